@@ -1,0 +1,55 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeDemoFiles, DEMO_AS_OF, DEMO_TIME_ZONE } from '../local/demo/index.ts';
+import { importFiles } from '../pipeline/import-files.ts';
+import { defaultSettings } from '../settings.ts';
+import { openCliContext, type GlobalFlags } from './context.ts';
+import { parseAsOf } from './options.ts';
+import { summarize } from './summary.ts';
+import { writeUserReport } from './report.ts';
+
+export interface DemoFlags extends GlobalFlags {
+  out: string;
+  asOf?: string;
+}
+
+/**
+ * `sinew demo` (what `npm start` runs): generates the bundled sample mailbox, imports it
+ * into a fresh in-memory store, and writes the report to `out/`. Deterministic: the same
+ * `--as-of` gives byte-identical files.
+ */
+export async function runDemo(flags: DemoFlags, out: (line: string) => void): Promise<void> {
+  const asOf = parseAsOf(flags.asOf, DEMO_AS_OF);
+  const dir = await mkdtemp(join(tmpdir(), 'sinew-demo-'));
+  const ctx = await openCliContext({ ...flags, memory: true });
+  try {
+    const demo = await writeDemoFiles(dir, { asOf });
+    const imported = await importFiles(ctx.store, {
+      mbox: [demo.mboxPath],
+      ics: [demo.icsPath],
+      me: demo.me,
+      internalDomains: [],
+      timeZone: DEMO_TIME_ZONE,
+      expandUntil: new Date(asOf.getTime() + 366 * 86_400_000),
+      now: asOf,
+    });
+    out(`sample mailbox: ${imported.mail.read} messages, ${imported.meetings.read} meeting occurrences`);
+    const written = await writeUserReport(ctx.store, imported.userId, {
+      asOf,
+      settings: defaultSettings,
+      files: {
+        html: join(flags.out, 'report.html'),
+        text: join(flags.out, 'report.txt'),
+        json: join(flags.out, 'report.json'),
+      },
+    });
+    out(summarize(written.json));
+    out('');
+    out(`subject: ${written.subject}`);
+    out(`wrote ${written.files.join(', ')}`);
+  } finally {
+    await ctx.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,78 @@
+import { Command, CommanderError, Option } from 'commander';
+import { SinewError } from '../errors.ts';
+import { parseWhole } from './options.ts';
+import { runDemo } from './demo.ts';
+import { runImport } from './import.ts';
+import { runReport } from './report.ts';
+
+/** Adds the settings flags of DESIGN section 6 to a command. */
+function withSettings(cmd: Command): Command {
+  return cmd
+    .option('--window-days <n>', 'days in the metrics window', parseWhole('--window-days', 1, 400))
+    .option('--max-recipients <n>', 'more To+Cc(+Bcc) addresses than this is a broadcast', parseWhole('--max-recipients', 1, 10_000))
+    .option('--max-attendees <n>', 'meetings with more attendees do not count', parseWhole('--max-attendees', 1, 10_000))
+    .option('--include-internal', 'keep contacts on your own organization domains')
+    .option('--internal-domain <domain...>', 'extra organization domains treated as internal');
+}
+
+/** Builds the `sinew` program. Output goes through `out` so tests can capture it. */
+export function buildProgram(out: (line: string) => void, now: () => Date): Command {
+  const program = new Command('sinew')
+    .description('Relationship health from mail and meeting metadata.')
+    .option('--data <dir>', 'local store directory', '.sinew')
+    .option('--memory', 'keep the local store in memory (nothing persists)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program
+    .command('demo')
+    .description('import the bundled sample mailbox and write a report to out/')
+    .option('--out <dir>', 'where to write report.html, report.txt and report.json', 'out')
+    .option('--as-of <iso>', 'report date (default: the sample mailbox date, 2026-11-23T07:00:00Z)')
+    .action(async (opts, cmd: Command) => runDemo({ ...cmd.optsWithGlobals(), ...opts }, out));
+
+  program
+    .command('import')
+    .description('load Google Takeout-style mbox and ics files into the local store')
+    .option('--mbox <file...>', 'mbox files (.mbox or .mbox.gz)')
+    .option('--ics <file...>', 'iCalendar files')
+    .option('--me <address...>', 'your own addresses (the first is where reports go)')
+    .option('--internal-domain <domain...>', 'organization domains to treat as internal')
+    .addOption(new Option('--time-zone <iana>', 'your time zone for dates in the report').default('UTC'))
+    .action(async (opts, cmd: Command) => runImport({ ...cmd.optsWithGlobals(), ...opts }, out, now));
+
+  withSettings(
+    program
+      .command('report')
+      .description('compute relationship health and write the weekly report')
+      .option('--as-of <iso>', 'report date (default: now)')
+      .option('--html <file>', 'write the HTML email here')
+      .option('--text <file>', 'write the plain-text part here')
+      .option('--json <file>', 'write the JSON export here')
+      .option('--user <address>', 'whose report (default: the last imported user)'),
+  ).action(async (opts, cmd: Command) => runReport({ ...cmd.optsWithGlobals(), ...opts }, out, now));
+
+  for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
+  return program;
+}
+
+/**
+ * Runs the CLI and returns the exit code. Failures print one line saying why and exit
+ * non-zero; stack traces only with SINEW_DEBUG=1.
+ */
+export async function main(argv: string[], now: () => Date = () => new Date()): Promise<number> {
+  const program = buildProgram((line) => process.stdout.write(`${line}\n`), now);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander already printed its message (or the help) to stderr.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    const message = err instanceof SinewError ? err.message : `unexpected error: ${(err as Error)?.message ?? String(err)}`;
+    process.stderr.write(`sinew: ${message}\n`);
+    if (process.env.SINEW_DEBUG === '1') process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+    return 1;
+  }
+}

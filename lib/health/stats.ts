@@ -1,0 +1,58 @@
+/**
+ * Small numeric helpers shared by the metrics: a linear-time median (the input order is
+ * by time, not by value, and sorting each contact's gaps or latencies would cost
+ * n log n) and the 2-decimal rounding of the JSON report.
+ */
+
+/**
+ * Median of `values` (mean of the two middle values for an even count), or null when
+ * empty. Reorders `values` in place (quickselect, expected linear time).
+ */
+export function median(values: number[]): number | null {
+  const n = values.length;
+  if (n === 0) return null;
+  const upper = select(values, n >> 1);
+  if (n % 2 === 1) return upper;
+  // After selecting rank n/2, everything left of it is <= it: the lower middle is their max.
+  let lower = -Infinity;
+  for (let i = 0; i < n >> 1; i++) if (values[i]! > lower) lower = values[i]!;
+  return (lower + upper) / 2;
+}
+
+/** Hoare-style quickselect: returns the k-th smallest value, partitioning `a` around it. */
+function select(a: number[], k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    // Median-of-three pivot keeps time-ordered (often nearly sorted) input linear.
+    const mid = (lo + hi) >> 1;
+    const pivot = medianOfThree(a[lo]!, a[mid]!, a[hi]!);
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
+}
+
+function medianOfThree(x: number, y: number, z: number): number {
+  if (x < y) return y < z ? y : x < z ? z : x;
+  return x < z ? x : y < z ? z : y;
+}
+
+/** Rounds to 2 decimals, the precision of every fractional number in the report. */
+export function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}

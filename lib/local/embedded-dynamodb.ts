@@ -1,0 +1,114 @@
+import { mkdir, open, readFile, unlink } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import dynalite from 'dynalite';
+import { StoreError } from '../errors.ts';
+
+/**
+ * The embedded DynamoDB-compatible store of local mode (DESIGN section 1): dynalite in
+ * this process, on a loopback port, in memory or persisted with LevelDB under a directory.
+ * It has no transactions, TTL or PartiQL, which the DynamoDB store does not use.
+ */
+
+export interface EmbeddedDynamo {
+  /** `http://127.0.0.1:PORT`, for `makeDynamoClient({ endpoint })`. */
+  endpoint: string;
+  /** Stop serving, flush and close the database, release the directory. */
+  close(): Promise<void>;
+}
+
+export interface EmbeddedDynamoOptions {
+  /**
+   * Directory to persist under (created if missing): LevelDB files go to `<path>/dynamodb/`,
+   * guarded by `<path>/dynamodb.lock`. In memory when absent.
+   */
+  path?: string;
+}
+
+/**
+ * Start dynalite on a free loopback port.
+ *
+ * A persisted store can be open in one process only. LevelDB's own lock does not surface
+ * through dynalite (a second opener's requests hang and its iterators throw), so a lock
+ * file holding our pid is taken first and a second opener gets a clear StoreError.
+ */
+export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): Promise<EmbeddedDynamo> {
+  const lock = options.path === undefined ? undefined : await acquireLock(options.path);
+  try {
+    const server = dynalite({
+      createTableMs: 0,
+      deleteTableMs: 0,
+      updateTableMs: 0,
+      ...(options.path === undefined ? {} : { path: join(options.path, 'dynamodb') }),
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = server.address() as AddressInfo;
+    let closing: Promise<void> | undefined;
+    return {
+      endpoint: `http://127.0.0.1:${port}`,
+      close() {
+        closing ??= new Promise<void>((resolve, reject) => {
+          server.close((error?: Error) => (error ? reject(error) : resolve()));
+          // SDK clients keep sockets alive; without this, close waits for them to time out.
+          server.closeAllConnections();
+        }).finally(() => lock?.release());
+        return closing;
+      },
+    };
+  } catch (error) {
+    await lock?.release();
+    throw new StoreError(`could not start the embedded DynamoDB: ${String(error)}`, { cause: error });
+  }
+}
+
+interface Lock {
+  release(): Promise<void>;
+}
+
+async function acquireLock(directory: string): Promise<Lock> {
+  try {
+    await mkdir(directory, { recursive: true });
+  } catch (error) {
+    throw new StoreError(`cannot create the store directory ${directory}: ${String(error)}`, { cause: error });
+  }
+  const file = join(directory, 'dynamodb.lock');
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      const handle = await open(file, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return { release: () => unlink(file).catch(() => undefined) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new StoreError(`cannot lock the store directory ${directory}: ${String(error)}`, { cause: error });
+      }
+      const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+        throw new StoreError(
+          `the store under ${directory} is in use by process ${owner}` +
+            (owner === process.pid ? ' (this one)' : '') +
+            ': stop that process, or use another --data directory or --memory',
+        );
+      }
+      // Left behind by a process that died without closing: take it over.
+      await unlink(file).catch(() => undefined);
+    }
+  }
+  throw new StoreError(`cannot lock the store directory ${directory}: another process keeps taking it`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,41 @@
+import type { Item } from '../providers/types.ts';
+import type { Store } from '../store/types.ts';
+
+/** Items written per store call: large enough to batch, small enough to bound memory. */
+const BATCH = 500;
+
+export interface IngestResult {
+  /** Items read from the source. */
+  read: number;
+  /** Items that were new to the store. */
+  written: number;
+  /** Items the store already held (a re-import, a retry): they change nothing. */
+  unchanged: number;
+}
+
+/**
+ * Streams items from a source into the store in bounded batches. Idempotent: the store
+ * keys items deterministically, so ingesting the same source twice changes nothing.
+ */
+export async function ingest(
+  store: Store,
+  userId: string,
+  source: AsyncIterable<Item> | Iterable<Item>,
+): Promise<IngestResult> {
+  const result: IngestResult = { read: 0, written: 0, unchanged: 0 };
+  let batch: Item[] = [];
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const r = await store.putItems(userId, batch);
+    result.written += r.written;
+    result.unchanged += r.unchanged;
+    batch = [];
+  };
+  for await (const item of source) {
+    result.read += 1;
+    batch.push(item);
+    if (batch.length >= BATCH) await flush();
+  }
+  await flush();
+  return result;
+}

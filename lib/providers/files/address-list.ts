@@ -1,0 +1,148 @@
+import libmime from 'libmime';
+import { normalizeAddress } from '../../interactions/normalize.ts';
+
+/** One entry of an address header: a normalized address and its display name, if any. */
+export interface ParsedAddress {
+  address: string;
+  name: string | null;
+}
+
+/**
+ * Parses an RFC 5322 address list (To, Cc, From, ...) as archives really write it:
+ * quoted names holding commas, comments, groups (`team: a@x.com, b@x.com;`), `;` used
+ * as a separator (Outlook), Enron's quoted local parts (`<'john'@x.com>`). Entries with
+ * no `local@domain` are skipped rather than failing the message, because one bad
+ * recipient must not lose the other interactions. Addresses come back normalized
+ * (see interactions/normalize) and deduplicated; names are decoded (RFC 2047).
+ */
+export function parseAddressList(raw: string | null | undefined): ParsedAddress[] {
+  if (!raw) return [];
+  const value = repairEncoding(raw);
+  const out: ParsedAddress[] = [];
+  const seen = new Set<string>();
+  const add = (rawAddress: string, rawName: string): void => {
+    const address = normalizeAddress(cleanAddress(rawAddress));
+    if (!address || seen.has(address)) return;
+    seen.add(address);
+    out.push({ address, name: cleanName(rawName, address) });
+  };
+  // Most headers (and nearly all of Enron) are plain comma-separated addresses: skip
+  // the character scanner for them.
+  if (!/["(<:;]/.test(value)) {
+    for (const part of value.split(',')) add(part, '');
+    return out;
+  }
+  for (const entry of scanEntries(value)) {
+    if (entry.angle !== null) {
+      add(entry.angle, entry.phrase || entry.comment);
+      continue;
+    }
+    // A bare entry: the address is the word with an `@`; anything else is a name.
+    const words = entry.phrase.split(/\s+/).filter((w) => w.length > 0);
+    const at = words.findIndex((w) => w.includes('@'));
+    if (at < 0) continue;
+    const rest = words.filter((_, i) => i !== at).join(' ');
+    add(words[at]!, entry.comment || rest);
+  }
+  return out;
+}
+
+interface Entry {
+  phrase: string;
+  angle: string | null;
+  comment: string;
+}
+
+/** Splits a header value into entries, honouring quotes, comments, angles and groups. */
+function scanEntries(value: string): Entry[] {
+  const entries: Entry[] = [];
+  let cur: Entry = { phrase: '', angle: null, comment: '' };
+  const flush = (): void => {
+    cur.phrase = cur.phrase.trim();
+    if (cur.phrase || cur.angle !== null) entries.push(cur);
+    cur = { phrase: '', angle: null, comment: '' };
+  };
+  const n = value.length;
+  let i = 0;
+  while (i < n) {
+    const ch = value[i]!;
+    if (ch === '"') {
+      let j = i + 1;
+      let text = '';
+      while (j < n && value[j] !== '"') {
+        if (value[j] === '\\' && j + 1 < n) j++;
+        text += value[j];
+        j++;
+      }
+      cur.phrase += text;
+      i = j + 1;
+    } else if (ch === '(') {
+      let depth = 1;
+      let j = i + 1;
+      let text = '';
+      while (j < n && depth > 0) {
+        const c = value[j]!;
+        if (c === '(') depth++;
+        else if (c === ')') depth--;
+        if (depth > 0) text += c;
+        j++;
+      }
+      if (!cur.comment) cur.comment = text.trim();
+      i = j;
+    } else if (ch === '<') {
+      const close = value.indexOf('>', i + 1);
+      const end = close < 0 ? n : close;
+      cur.angle = value.slice(i + 1, end).trim();
+      i = end + 1;
+    } else if (ch === ',' || ch === ';') {
+      flush();
+      i++;
+    } else if (ch === ':' && cur.angle === null && !cur.phrase.includes('@')) {
+      // A group name ("undisclosed-recipients:", "team: a@x, b@x;"): not an address.
+      cur.phrase = '';
+      i++;
+    } else {
+      cur.phrase += ch;
+      i++;
+    }
+  }
+  flush();
+  return entries;
+}
+
+/** Strips `mailto:`, source routes and Enron's quotes around the local part. */
+function cleanAddress(raw: string): string {
+  let s = raw.trim().replace(/^mailto:/i, '');
+  const route = s.lastIndexOf(':');
+  if (route >= 0 && s.startsWith('@')) s = s.slice(route + 1);
+  return s.replace(/^['"]+([^'"@]*)['"]+@/, '$1@');
+}
+
+/** A display name worth keeping: decoded, unquoted, not just the address again. */
+function cleanName(raw: string, address: string): string | null {
+  if (!raw) return null;
+  let name = raw.includes('=?') ? decodeWords(raw) : raw;
+  name = name.replace(/\s+/g, ' ').trim().replace(/^['"]+|['"]+$/g, '').trim();
+  if (!name || name.toLowerCase() === address || normalizeAddress(name) === address) return null;
+  return name;
+}
+
+/** RFC 2047 decoding that never throws: a malformed word keeps its raw text. */
+export function decodeWords(text: string): string {
+  if (!text.includes('=?')) return text;
+  try {
+    return libmime.decodeWords(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * mbox-reader reads bytes as latin1, so raw 8-bit UTF-8 header text (common, though not
+ * RFC 5322) arrives mangled: re-decode it as UTF-8 when that yields valid text.
+ */
+export function repairEncoding(text: string): string {
+  if (!/[\x80-\xff]/.test(text) || /[\u0100-\uffff]/.test(text)) return text;
+  const utf8 = Buffer.from(text, 'latin1').toString('utf8');
+  return utf8.includes('\ufffd') ? text : utf8;
+}

@@ -1,0 +1,88 @@
+/**
+ * What sync stores: one item per message or meeting occurrence, provider-neutral.
+ * Interactions, exclusions and health are derived from these items when a report is
+ * made (DESIGN section 1), so a changed setting applies to all history without a resync.
+ * Subjects and bodies are never stored: only a hash of the normalized subject.
+ */
+
+/** Where an item came from. */
+export type SourceKind = 'gmail' | 'gcal' | 'graph-mail' | 'graph-calendar' | 'mbox' | 'ics';
+
+/** A mail message's metadata, normalized. */
+export interface MailItem {
+  kind: 'mail';
+  /** Which connected account (or imported archive) the item belongs to. */
+  accountId: string;
+  source: SourceKind;
+  /**
+   * Provider id (Gmail message id, Graph id). For files: the Message-ID, or a hash of the
+   * raw header block where there is none. Deterministic: importing twice gives the same id.
+   */
+  providerId: string;
+  /** RFC 822 Message-ID, lower-cased, without angle brackets; null when absent. */
+  messageId: string | null;
+  /** Provider thread (Gmail threadId, Graph conversationId, X-GM-THRID); else the subject hash. */
+  threadId: string | null;
+  /** Send time, ISO 8601 UTC. */
+  at: string;
+  /** Normalized sender address (see interactions/normalize); null when unparseable. */
+  from: string | null;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  /** Display names seen on this message, keyed by normalized address (non-empty only). */
+  names: Record<string, string>;
+  /** Message-IDs named by In-Reply-To and References, normalized like messageId. */
+  replyTo: string[];
+  /** Hash of the subject with Re:/Fwd: prefixes removed and whitespace folded; null if none. */
+  subjectHash: string | null;
+  /**
+   * Gmail labels as the provider names them (`SENT`, `TRASH`, `CATEGORY_PROMOTIONS`, ...);
+   * for Graph the well-known folder name (`sentitems`, `deleteditems`, `junkemail`,
+   * `drafts`, `inbox`, `archive`) prefixed `folder:`; Focused Inbox `other` as
+   * `inference:other`. Empty for files without labels.
+   */
+  labels: string[];
+  /**
+   * Header signals of automated or bulk mail, read at ingest because headers are not
+   * stored: `list-id`, `list-unsubscribe`, `precedence:bulk|list|junk`,
+   * `auto-submitted:<value>`. Empty when none.
+   */
+  bulkSignals: string[];
+}
+
+/** Attendee response, provider-neutral. */
+export type Response = 'accepted' | 'tentative' | 'declined' | 'needsAction' | 'none';
+
+export interface Attendee {
+  address: string;
+  name?: string;
+  response: Response;
+}
+
+/** One occurrence of a calendar event (recurring events are expanded per occurrence). */
+export interface MeetingItem {
+  kind: 'meeting';
+  accountId: string;
+  source: SourceKind;
+  /** Provider id of this occurrence (event id plus occurrence start for expanded series). */
+  providerId: string;
+  /** iCalendar UID (shared across providers and copies) plus occurrence start; for dedupe. */
+  occurrenceKey: string | null;
+  /** Start and end, ISO 8601 UTC. All-day events start at 00:00 UTC of their date. */
+  start: string;
+  end: string;
+  status: 'confirmed' | 'tentative' | 'cancelled';
+  /** Normalized organizer address; null when unknown. */
+  organizer: string | null;
+  attendees: Attendee[];
+}
+
+export type Item = MailItem | MeetingItem;
+
+/** A provider-neutral page of changes, as a source yields them. */
+export interface ItemBatch {
+  items: Item[];
+  /** Provider ids removed since the last page (deleted mail keeps counting: informational). */
+  removed?: string[];
+}

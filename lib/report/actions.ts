@@ -1,0 +1,318 @@
+import type { ContactHealth } from '../health/types.ts';
+import type { ReportJson } from './types.ts';
+import {
+  DateWords,
+  capitalize,
+  displayName,
+  fullName,
+  listNames,
+  numberWord,
+  organizationLabel,
+  organizationOf,
+  plural,
+} from './phrasing.ts';
+
+/**
+ * "What to do this week" (DESIGN section 5): the flags of the JSON export turned into at
+ * most five actions a person can take, each with the evidence behind it.
+ *
+ * Ranking, across kinds, highest first:
+ * 1. owed replies: someone is waiting on you; the longest-waiting first;
+ * 2. fading: in the health stage's order (prior strength), because losing a strong
+ *    relationship costs most;
+ * 3. awaiting reply: you are waiting on them; most unanswered messages first;
+ * 4. no face-time: in the health stage's order (email intensity).
+ * Several contacts of one organization with the same kind of action become one action
+ * about the account, ranked where its highest member would be. A contact appears in one
+ * action only, the highest-ranked (a fading contact also lacking face-time is told once).
+ */
+
+export type ActionKind = 'owed-reply' | 'fading' | 'awaiting-reply' | 'no-face-time';
+
+/** At most this many actions lead the email; the JSON export keeps every flag. */
+export const MAX_ACTIONS = 5;
+
+/** Meetings are judged over the last 90 days (DESIGN section 4, noFaceTime). */
+const NO_FACE_TIME_DAYS = 90;
+/** Evidence lines listed per grouped action before "and N more". */
+const MAX_EVIDENCE_CONTACTS = 5;
+
+export interface ActionContact {
+  address: string;
+  /** What the email calls them: a first name, or the address. */
+  displayName: string;
+}
+
+export interface Action {
+  kind: ActionKind;
+  /** The organization domain when the action groups several of its contacts; else null. */
+  account: string | null;
+  /** Everyone the action is about, highest-ranked first. */
+  contacts: ActionContact[];
+  /** What to do, imperative: "Reply to Raj". */
+  title: string;
+  /** What is happening, for a subject line: "Raj is waiting on your reply". */
+  headline: string;
+  /** One plain-English sentence with the specifics. */
+  suggestion: string;
+  /** The facts behind it: dates, cadence, counts. */
+  evidence: string[];
+}
+
+export interface ActionPlan {
+  /** At most `limit` actions, ranked. */
+  actions: Action[];
+  /** Actions ranked below the cut, still in the JSON export. */
+  omitted: number;
+}
+
+export interface PlanOptions {
+  /** IANA zone dates are written in; default UTC. */
+  timeZone?: string;
+  /** Default {@link MAX_ACTIONS}. */
+  limit?: number;
+}
+
+interface Unit {
+  address: string;
+  contact: ContactHealth | undefined;
+}
+
+/**
+ * Turns a report's flags into this week's ranked, grouped actions (see the ranking
+ * above). Dates are written in `timeZone`; the result depends only on its inputs.
+ */
+export function planActions(json: ReportJson, options: PlanOptions = {}): ActionPlan {
+  const dates = new DateWords(new Date(json.asOf), options.timeZone ?? 'UTC');
+  const limit = options.limit ?? MAX_ACTIONS;
+  const contacts = new Map(json.contacts.map((c) => [c.address, c]));
+  const lastMeeting = new Map(json.noFaceTime.map((f) => [f.address, f.lastMeeting]));
+  const claimed = new Set<string>();
+  const ctx: Ctx = { dates, contacts, lastMeeting, windowDays: json.settings.windowDays };
+
+  // Grouping is cheap and decides the count; wording (date formatting) is not, so only
+  // the actions that make the cut are described.
+  const all: (() => Action)[] = [];
+  const take = <T extends { address: string }>(rows: T[]): T[] => {
+    const fresh = rows.filter((r) => !claimed.has(r.address));
+    for (const r of fresh) claimed.add(r.address);
+    return fresh;
+  };
+
+  // Owed replies: one row per message; one action per contact, longest-waiting first.
+  const owedByContact = new Map<string, OwedContact>();
+  for (const f of [...json.owedReplies].sort((a, b) => cmp(a.receivedAt, b.receivedAt))) {
+    const row = owedByContact.get(f.address) ?? { address: f.address, receivedAt: [], waitingDays: 0 };
+    row.receivedAt.push(f.receivedAt);
+    row.waitingDays = Math.max(row.waitingDays, f.waitingDays);
+    owedByContact.set(f.address, row);
+  }
+  all.push(...group(take([...owedByContact.values()]), ctx, owedAction));
+  all.push(...group(take(json.fading), ctx, fadingAction));
+  const awaiting = [...json.awaitingReply].sort(
+    (a, b) => b.unansweredCount - a.unansweredCount || cmp(a.firstSentAt, b.firstSentAt) || cmp(a.address, b.address),
+  );
+  all.push(...group(take(awaiting), ctx, awaitingAction));
+  all.push(...group(take(json.noFaceTime), ctx, noFaceTimeAction));
+
+  return { actions: all.slice(0, limit).map((describe) => describe()), omitted: Math.max(0, all.length - limit) };
+}
+
+interface Ctx {
+  dates: DateWords;
+  contacts: Map<string, ContactHealth>;
+  lastMeeting: Map<string, string | null>;
+  windowDays: number;
+}
+
+interface OwedContact {
+  address: string;
+  receivedAt: string[];
+  waitingDays: number;
+}
+
+type Describe<T> = (rows: (T & Unit)[], account: string | null, ctx: Ctx) => Action;
+
+/**
+ * Groups rows of one kind by organization, keeping rank order: a group of two or more
+ * becomes one account action at its first member's place; public webmail stays per person.
+ */
+function group<T extends { address: string }>(rows: T[], ctx: Ctx, describe: Describe<T>): (() => Action)[] {
+  const byOrg = new Map<string, (T & Unit)[]>();
+  const units = rows.map((r) => ({ ...r, contact: ctx.contacts.get(r.address) }));
+  for (const u of units) {
+    const org = organizationOf(u.address);
+    if (org === null) continue;
+    const members = byOrg.get(org);
+    if (members) members.push(u);
+    else byOrg.set(org, [u]);
+  }
+  const out: (() => Action)[] = [];
+  const done = new Set<string>();
+  for (const u of units) {
+    const org = organizationOf(u.address);
+    const members = org === null ? undefined : byOrg.get(org);
+    if (org !== null && members && members.length > 1) {
+      if (done.has(org)) continue;
+      done.add(org);
+      out.push(() => describe(members, org, ctx));
+    } else {
+      out.push(() => describe([u], null, ctx));
+    }
+  }
+  return out;
+}
+
+function who(u: Unit): ActionContact {
+  return { address: u.address, displayName: displayName(u.address, u.contact?.name) };
+}
+
+function label(u: Unit): string {
+  const full = fullName(u.address, u.contact?.name);
+  return full === u.address ? u.address : `${full} <${u.address}>`;
+}
+
+/** Evidence lines for a group: one per contact, capped, with "and N more". */
+function perContact<T extends Unit>(rows: T[], line: (r: T) => string): string[] {
+  const lines = rows.slice(0, MAX_EVIDENCE_CONTACTS).map((r) => `${label(r)}: ${line(r)}`);
+  if (rows.length > MAX_EVIDENCE_CONTACTS) lines.push(`and ${rows.length - MAX_EVIDENCE_CONTACTS} more`);
+  return lines;
+}
+
+function names(rows: Unit[]): string {
+  return listNames(rows.map((r) => who(r).displayName));
+}
+
+function days(n: number): string {
+  const d = Math.max(1, Math.round(n));
+  return d === 1 ? 'day' : `${d} days`;
+}
+
+function hours(h: number): string {
+  if (h < 1) return 'under an hour';
+  if (h < 48) return plural(Math.round(h), 'hour');
+  return plural(Math.round(h / 24), 'day');
+}
+
+const owedAction: Describe<OwedContact> = (rows, account, { dates }) => {
+  const first = rows[0]!;
+  if (account === null) {
+    const name = who(first).displayName;
+    const n = first.receivedAt.length;
+    const wrote = n === 1 ? `wrote ${dates.when(first.receivedAt[0]!)}` : `wrote ${n === 2 ? 'twice' : `${numberWord(n)} times`} since ${dates.date(first.receivedAt[0]!)}`;
+    const evidence = [`Received: ${first.receivedAt.map((t) => dates.date(t)).join(', ')}`, `Waiting: ${plural(first.waitingDays, 'day')}`];
+    const mine = first.contact?.replyHours.mine;
+    if (mine != null) evidence.push(`You usually reply within ${hours(mine)}`);
+    return {
+      kind: 'owed-reply', account, contacts: [who(first)], evidence,
+      title: `Reply to ${name}`,
+      headline: `${name} is waiting on your reply`,
+      suggestion: `${name} ${wrote}; you have not replied.`,
+    };
+  }
+  const org = organizationLabel(account);
+  const pronoun = rows.length === 2 ? 'neither has' : 'none has';
+  return {
+    kind: 'owed-reply', account, contacts: rows.map(who),
+    title: `Reply to ${names(rows)} at ${org}`,
+    headline: `${capitalize(numberWord(rows.length))} people at ${org} are waiting on your reply`,
+    suggestion: `${names(rows)} at ${org} wrote to you; ${pronoun} had a reply yet.`,
+    evidence: perContact(rows, (r) => `wrote ${dates.when(r.receivedAt[0]!)}, waiting ${plural(r.waitingDays, 'day')}`),
+  };
+};
+
+const fadingAction: Describe<{ lastInteraction: string; cadenceDays: number | null; silenceDays: number }> = (
+  rows,
+  account,
+  { dates, lastMeeting },
+) => {
+  const first = rows[0]!;
+  if (account === null) {
+    const name = who(first).displayName;
+    const met = lastMeeting.get(first.address);
+    const metText = met ? ` Last meeting: ${dates.date(met)}.` : '';
+    const suggestion =
+      first.cadenceDays !== null
+        ? `${name} usually hears from you every ${days(first.cadenceDays)}; it has been ${first.silenceDays}.${metText}`
+        : `You have not been in touch with ${name} since ${dates.date(first.lastInteraction)}, ${plural(first.silenceDays, 'day')} ago.${metText}`;
+    const evidence = [`Last contact: ${dates.date(first.lastInteraction)} (${plural(first.silenceDays, 'day')} ago)`];
+    if (first.cadenceDays !== null) evidence.push(`Usual cadence: every ${days(first.cadenceDays)}`);
+    if (met) evidence.push(`Last meeting: ${dates.date(met)}`);
+    return {
+      kind: 'fading', account, contacts: [who(first)], evidence, suggestion,
+      title: `Reconnect with ${name}`,
+      headline: `${name} has gone quiet for ${plural(first.silenceDays, 'day')}`,
+    };
+  }
+  const org = organizationLabel(account);
+  const longest = Math.max(...rows.map((r) => r.silenceDays));
+  return {
+    kind: 'fading', account, contacts: rows.map(who),
+    title: `Reconnect with ${org}`,
+    headline: `${org} is going quiet`,
+    suggestion: `${names(rows)} at ${org} have gone quiet; the longest silence is ${plural(longest, 'day')}.`,
+    evidence: perContact(rows, (r) =>
+      `last contact ${dates.date(r.lastInteraction)} (${plural(r.silenceDays, 'day')} ago)` +
+      (r.cadenceDays !== null ? `, usually every ${days(r.cadenceDays)}` : ''),
+    ),
+  };
+};
+
+const awaitingAction: Describe<{ firstSentAt: string; unansweredCount: number }> = (rows, account, { dates }) => {
+  const first = rows[0]!;
+  const total = rows.reduce((s, r) => s + r.unansweredCount, 0);
+  const since = rows.map((r) => r.firstSentAt).sort()[0]!;
+  const messages = `${capitalize(numberWord(total))} ${total === 1 ? 'message' : 'messages'}`;
+  if (account === null) {
+    const name = who(first).displayName;
+    const evidence = [`First sent: ${dates.date(first.firstSentAt)}`, `Unanswered: ${first.unansweredCount}`];
+    const theirs = first.contact?.replyHours.theirs;
+    if (theirs != null) evidence.push(`${name} usually replies within ${hours(theirs)}`);
+    return {
+      kind: 'awaiting-reply', account, contacts: [who(first)], evidence,
+      title: `Follow up with ${name}`,
+      headline: `${name} has not answered ${numberWord(total)} ${total === 1 ? 'message' : 'messages'}`,
+      suggestion: `${messages} to ${name} since ${dates.date(since)} without an answer.`,
+    };
+  }
+  const org = organizationLabel(account);
+  return {
+    kind: 'awaiting-reply', account, contacts: rows.map(who),
+    title: `Follow up with ${org}`,
+    headline: `${org} has not answered ${numberWord(total)} messages`,
+    suggestion: `${messages} to ${names(rows)} at ${org} since ${dates.date(since)} without an answer.`,
+    evidence: perContact(rows, (r) => `${r.unansweredCount} unanswered since ${dates.date(r.firstSentAt)}`),
+  };
+};
+
+const noFaceTimeAction: Describe<{ lastMeeting: string | null }> = (rows, account, { dates, windowDays }) => {
+  const first = rows[0]!;
+  const emails = (u: Unit): string => plural((u.contact?.sent ?? 0) + (u.contact?.received ?? 0), 'email');
+  if (account === null) {
+    const name = who(first).displayName;
+    const suggestion = first.lastMeeting
+      ? `No meeting with ${name} in ${NO_FACE_TIME_DAYS} days; the last was on ${dates.date(first.lastMeeting)}.`
+      : `You and ${name} exchanged ${emails(first)} in ${windowDays} days but have never met; a short call could help.`;
+    const evidence = [`Email: ${emails(first)} in ${windowDays} days`];
+    evidence.push(first.lastMeeting ? `Last meeting: ${dates.date(first.lastMeeting)}` : 'No meeting on record');
+    return {
+      kind: 'no-face-time', account, contacts: [who(first)], evidence, suggestion,
+      title: `Meet ${name}`,
+      headline: `No meeting with ${name} in ${NO_FACE_TIME_DAYS} days`,
+    };
+  }
+  const org = organizationLabel(account);
+  return {
+    kind: 'no-face-time', account, contacts: rows.map(who),
+    title: `Meet ${org}`,
+    headline: `No meeting with ${org} in ${NO_FACE_TIME_DAYS} days`,
+    suggestion: `No meeting with ${org} in ${NO_FACE_TIME_DAYS} days, though you write with ${names(rows)}.`,
+    evidence: perContact(rows, (r) =>
+      `${emails(r)} in ${windowDays} days, ${r.lastMeeting ? `last met ${dates.date(r.lastMeeting)}` : 'never met'}`,
+    ),
+  };
+};
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,198 @@
+import { InputError } from '../errors.ts';
+import { domainOf } from '../interactions/normalize.ts';
+import type { ContactHealth } from '../health/types.ts';
+import type { ReportJson } from './types.ts';
+import { planActions, type Action } from './actions.ts';
+import { DateWords, displayName, fullName, organizationLabel } from './phrasing.ts';
+
+/**
+ * What the weekly email shows, computed once so the HTML and text parts say the same
+ * thing: the actions first, then "the picture" of the user's relationships.
+ */
+
+export type HealthBucket = 'strong' | 'ok' | 'weak';
+
+/** Health buckets: strong at 70 and above, ok from 40 to 69, weak under 40. */
+export const BUCKETS: readonly { bucket: HealthBucket; label: string; min: number }[] = [
+  { bucket: 'strong', label: 'Strong (70+)', min: 70 },
+  { bucket: 'ok', label: 'OK (40–69)', min: 40 },
+  { bucket: 'weak', label: 'Weak (under 40)', min: 0 },
+];
+
+/** "New this week": first interaction within this many days before asOf. */
+const NEW_DAYS = 7;
+/** How many contacts the strongest, warming and new lists show. */
+const LIST_SIZE = 5;
+
+/** Signed links the deployment provides; locally there are none, and none are shown. */
+export interface ReportLinks {
+  manage?: string;
+  unsubscribe?: string;
+  /** Where to reconnect an account that stopped syncing. */
+  reconnect?: string;
+  contactAction?: (address: string, action: 'fine' | 'snooze' | 'mute') => string;
+}
+
+export interface ModelOptions {
+  /** IANA zone dates are written in; default UTC. */
+  timeZone?: string;
+  /** Last week's report, for "change since last week". */
+  previous?: ReportJson;
+  links?: ReportLinks;
+  /** Connected addresses whose account needs reconnecting: the data is stale. */
+  needsReconnect?: string[];
+}
+
+export interface PictureContact {
+  address: string;
+  displayName: string;
+  /** Full name, or the address. */
+  fullName: string;
+  health: number;
+}
+
+export interface BucketCount {
+  bucket: HealthBucket;
+  label: string;
+  count: number;
+}
+
+export interface WeekChange {
+  /** Difference in active relationships against last week. */
+  active: number;
+  buckets: Record<HealthBucket, number>;
+}
+
+export interface SingleThreadedAccount {
+  domain: string;
+  label: string;
+  /** The one active contact left, when the report lists them. */
+  contact: PictureContact | null;
+}
+
+export interface ReportModel {
+  user: string;
+  asOf: string;
+  timeZone: string;
+  /** asOf as the user reads it, e.g. "24 Nov 2026". */
+  weekOf: string;
+  actions: Action[];
+  /** Actions ranked below the five shown. */
+  omittedActions: number;
+  /** No actions this week. */
+  emptyWeek: boolean;
+  /** No previous report: nothing to compare with. */
+  firstWeek: boolean;
+  needsReconnect: string[];
+  picture: {
+    active: number;
+    distribution: BucketCount[];
+    /** Null in the first week. */
+    change: WeekChange | null;
+    newThisWeek: PictureContact[];
+    newThisWeekCount: number;
+    strongest: PictureContact[];
+    warming: PictureContact[];
+    warmingCount: number;
+    singleThreaded: SingleThreadedAccount[];
+  };
+  /** Every flag the JSON keeps, for "N more in the export". */
+  flagCounts: { fading: number; owedReplies: number; awaitingReply: number; noFaceTime: number };
+  excluded: ReportJson['excluded'];
+  links: ReportLinks;
+}
+
+/** The bucket a health score falls in. */
+export function bucketOf(health: number): HealthBucket {
+  return health >= 70 ? 'strong' : health >= 40 ? 'ok' : 'weak';
+}
+
+/**
+ * Builds the view model of one week's report. `previous`, when given, must be the same
+ * user's report; it drives "change since last week".
+ */
+export function buildModel(json: ReportJson, options: ModelOptions = {}): ReportModel {
+  const timeZone = options.timeZone ?? 'UTC';
+  const asOf = new Date(json.asOf);
+  const dates = new DateWords(asOf, timeZone);
+  const previous = options.previous;
+  if (previous && previous.user !== json.user) {
+    throw new InputError(`previous report is for ${previous.user}, not ${json.user}`);
+  }
+  const plan = planActions(json, { timeZone });
+  const byHealth = [...json.contacts].sort((a, b) => b.health - a.health || cmp(a.address, b.address));
+  const newCutoff = asOf.getTime() - NEW_DAYS * 86_400_000;
+  const fresh = byHealth.filter((c) => Date.parse(c.firstInteraction) > newCutoff);
+  const warming = byHealth.filter((c) => c.trend === 'warming');
+  const distribution = countBuckets(json.contacts);
+
+  return {
+    user: json.user,
+    asOf: json.asOf,
+    timeZone,
+    weekOf: dates.fullDate(asOf),
+    actions: plan.actions,
+    omittedActions: plan.omitted,
+    emptyWeek: plan.actions.length === 0,
+    firstWeek: previous === undefined,
+    needsReconnect: [...(options.needsReconnect ?? [])],
+    picture: {
+      active: json.contacts.length,
+      distribution,
+      change: previous ? changeSince(json, previous, distribution) : null,
+      newThisWeek: fresh.slice(0, LIST_SIZE).map(pictureContact),
+      newThisWeekCount: fresh.length,
+      strongest: byHealth.slice(0, LIST_SIZE).map(pictureContact),
+      warming: warming.slice(0, LIST_SIZE).map(pictureContact),
+      warmingCount: warming.length,
+      singleThreaded: singleThreaded(json, byHealth),
+    },
+    flagCounts: {
+      fading: json.fading.length,
+      owedReplies: json.owedReplies.length,
+      awaitingReply: json.awaitingReply.length,
+      noFaceTime: json.noFaceTime.length,
+    },
+    excluded: json.excluded,
+    links: options.links ?? {},
+  };
+}
+
+function countBuckets(contacts: ContactHealth[]): BucketCount[] {
+  const counts: Record<HealthBucket, number> = { strong: 0, ok: 0, weak: 0 };
+  for (const c of contacts) counts[bucketOf(c.health)] += 1;
+  return BUCKETS.map((b) => ({ bucket: b.bucket, label: b.label, count: counts[b.bucket] }));
+}
+
+function changeSince(json: ReportJson, previous: ReportJson, now: BucketCount[]): WeekChange {
+  const before = countBuckets(previous.contacts);
+  const delta = (bucket: HealthBucket): number =>
+    (now.find((b) => b.bucket === bucket)?.count ?? 0) - (before.find((b) => b.bucket === bucket)?.count ?? 0);
+  return {
+    active: json.contacts.length - previous.contacts.length,
+    buckets: { strong: delta('strong'), ok: delta('ok'), weak: delta('weak') },
+  };
+}
+
+function singleThreaded(json: ReportJson, byHealth: ContactHealth[]): SingleThreadedAccount[] {
+  const accounts = json.accounts
+    .filter((a) => a.singleThreaded)
+    .sort((a, b) => b.health - a.health || cmp(a.domain, b.domain));
+  return accounts.map((a) => {
+    const contact = byHealth.find((c) => domainOf(c.address) === a.domain);
+    return { domain: a.domain, label: organizationLabel(a.domain), contact: contact ? pictureContact(contact) : null };
+  });
+}
+
+function pictureContact(c: ContactHealth): PictureContact {
+  return {
+    address: c.address,
+    displayName: displayName(c.address, c.name),
+    fullName: fullName(c.address, c.name),
+    health: c.health,
+  };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

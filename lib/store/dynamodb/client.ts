@@ -1,0 +1,24 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+export interface DynamoClientOptions {
+  /** A local or other DynamoDB endpoint (`SINEW_DYNAMODB_ENDPOINT`); default: AWS. */
+  endpoint?: string;
+  /** Default: the SDK's region chain, or `us-east-1` for an explicit endpoint. */
+  region?: string;
+}
+
+/**
+ * A DynamoDB client for AWS or for a local endpoint. A local endpoint (dynalite) checks no
+ * signature, so it gets dummy credentials: the default chain would fail on a machine with
+ * no AWS profile, and must never pick up real keys for a local store.
+ */
+export function makeDynamoClient(options: DynamoClientOptions = {}): DynamoDBClient {
+  if (options.endpoint === undefined) {
+    return new DynamoDBClient(options.region === undefined ? {} : { region: options.region });
+  }
+  return new DynamoDBClient({
+    endpoint: options.endpoint,
+    region: options.region ?? 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+}

@@ -1,0 +1,313 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { Item } from '../../providers/types.ts';
+import type { Feedback } from '../../health/types.ts';
+import type { Account, AccountStatus, PutItemsResult, Store, User } from '../types.ts';
+import { InputError, SinewError, StoreError } from '../../errors.ts';
+import {
+  BATCH_GET_MAX,
+  BATCH_WRITE_MAX,
+  batchGet,
+  batchWrite,
+  chunk,
+  defaultRetryPolicy,
+  mapWithLimit,
+  type Key,
+  type RetryPolicy,
+} from './batch.ts';
+import { fromItemRecord, itemSortKey, toItemRecord } from './item-record.ts';
+import {
+  GSI_SYNC_PREFIX,
+  GSI_WEEKLY_PREFIX,
+  SK_ACCOUNT_PREFIX,
+  SK_FEEDBACK_PREFIX,
+  SK_ITEM_PREFIX,
+  SK_PROFILE,
+  SK_REPORT_PREFIX,
+  TABLE_KEYS,
+  describe,
+  userIdFromPk,
+  userPk,
+} from './schema.ts';
+
+export interface DynamoStoreOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  /** Backoff for unprocessed batch items; `sleep` is injectable for tests. */
+  retry?: Partial<RetryPolicy>;
+  /** Batch requests in flight at once within one `putItems` or `deleteUser`. @default 4 */
+  concurrency?: number;
+  /** Query page size (DynamoDB also stops a page at 1 MB). @default no limit */
+  pageSize?: number;
+}
+
+const KEY_ATTRIBUTES = [
+  TABLE_KEYS.partitionKey,
+  TABLE_KEYS.sortKey,
+  TABLE_KEYS.gsi1.partitionKey,
+  TABLE_KEYS.gsi1.sortKey,
+];
+/** DynamoDB's item limit is 400 KB; keep room for the keys. */
+const MAX_REPORT_BYTES = 390 * 1024;
+const ISO_WEEK = /^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/;
+/** Passes over a partition in deleteUser: a sync racing the delete may add items once. */
+const DELETE_PASSES = 3;
+
+/**
+ * The Store on DynamoDB (or dynalite locally), one table, one partition per user.
+ *
+ * `putItems` reads the content hash of each item's record first (BatchGetItem) and writes
+ * only items that are new or changed (BatchWriteItem): a message ingested again costs a
+ * half-unit read and no write, a new one exactly one write, and `written`/`unchanged`
+ * are exact. A conditional PutItem per item would give the same counts but one request
+ * (and one write unit, even when the condition fails) per item.
+ */
+export class DynamoStore implements Store {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly retry: RetryPolicy;
+  private readonly concurrency: number;
+  private readonly pageSize: number | undefined;
+
+  constructor(options: DynamoStoreOptions) {
+    this.doc = DynamoDBDocumentClient.from(options.client, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    this.tableName = options.tableName;
+    this.retry = { ...defaultRetryPolicy, ...options.retry };
+    this.concurrency = options.concurrency ?? 4;
+    this.pageSize = options.pageSize;
+  }
+
+  async putUser(user: User): Promise<void> {
+    const schedule = user.reportsPaused
+      ? {}
+      : { gsi1pk: `${GSI_WEEKLY_PREFIX}${user.timeZone}`, gsi1sk: user.userId };
+    await this.put('putUser', { pk: userPk(user.userId), sk: SK_PROFILE, ...user, ...schedule });
+  }
+
+  async getUser(userId: string): Promise<User | undefined> {
+    return (await this.get('getUser', userPk(userId), SK_PROFILE)) as User | undefined;
+  }
+
+  async putAccount(account: Account): Promise<void> {
+    await this.put('putAccount', {
+      pk: userPk(account.userId),
+      sk: `${SK_ACCOUNT_PREFIX}${account.accountId}`,
+      ...account,
+      gsi1pk: `${GSI_SYNC_PREFIX}${account.status}`,
+      // '0' sorts before any ISO time: never-synced accounts come first.
+      gsi1sk: account.lastSyncAt ?? '0',
+    });
+  }
+
+  async getAccount(userId: string, accountId: string): Promise<Account | undefined> {
+    return (await this.get('getAccount', userPk(userId), `${SK_ACCOUNT_PREFIX}${accountId}`)) as
+      | Account
+      | undefined;
+  }
+
+  async listAccounts(userId: string): Promise<Account[]> {
+    return this.listPrefix<Account>('listAccounts', userId, SK_ACCOUNT_PREFIX);
+  }
+
+  async putItems(userId: string, items: Item[]): Promise<PutItemsResult> {
+    if (items.length === 0) return { written: 0, unchanged: 0 };
+    const pk = userPk(userId);
+    // The same key twice in one batch is refused by DynamoDB; the last copy wins.
+    const latest = new Map<string, Item>();
+    for (const item of items) latest.set(itemSortKey(item.accountId, item.providerId), item);
+    try {
+      const counts = await mapWithLimit(chunk([...latest.values()], BATCH_GET_MAX), this.concurrency, (group) =>
+        this.putItemGroup(pk, group),
+      );
+      const written = counts.reduce((sum, n) => sum + n, 0);
+      // A duplicate within the call counts as unchanged, like a redelivery would.
+      return { written, unchanged: items.length - written };
+    } catch (error) {
+      throw this.failure('putItems', error);
+    }
+  }
+
+  /** Write the new or changed items among at most BATCH_GET_MAX; returns how many. */
+  private async putItemGroup(pk: string, group: Item[]): Promise<number> {
+    const records = group.map((item) => toItemRecord(pk, item));
+    const keys: Key[] = records.map(({ sk }) => ({ pk, sk }));
+    const stored = await batchGet(this.doc, this.tableName, keys, ['sk', 'h'], this.retry);
+    const storedHash = new Map(stored.map((r) => [r.sk as string, r.h as string]));
+    const toWrite = records.filter((r) => storedHash.get(r.sk) !== r.h);
+    await Promise.all(
+      chunk(toWrite, BATCH_WRITE_MAX).map((part) =>
+        batchWrite(this.doc, this.tableName, part.map((Item) => ({ PutRequest: { Item } })), this.retry),
+      ),
+    );
+    return toWrite.length;
+  }
+
+  async *queryItems(userId: string): AsyncIterable<Item> {
+    const pages = this.queryPages('queryItems', {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': userPk(userId), ':prefix': SK_ITEM_PREFIX },
+    });
+    for await (const page of pages) {
+      for (const record of page) yield fromItemRecord(record);
+    }
+  }
+
+  async putFeedback(userId: string, feedback: Feedback): Promise<void> {
+    await this.put('putFeedback', { pk: userPk(userId), sk: `${SK_FEEDBACK_PREFIX}${feedback.contact}`, ...feedback });
+  }
+
+  async listFeedback(userId: string): Promise<Feedback[]> {
+    return this.listPrefix<Feedback>('listFeedback', userId, SK_FEEDBACK_PREFIX);
+  }
+
+  /** Stored gzip-compressed: a report of a large network would pass DynamoDB's 400 KB item limit as text. */
+  async putReport(userId: string, week: string, json: string): Promise<void> {
+    checkWeek(week);
+    const body = gzipSync(Buffer.from(json, 'utf8'));
+    if (body.length > MAX_REPORT_BYTES) {
+      throw new StoreError(`putReport ${week}: ${body.length} bytes compressed is over DynamoDB's item limit`);
+    }
+    await this.put('putReport', { pk: userPk(userId), sk: `${SK_REPORT_PREFIX}${week}`, week, body });
+  }
+
+  async getReport(userId: string, week: string): Promise<string | undefined> {
+    checkWeek(week);
+    const record = await this.get('getReport', userPk(userId), `${SK_REPORT_PREFIX}${week}`);
+    if (record === undefined) return undefined;
+    return gunzipSync(record.body as Uint8Array).toString('utf8');
+  }
+
+  async deleteUser(userId: string): Promise<number> {
+    let deleted = 0;
+    try {
+      for (let pass = 0; pass < DELETE_PASSES; pass += 1) {
+        let found = 0;
+        const pages = this.queryPages('deleteUser', {
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': userPk(userId) },
+          ProjectionExpression: 'pk, sk',
+          ConsistentRead: true,
+        });
+        for await (const page of pages) {
+          found += page.length;
+          const deletes = page.map((r) => ({ DeleteRequest: { Key: { pk: r.pk as string, sk: r.sk as string } } }));
+          await mapWithLimit(chunk(deletes, BATCH_WRITE_MAX), this.concurrency, (part) =>
+            batchWrite(this.doc, this.tableName, part, this.retry),
+          );
+        }
+        deleted += found;
+        if (found === 0) return deleted;
+      }
+    } catch (error) {
+      throw this.failure('deleteUser', error);
+    }
+    throw new StoreError(`deleteUser: items kept appearing after ${DELETE_PASSES} passes; stop the user's sync and retry`);
+  }
+
+  /**
+   * Accounts in `status` last synced before `before` (ISO), never-synced first: what the
+   * sync dispatcher enqueues. One Query of the schedule index, never a Scan.
+   */
+  async listAccountsDueForSync(before: string, status: AccountStatus = 'active'): Promise<Array<{ userId: string; accountId: string }>> {
+    const due: Array<{ userId: string; accountId: string }> = [];
+    const pages = this.queryPages('listAccountsDueForSync', {
+      IndexName: TABLE_KEYS.gsi1.indexName,
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :before',
+      ExpressionAttributeValues: { ':pk': `${GSI_SYNC_PREFIX}${status}`, ':before': before },
+    });
+    for await (const page of pages) {
+      for (const r of page) {
+        due.push({ userId: userIdFromPk(r.pk as string), accountId: (r.sk as string).slice(SK_ACCOUNT_PREFIX.length) });
+      }
+    }
+    return due;
+  }
+
+  /** Users in `timeZone` whose reports are not paused: what the report dispatcher enqueues. */
+  async listUsersForReport(timeZone: string): Promise<string[]> {
+    const users: string[] = [];
+    const pages = this.queryPages('listUsersForReport', {
+      IndexName: TABLE_KEYS.gsi1.indexName,
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': `${GSI_WEEKLY_PREFIX}${timeZone}` },
+    });
+    for await (const page of pages) users.push(...page.map((r) => userIdFromPk(r.pk as string)));
+    return users;
+  }
+
+  private async put(operation: string, record: Record<string, unknown>): Promise<void> {
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: record }));
+    } catch (error) {
+      throw this.failure(operation, error);
+    }
+  }
+
+  /** One record without its key attributes; strongly consistent (cursors must not go back). */
+  private async get(operation: string, pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
+    try {
+      const output = await this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: { pk, sk }, ConsistentRead: true }),
+      );
+      return output.Item === undefined ? undefined : withoutKeys(output.Item);
+    } catch (error) {
+      throw this.failure(operation, error);
+    }
+  }
+
+  /** The records of one user under a sort-key prefix, without their key attributes. */
+  private async listPrefix<T>(operation: string, userId: string, prefix: string): Promise<T[]> {
+    const records: T[] = [];
+    const pages = this.queryPages(operation, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': userPk(userId), ':prefix': prefix },
+      ConsistentRead: true,
+    });
+    for await (const page of pages) records.push(...page.map((r) => withoutKeys(r) as unknown as T));
+    return records;
+  }
+
+  /** The pages of one Query, following LastEvaluatedKey. */
+  private async *queryPages(
+    operation: string,
+    input: Omit<QueryCommandInput, 'TableName'>,
+  ): AsyncGenerator<Record<string, unknown>[]> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      let output;
+      try {
+        output = await this.doc.send(
+          new QueryCommand({ TableName: this.tableName, Limit: this.pageSize, ...input, ExclusiveStartKey: start }),
+        );
+      } catch (error) {
+        throw this.failure(operation, error);
+      }
+      yield output.Items ?? [];
+      start = output.LastEvaluatedKey;
+    } while (start !== undefined);
+  }
+
+  private failure(operation: string, error: unknown): SinewError {
+    if (error instanceof SinewError) return error;
+    return new StoreError(`${operation} on table ${this.tableName} failed: ${describe(error)}`, { cause: error });
+  }
+}
+
+function withoutKeys(record: Record<string, unknown>): Record<string, unknown> {
+  const copy = { ...record };
+  for (const key of KEY_ATTRIBUTES) delete copy[key];
+  return copy;
+}
+
+function checkWeek(week: string): void {
+  if (!ISO_WEEK.test(week)) throw new InputError(`report week must be an ISO week like 2026-W48, got ${JSON.stringify(week)}`);
+}

@@ -1,0 +1,69 @@
+import type { Item } from '../providers/types.ts';
+import type { Feedback } from '../health/types.ts';
+
+/**
+ * The one store interface (DESIGN section 2). Every key starts with the owning user; no
+ * call crosses users. Idempotency rests on deterministic keys and conditional writes:
+ * the local DynamoDB has no transactions.
+ */
+
+export type Provider = 'google' | 'microsoft' | 'files';
+export type AccountStatus = 'active' | 'needs-reconnect' | 'syncing';
+
+export interface User {
+  userId: string;
+  /** The address reports go to: the first mailbox connected. */
+  email: string;
+  /** IANA time zone, e.g. `Europe/Paris`. */
+  timeZone: string;
+  /** The user's own addresses configured by hand (`--me`), normalized. */
+  me: string[];
+  /** Organization domains configured by hand. */
+  internalDomains: string[];
+  reportsPaused: boolean;
+  createdAt: string;
+}
+
+export interface Account {
+  userId: string;
+  accountId: string;
+  provider: Provider;
+  /** The connected (or imported) address, normalized. */
+  address: string;
+  /** Aliases learned from the provider (Graph proxyAddresses, Gmail SENT From). */
+  aliases: string[];
+  status: AccountStatus;
+  errorCount: number;
+  /** Envelope-encrypted refresh token (base64 JSON); never logged. */
+  encryptedToken?: string;
+  /** One cursor per resource: Gmail historyId, Calendar syncToken, Graph deltaLink per folder. */
+  cursors: Record<string, string>;
+  lastSyncAt?: string;
+}
+
+/** Result of writing a batch of items. */
+export interface PutItemsResult {
+  /** Items that were new or changed (a message moved to Trash, a meeting cancelled). */
+  written: number;
+  /** Items already stored under the same key (a retry or duplicate delivery). */
+  unchanged: number;
+}
+
+export interface Store {
+  putUser(user: User): Promise<void>;
+  getUser(userId: string): Promise<User | undefined>;
+  putAccount(account: Account): Promise<void>;
+  getAccount(userId: string, accountId: string): Promise<Account | undefined>;
+  listAccounts(userId: string): Promise<Account[]>;
+  /** Idempotent: storing the same item twice changes nothing. */
+  putItems(userId: string, items: Item[]): Promise<PutItemsResult>;
+  /** Every item of one user: one paginated Query of the user's partition, never a Scan. */
+  queryItems(userId: string): AsyncIterable<Item>;
+  putFeedback(userId: string, feedback: Feedback): Promise<void>;
+  listFeedback(userId: string): Promise<Feedback[]>;
+  /** Stored weekly reports (JSON text), keyed by ISO week `YYYY-Www`. */
+  putReport(userId: string, week: string, json: string): Promise<void>;
+  getReport(userId: string, week: string): Promise<string | undefined>;
+  /** Delete every item of the user (disconnect). */
+  deleteUser(userId: string): Promise<number>;
+}

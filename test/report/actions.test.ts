@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_ACTIONS, planActions } from '../../lib/report/actions.ts';
+import { InputError } from '../../lib/errors.ts';
+import { contact, daysBefore, report } from './fixtures.ts';
+
+// asOf is Tuesday 24 Nov 2026, 07:00 UTC.
+
+describe('planActions ranking', () => {
+  const json = report({
+    contacts: [
+      contact('ann@acme.com', { name: 'Ann Lee' }),
+      contact('raj@beta.io', { name: 'Raj Patel' }),
+      contact('lee@gmail.com', { name: 'Lee Chan' }),
+      contact('kim@gmail.com', { name: 'Kim Park' }),
+      contact('zoe@delta.org', { name: 'Zoe Ray', sent: 10, received: 14 }),
+      contact('max@gamma.net', { name: 'Max Roe' }),
+      contact('sam@omega.io', { name: 'Sam Poe' }),
+    ],
+    noFaceTime: [{ address: 'zoe@delta.org', lastMeeting: null }, { address: 'ann@acme.com', lastMeeting: daysBefore(73) }],
+    awaitingReply: [
+      { address: 'lee@gmail.com', firstSentAt: daysBefore(22), unansweredCount: 2 },
+      { address: 'kim@gmail.com', firstSentAt: daysBefore(12), unansweredCount: 4 },
+    ],
+    fading: [
+      { address: 'ann@acme.com', lastInteraction: daysBefore(34), cadenceDays: 8, silenceDays: 34 },
+      { address: 'max@gamma.net', lastInteraction: daysBefore(50), cadenceDays: null, silenceDays: 50 },
+    ],
+    owedReplies: [
+      { address: 'sam@omega.io', receivedAt: daysBefore(3), waitingDays: 3 },
+      { address: 'raj@beta.io', receivedAt: daysBefore(6), waitingDays: 6 },
+    ],
+  });
+
+  it('puts owed replies first (longest waiting), then fading, awaiting, no face-time', () => {
+    const { actions, omitted } = planActions(json);
+    expect(actions.map((a) => [a.kind, a.contacts[0]!.address])).toEqual([
+      ['owed-reply', 'raj@beta.io'],
+      ['owed-reply', 'sam@omega.io'],
+      ['fading', 'ann@acme.com'],
+      ['fading', 'max@gamma.net'],
+      ['awaiting-reply', 'kim@gmail.com'],
+    ]);
+    expect(actions).toHaveLength(MAX_ACTIONS);
+    // lee (awaiting) and zoe (no face-time) fall below the cut; ann's no face-time is
+    // folded into her fading action.
+    expect(omitted).toBe(2);
+  });
+
+  it('says each contact once, in the highest-ranked action', () => {
+    const { actions } = planActions(json, { limit: 20 });
+    const addresses = actions.flatMap((a) => a.contacts.map((c) => c.address));
+    expect(new Set(addresses).size).toBe(addresses.length);
+    expect(actions.map((a) => a.kind)).toEqual(['owed-reply', 'owed-reply', 'fading', 'fading', 'awaiting-reply', 'awaiting-reply', 'no-face-time']);
+  });
+
+  it('writes kind, specific suggestions with real dates', () => {
+    const { actions } = planActions(json, { limit: 20 });
+    expect(actions.map((a) => a.suggestion)).toEqual([
+      'Raj wrote on Wednesday; you have not replied.',
+      'Sam wrote on Saturday; you have not replied.',
+      'Ann usually hears from you every 8 days; it has been 34. Last meeting: 12 Sep.',
+      'You have not been in touch with Max since 5 Oct, 50 days ago.',
+      'Four messages to Kim since 12 Nov without an answer.',
+      'Two messages to Lee since 2 Nov without an answer.',
+      'You and Zoe exchanged 24 emails in 90 days but have never met; a short call could help.',
+    ]);
+    expect(actions[2]!.evidence).toEqual(['Last contact: 21 Oct (34 days ago)', 'Usual cadence: every 8 days', 'Last meeting: 12 Sep']);
+    expect(actions[0]!.evidence).toContain('Waiting: 6 days');
+    expect(actions[0]!.title).toBe('Reply to Raj');
+    expect(actions[0]!.headline).toBe('Raj is waiting on your reply');
+  });
+
+  it('writes dates in the given time zone', () => {
+    const late = report({
+      contacts: [contact('ann@acme.com', { name: 'Ann Lee' })],
+      // 23:30 UTC on 20 Oct is already 21 Oct in Paris (UTC+2 in October).
+      fading: [{ address: 'ann@acme.com', lastInteraction: '2026-10-20T23:30:00.000Z', cadenceDays: 8, silenceDays: 34 }],
+    });
+    expect(planActions(late).actions[0]!.evidence[0]).toBe('Last contact: 20 Oct (34 days ago)');
+    expect(planActions(late, { timeZone: 'Europe/Paris' }).actions[0]!.evidence[0]).toBe('Last contact: 21 Oct (34 days ago)');
+    expect(() => planActions(late, { timeZone: 'Mars/Olympus' })).toThrow(InputError);
+  });
+
+  it('writes the year for dates before asOf’s year', () => {
+    const old = report({
+      contacts: [contact('ann@acme.com', { name: 'Ann Lee' })],
+      noFaceTime: [{ address: 'ann@acme.com', lastMeeting: '2025-12-30T10:00:00.000Z' }],
+    });
+    expect(planActions(old).actions[0]!.suggestion).toBe('No meeting with Ann in 90 days; the last was on 30 Dec 2025.');
+  });
+});
+
+describe('planActions grouping by account', () => {
+  it('turns several contacts of one organization with the same action into one account action', () => {
+    const json = report({
+      contacts: [
+        contact('ann@acme.com', { name: 'Ann Lee' }),
+        contact('bob@acme.com', { name: 'Bob Stone' }),
+        contact('raj@beta.io', { name: 'Raj Patel' }),
+        contact('lee@gmail.com', { name: 'Lee Chan' }),
+        contact('kim@gmail.com', { name: 'Kim Park' }),
+      ],
+      noFaceTime: [
+        { address: 'raj@beta.io', lastMeeting: null },
+        { address: 'ann@acme.com', lastMeeting: daysBefore(100) },
+        { address: 'lee@gmail.com', lastMeeting: null },
+        { address: 'bob@acme.com', lastMeeting: null },
+        { address: 'kim@gmail.com', lastMeeting: null },
+      ],
+    });
+    const { actions, omitted } = planActions(json);
+    expect(omitted).toBe(0);
+    // Public webmail stays per person; acme ranks where Ann, its first member, ranked.
+    expect(actions.map((a) => a.account ?? a.contacts[0]!.address)).toEqual(['raj@beta.io', 'acme.com', 'lee@gmail.com', 'kim@gmail.com']);
+    const acme = actions[1]!;
+    expect(acme.contacts.map((c) => c.address)).toEqual(['ann@acme.com', 'bob@acme.com']);
+    expect(acme.headline).toBe('No meeting with Acme in 90 days');
+    expect(acme.suggestion).toBe('No meeting with Acme in 90 days, though you write with Ann and Bob.');
+    expect(acme.evidence).toEqual([
+      'Ann Lee <ann@acme.com>: 9 emails in 90 days, last met 16 Aug',
+      'Bob Stone <bob@acme.com>: 9 emails in 90 days, never met',
+    ]);
+  });
+
+  it('groups owed replies, fading and awaiting the same way', () => {
+    const json = report({
+      contacts: ['ann', 'bob', 'cat'].map((n) => contact(`${n}@acme.co.uk`, { name: `${n[0]!.toUpperCase()}${n.slice(1)} Smith` })),
+      owedReplies: [
+        { address: 'ann@acme.co.uk', receivedAt: daysBefore(4), waitingDays: 4 },
+        { address: 'bob@acme.co.uk', receivedAt: daysBefore(9), waitingDays: 9 },
+        { address: 'bob@acme.co.uk', receivedAt: daysBefore(5), waitingDays: 5 },
+        { address: 'cat@acme.co.uk', receivedAt: daysBefore(2), waitingDays: 2 },
+      ],
+    });
+    const { actions } = planActions(json);
+    expect(actions).toHaveLength(1);
+    expect(actions[0]!.account).toBe('acme.co.uk');
+    expect(actions[0]!.headline).toBe('Three people at Acme are waiting on your reply');
+    expect(actions[0]!.suggestion).toBe('Bob, Ann and Cat at Acme wrote to you; none has had a reply yet.');
+    expect(actions[0]!.evidence[0]).toBe('Bob Smith <bob@acme.co.uk>: wrote on 15 Nov, waiting 9 days');
+
+    const awaiting = planActions(
+      report({
+        contacts: [contact('ann@acme.com', { name: 'Ann Lee' }), contact('bob@acme.com', { name: 'Bob Stone' })],
+        awaitingReply: [
+          { address: 'ann@acme.com', firstSentAt: daysBefore(10), unansweredCount: 2 },
+          { address: 'bob@acme.com', firstSentAt: daysBefore(22), unansweredCount: 3 },
+        ],
+      }),
+    ).actions;
+    expect(awaiting.map((a) => a.suggestion)).toEqual(['Five messages to Bob and Ann at Acme since 2 Nov without an answer.']);
+  });
+
+  it('tells one contact with several owed messages once', () => {
+    const json = report({
+      contacts: [contact('raj@beta.io', { name: 'Raj Patel' })],
+      owedReplies: [
+        { address: 'raj@beta.io', receivedAt: daysBefore(5), waitingDays: 5 },
+        { address: 'raj@beta.io', receivedAt: daysBefore(10), waitingDays: 10 },
+      ],
+    });
+    const { actions } = planActions(json);
+    expect(actions).toHaveLength(1);
+    expect(actions[0]!.suggestion).toBe('Raj wrote twice since 14 Nov; you have not replied.');
+    expect(actions[0]!.evidence[0]).toBe('Received: 14 Nov, 19 Nov');
+  });
+
+  it('returns nothing for a week without flags', () => {
+    expect(planActions(report({ contacts: [contact('a@b.com')] }))).toEqual({ actions: [], omitted: 0 });
+  });
+});

@@ -1,0 +1,36 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../lib/local/embedded-dynamodb.ts';
+import { makeDynamoClient } from '../../lib/store/dynamodb/client.ts';
+import { createTable } from '../../lib/store/dynamodb/schema.ts';
+import { DynamoStore, type DynamoStoreOptions } from '../../lib/store/dynamodb/store.ts';
+
+/** A real dynalite in memory with the Sinew table, for tests (no mocks of DynamoDB). */
+export interface TestDynamo {
+  dynamo: EmbeddedDynamo;
+  client: DynamoDBClient;
+  tableName: string;
+  /** A store on the test table; options override the defaults. */
+  store(options?: Partial<Omit<DynamoStoreOptions, 'client' | 'tableName'>>): DynamoStore;
+  close(): Promise<void>;
+}
+
+let tables = 0;
+
+/** Start dynalite (in memory unless `path` is given) and create a fresh table. */
+export async function startTestDynamo(options: { path?: string; tableName?: string } = {}): Promise<TestDynamo> {
+  const dynamo = await startEmbeddedDynamo(options.path === undefined ? {} : { path: options.path });
+  const client = makeDynamoClient({ endpoint: dynamo.endpoint });
+  tables += 1;
+  const tableName = options.tableName ?? `sinew-test-${tables}`;
+  await createTable(client, tableName);
+  return {
+    dynamo,
+    client,
+    tableName,
+    store: (overrides = {}) => new DynamoStore({ client, tableName, ...overrides }),
+    close: async () => {
+      client.destroy();
+      await dynamo.close();
+    },
+  };
+}
