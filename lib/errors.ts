@@ -39,3 +39,23 @@ export class ConfigError extends SinewError {
 export class StoreError extends SinewError {
   override name = 'StoreError';
 }
+
+/**
+ * The provider refused the account's grant (`invalid_grant`, revoked consent): the
+ * account must be reconnected by its owner; retrying cannot help.
+ */
+export class ReconnectRequiredError extends SinewError {
+  override name = 'ReconnectRequiredError';
+}
+
+/** The provider throttled us or failed transiently, and retries ran out. */
+export class ProviderUnavailableError extends SinewError {
+  override name = 'ProviderUnavailableError';
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
