@@ -1,0 +1,111 @@
+/**
+ * `npm run bench`: the figures DESIGN section 7 asks for, printed (never asserted as
+ * timed tests). Environment knobs: BENCH_MBOX_MB (default 1024), BENCH_STORE_MB
+ * (default 50), BENCH_SKIP_MBOX=1 to skip the file benches.
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeBigMbox } from '../lib/local/demo/big-mbox.ts';
+import { syntheticExtraction } from '../lib/health/synthetic.ts';
+import { computeHealth } from '../lib/health/index.ts';
+import { defaultSettings } from '../lib/settings.ts';
+import { openLocalStore } from '../lib/local/store.ts';
+import { writeDemoFiles } from '../lib/local/demo/index.ts';
+import { readMbox } from '../lib/providers/files/mbox.ts';
+import { ingest } from '../lib/pipeline/ingest.ts';
+import { buildUserReport } from '../lib/pipeline/report.ts';
+import { importFiles } from '../lib/pipeline/import-files.ts';
+import { renderReport } from '../lib/report/index.ts';
+
+const line = (label: string, value: string) => console.log(`${label.padEnd(52)} ${value}`);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const asOf = new Date('2026-11-23T07:00:00Z');
+
+function importChild(file: string, mode: 'parse' | 'store') {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/import-mbox.ts', file, mode], {
+    encoding: 'utf8',
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out.trim().split('\n').pop()!) as { messages: number; bytes: number; seconds: number; maxRssMb: number };
+}
+
+async function benchMbox(dir: string): Promise<void> {
+  const mb = Number(process.env.BENCH_MBOX_MB ?? 1024);
+  const file = join(dir, 'big.mbox');
+  let t = performance.now();
+  const big = await writeBigMbox(file, mb * 1024 * 1024, 7);
+  line(`generated mbox`, `${(big.bytes / 1e6).toFixed(0)} MB, ${big.messages} messages in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const parse = importChild(file, 'parse');
+  line('mbox read (stream -> MailItem)', `${Math.round(parse.messages / parse.seconds)} msg/s, ${(parse.bytes / 1e6 / parse.seconds).toFixed(1)} MB/s, peak RSS ${parse.maxRssMb.toFixed(0)} MB`);
+
+  const storeMb = Number(process.env.BENCH_STORE_MB ?? 50);
+  const small = join(dir, 'store.mbox');
+  t = performance.now();
+  await writeBigMbox(small, storeMb * 1024 * 1024, 11);
+  const stored = importChild(small, 'store');
+  line(`import into embedded DynamoDB (${storeMb} MB mbox)`, `${Math.round(stored.messages / stored.seconds)} msg/s, peak RSS ${stored.maxRssMb.toFixed(0)} MB`);
+}
+
+function benchHealth(): void {
+  const times = new Map<number, number>();
+  for (const n of [100_000, 1_000_000]) {
+    const extraction = syntheticExtraction(n, 42, asOf);
+    computeHealth(extraction, { asOf, settings: defaultSettings }); // warm-up
+    const runs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      computeHealth(extraction, { asOf, settings: defaultSettings });
+      runs.push(performance.now() - t);
+    }
+    times.set(n, median(runs));
+    line(`health, ${n.toLocaleString('en')} interactions (median of 3)`, `${median(runs).toFixed(0)} ms${n === 1_000_000 ? ` (target < 2000 ms: ${(median(runs) / 2000).toFixed(2)} of it)` : ''}`);
+  }
+  line('health growth 1M / 100k (10 = linear)', (times.get(1_000_000)! / times.get(100_000)!).toFixed(1));
+}
+
+async function benchStoreAndReport(dir: string): Promise<void> {
+  const local = await openLocalStore({ tableName: 'bench' });
+  try {
+    const demo = await writeDemoFiles(join(dir, 'demo'), { asOf });
+    const file = join(dir, 'read.mbox');
+    await writeBigMbox(file, 20 * 1024 * 1024, 3);
+    const w = await ingest(local.store, 'reader', readMbox(file, { accountId: 'a' }));
+    let t = performance.now();
+    let n = 0;
+    for await (const item of local.store.queryItems('reader')) if (item) n += 1;
+    const s = (performance.now() - t) / 1000;
+    line(`store read, one user's ${w.read} items (Query)`, `${Math.round(n / s)} items/s`);
+
+    const imported = await importFiles(local.store, {
+      mbox: [demo.mboxPath], ics: [demo.icsPath], me: demo.me, internalDomains: [], timeZone: 'Europe/London',
+      expandUntil: new Date(asOf.getTime() + 366 * 86_400_000), now: asOf,
+    });
+    t = performance.now();
+    const { json } = await buildUserReport(local.store, imported.userId, { asOf, settings: defaultSettings });
+    line('demo report from the store (query + derive)', `${(performance.now() - t).toFixed(0)} ms`);
+    await renderReport(json, { timeZone: 'Europe/London' }); // warm-up (MJML import)
+    const runs: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      t = performance.now();
+      await renderReport(json, { timeZone: 'Europe/London' });
+      runs.push(performance.now() - t);
+    }
+    line('report render, HTML + text (median of 20)', `${median(runs).toFixed(1)} ms (target < 200 ms: ${(median(runs) / 200).toFixed(2)} of it)`);
+  } finally {
+    await local.close();
+  }
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'sinew-bench-'));
+try {
+  console.log(`Sinew bench (node ${process.version})`);
+  if (process.env.BENCH_SKIP_MBOX !== '1') await benchMbox(dir);
+  benchHealth();
+  await benchStoreAndReport(dir);
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
