@@ -36,7 +36,7 @@ function importChild(file: string, mode: 'parse' | 'store') {
 async function benchMbox(dir: string): Promise<void> {
   const mb = Number(process.env.BENCH_MBOX_MB ?? 1024);
   const file = join(dir, 'big.mbox');
-  let t = performance.now();
+  const t = performance.now();
   const big = await writeBigMbox(file, mb * 1024 * 1024, 7);
   line(`generated mbox`, `${(big.bytes / 1e6).toFixed(0)} MB, ${big.messages} messages in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   const parse = importChild(file, 'parse');
@@ -44,7 +44,6 @@ async function benchMbox(dir: string): Promise<void> {
 
   const storeMb = Number(process.env.BENCH_STORE_MB ?? 50);
   const small = join(dir, 'store.mbox');
-  t = performance.now();
   await writeBigMbox(small, storeMb * 1024 * 1024, 11);
   const stored = importChild(small, 'store');
   line(`import into embedded DynamoDB (${storeMb} MB mbox)`, `${Math.round(stored.messages / stored.seconds)} msg/s, peak RSS ${stored.maxRssMb.toFixed(0)} MB`);
