@@ -4,6 +4,8 @@ import { parseWhole } from './options.ts';
 import { runDemo } from './demo.ts';
 import { runImport } from './import.ts';
 import { runReport } from './report.ts';
+import { runConnect } from './connect.ts';
+import { runSync } from './sync.ts';
 
 /** Adds the settings flags of DESIGN section 6 to a command. */
 function withSettings(cmd: Command): Command {
@@ -40,6 +42,21 @@ export function buildProgram(out: (line: string) => void, now: () => Date): Comm
     .option('--internal-domain <domain...>', 'organization domains to treat as internal')
     .addOption(new Option('--time-zone <iana>', 'your time zone for dates in the report').default('UTC'))
     .action(async (opts, cmd: Command) => runImport({ ...cmd.optsWithGlobals(), ...opts }, out, now));
+
+  program
+    .command('connect')
+    .description('connect a mailbox once (OAuth in your browser, loopback redirect on 127.0.0.1)')
+    .argument('<provider>', 'gmail')
+    .option('--no-browser', 'print the address to open instead of opening a browser')
+    .option('--time-zone <iana>', 'your time zone for report dates (default: this machine\'s)')
+    .option('--timeout-seconds <n>', 'how long to wait for the sign-in', parseWhole('--timeout-seconds', 10, 3600))
+    .action(async (provider: string, opts, cmd: Command) => runConnect(provider, { ...cmd.optsWithGlobals(), ...opts }, out, now));
+
+  program
+    .command('sync')
+    .description('fetch new mail and meeting metadata of connected mailboxes (a full backfill the first time)')
+    .option('--budget-minutes <n>', 'stop after this long (resumable)', parseWhole('--budget-minutes', 1, 7 * 24 * 60))
+    .action(async (opts, cmd: Command) => runSync({ ...cmd.optsWithGlobals(), ...opts }, out));
 
   withSettings(
     program

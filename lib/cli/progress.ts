@@ -31,3 +31,23 @@ export function byteProgress(label: string): {
     },
   };
 }
+
+/** A count-based progress line on stderr (drawn only on a terminal), for sync backfills. */
+export function countProgress(label: string): { update(done: number): void; stop(): void } {
+  const bar = new cliProgress.SingleBar(
+    { format: `${label} {value} items synced | {duration_formatted}`, stream: process.stderr, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(done) {
+      if (!started) {
+        bar.start(0, done);
+        started = true;
+      } else bar.update(done);
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}

@@ -1,4 +1,5 @@
 import { InputError } from '../errors.ts';
+import { isDeletedItemsFolder, mboxFolderOf } from '../providers/files/mbox-folder.ts';
 import type { Item, MailItem } from '../providers/types.ts';
 import { HISTORY_DAYS, type Settings } from '../settings.ts';
 import { automatedReason, isBroadcast } from './classify.ts';
@@ -173,9 +174,16 @@ function includesAny(list: readonly string[], set: ReadonlySet<string>): boolean
   return false;
 }
 
-/** Gmail Trash or Outlook Deleted Items: still an exchange, never an owed reply. */
+/**
+ * Gmail Trash, Outlook Deleted Items, or an archive's deleted-mail folder (an mbox that
+ * names its folders, as Enron's `Deleted Items`): still an exchange, never an owed
+ * reply. The archive folder means what Outlook's does, so an imported mailbox and the
+ * same mailbox synced through Graph give the same owed replies.
+ */
 function isTrashed(item: MailItem): boolean {
-  return item.labels.includes('TRASH') || item.labels.includes('folder:deleteditems');
+  if (item.labels.includes('TRASH') || item.labels.includes('folder:deleteditems')) return true;
+  const folder = mboxFolderOf(item.labels);
+  return folder !== null && isDeletedItemsFolder(folder);
 }
 
 function compareText(a: string, b: string): number {

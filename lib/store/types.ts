@@ -34,6 +34,8 @@ export interface Account {
   aliases: string[];
   status: AccountStatus;
   errorCount: number;
+  /** Scopes the user granted (a user may untick the calendar on the consent screen). */
+  grantedScopes?: string[];
   /** Envelope-encrypted refresh token (base64 JSON); never logged. */
   encryptedToken?: string;
   /** One cursor per resource: Gmail historyId, Calendar syncToken, Graph deltaLink per folder. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dedupeItems, mailFingerprint } from '../../lib/interactions/dedupe.ts';
 import { extractInteractions } from '../../lib/interactions/extract.ts';
+import type { MailItem } from '../../lib/providers/types.ts';
 import { ME, mail, meeting, options } from './builders.ts';
 
 describe('duplicates', () => {
@@ -75,5 +76,115 @@ describe('duplicates', () => {
     const x = extractInteractions([m, copy], options());
     expect(x.interactions).toHaveLength(1);
     expect(x.excluded.duplicates).toBe(1);
+  });
+});
+
+describe('shifted archive copies (one sent message, its Date off by whole hours between exports)', () => {
+  const PHILLIP = 'phillip.allen@enron.com';
+  const opts = options({ me: [PHILLIP, 'k..allen@enron.com'], accountAddresses: [] });
+  // Folders as the Enron conversion names them: a Lotus Notes export and an Outlook one.
+  const NOTES_SENT = "mbox-folder:\\Phillip_Allen_June2001\\Notes Folders\\Sent";
+  const NOTES_ALL = 'mbox-folder:\\Phillip_Allen_June2001\\Notes Folders\\All documents';
+  const NOTES_SENT_MAIL = "mbox-folder:\\Phillip_Allen_June2001\\Notes Folders\\'sent mail";
+  const OUTLOOK_SENT = 'mbox-folder:\\PALLEN (Non-Privileged)\\Allen, Phillip K.\\Sent Items';
+  const OUTLOOK_SENT_MAIL = "mbox-folder:\\Phillip_Allen_Jan2002_1\\Allen, Phillip K.\\'Sent Mail";
+  const T = Date.parse('2026-11-10T07:50:00.000Z');
+  const HOUR = 3_600_000;
+
+  /** Phillip's copy of one message to jsmith, filed in `folder`, `hours` after T. */
+  const copy = (folder: string, hours: number, overrides: Partial<MailItem> = {}): MailItem =>
+    mail({ source: 'mbox', from: PHILLIP, to: ['jsmith@austintx.com'], subjectHash: 'release', labels: [folder], at: new Date(T + hours * HOUR).toISOString(), ...overrides });
+  const sent = (items: MailItem[]) => extractInteractions(items, opts).interactions.filter((i) => i.kind === 'sent');
+
+  it('merges copies in different folders whose times differ by 10 or 12 whole hours, keeping the smallest item key', () => {
+    for (const hours of [10, 12, 1, 14]) {
+      const a = copy(NOTES_SENT, 0);
+      const b = copy(OUTLOOK_SENT, hours, { from: 'k..allen@enron.com' });
+      const x = extractInteractions([b, a], opts);
+      expect([hours, x.interactions.length, x.excluded.duplicates]).toEqual([hours, 1, 1]);
+      const kept = [a, b].sort((p, q) => (p.providerId < q.providerId ? -1 : 1))[0]!;
+      expect(x.interactions[0]).toMatchObject({ contact: 'jsmith@austintx.com', itemKey: `acct:${kept.providerId}`, at: Date.parse(kept.at) });
+    }
+  });
+
+  it('keeps copies in the same folder apart: one folder never holds two copies of one message', () => {
+    expect(sent([copy(NOTES_SENT, 0), copy(NOTES_SENT, 10)])).toHaveLength(2);
+  });
+
+  it('keeps apart shifts that are not whole hours, or longer than 14 hours', () => {
+    expect(sent([copy(NOTES_SENT, 0), copy(OUTLOOK_SENT, 2.5)])).toHaveLength(2);
+    expect(sent([copy(NOTES_SENT, 0), copy(OUTLOOK_SENT, 10 + 30 / 3600)])).toHaveLength(2); // 30 s off
+    expect(sent([copy(NOTES_SENT, 0), copy(OUTLOOK_SENT, 15)])).toHaveLength(2);
+    expect(sent([copy(NOTES_SENT, 0), copy(OUTLOOK_SENT, 24)])).toHaveLength(2);
+  });
+
+  it('keeps apart copies that differ in recipients or subject', () => {
+    expect(sent([copy(NOTES_SENT, 0), copy(OUTLOOK_SENT, 10, { subjectHash: 'other' })])).toHaveLength(2);
+    expect(sent([copy(NOTES_SENT, 0), copy(OUTLOOK_SENT, 10, { cc: ['ann@partner.io'] })])).toHaveLength(3);
+  });
+
+  it('leaves inbound mail alone: only the user’s own sent copies are matched across a shift', () => {
+    const inbound = (folder: string, hours: number) => copy(folder, hours, { from: 'jsmith@austintx.com', to: [PHILLIP] });
+    const x = extractInteractions([inbound(NOTES_ALL, 0), inbound(OUTLOOK_SENT, 10)], opts);
+    expect(x.interactions.map((i) => i.kind)).toEqual(['received', 'received']);
+    expect(x.excluded.duplicates).toBe(0);
+  });
+
+  it('leaves alone mail that is not from an archive with folders', () => {
+    expect(sent([copy(NOTES_SENT, 0, { source: 'gmail', labels: ['SENT'] }), copy(OUTLOOK_SENT, 10, { source: 'graph-mail', labels: ['folder:sentitems'] })])).toHaveLength(2);
+    expect(sent([copy(NOTES_SENT, 0, { labels: [] }), copy(OUTLOOK_SENT, 10, { labels: [] })])).toHaveLength(2); // Takeout-style mbox
+  });
+
+  it('keeps two real messages 3 hours apart though each has copies in several folders', () => {
+    // Enron: the same subject to jsmith at 09:59 and 12:59, each in 'sent mail, Sent and
+    // All documents. Across folders (Sent at 09:59, All documents at 12:59) the pair looks
+    // shifted, but Sent holds both, so they are two messages.
+    const first = [copy(NOTES_SENT, 0), copy(NOTES_ALL, 0), copy(NOTES_SENT_MAIL, 0)];
+    const second = [copy(NOTES_SENT, 3), copy(NOTES_ALL, 3), copy(NOTES_SENT_MAIL, 3)];
+    const x = extractInteractions([...first, ...second], opts);
+    expect(x.interactions).toHaveLength(2);
+    expect(x.excluded.duplicates).toBe(4);
+  });
+
+  it('joins a Notes group and an Outlook group of copies into one message', () => {
+    const notes = [copy(NOTES_SENT, 0), copy(NOTES_ALL, 0), copy(NOTES_SENT_MAIL, 0)];
+    const outlook = [copy(OUTLOOK_SENT, 10, { from: 'k..allen@enron.com' }), copy(OUTLOOK_SENT_MAIL, 10)];
+    const x = extractInteractions([...outlook, ...notes], opts);
+    expect(x.interactions).toHaveLength(1);
+    expect(x.excluded.duplicates).toBe(4);
+  });
+
+  it('leaves an ambiguous copy apart rather than merge two real messages', () => {
+    // The Outlook copy at +10 h could be the twin of the message at 0 or of the one at
+    // +3 h (7 h apart): neither pairing is certain, so all three count.
+    const x = extractInteractions([copy(NOTES_SENT, 0), copy(NOTES_SENT, 3), copy(OUTLOOK_SENT, 10)], opts);
+    expect(x.interactions).toHaveLength(3);
+    // With only one candidate it pairs, whichever it is.
+    expect(sent([copy(NOTES_SENT, 3), copy(OUTLOOK_SENT, 10)])).toHaveLength(1);
+  });
+
+  it('gives the same result whatever the order of the items', () => {
+    const items = [
+      copy(NOTES_SENT, 0), copy(NOTES_ALL, 0), copy(OUTLOOK_SENT, 10), copy(OUTLOOK_SENT_MAIL, 10), // one message
+      copy(NOTES_SENT, 100), copy(NOTES_ALL, 100), copy(NOTES_SENT, 103), copy(NOTES_ALL, 103), // two
+      copy(NOTES_SENT, 200), copy(OUTLOOK_SENT, 202), copy(OUTLOOK_SENT, 212), // ambiguous: three
+    ];
+    const keptKeys = (list: MailItem[]) => {
+      const { kept, dropped } = dedupeItems(list, list.map((i) => Date.parse(i.at)), new Set([PHILLIP]));
+      return { kept: [...kept].map((k) => list[k]!.providerId), dropped: dropped.length };
+    };
+    const expected = keptKeys(items);
+    expect(expected.kept).toHaveLength(6);
+    expect(expected.dropped).toBe(5);
+    let seed = 7;
+    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    for (let round = 0; round < 20; round++) {
+      const shuffled = [...items];
+      for (let i = shuffled.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+      }
+      expect(keptKeys(shuffled)).toEqual(expected);
+    }
   });
 });

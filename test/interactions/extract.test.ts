@@ -52,6 +52,15 @@ describe('inbound mail', () => {
     expect(x.interactions.map((i) => [i.kind, i.trashed])).toEqual([['received', true], ['received', true], ['received', false]]);
   });
 
+  it("in an archive's Deleted Items folder still counts, flagged trashed like Outlook's", () => {
+    const folder = (path: string, days: number) => mail({ source: 'mbox', labels: [`mbox-folder:${path}`], at: daysBefore(days) });
+    const x = extractInteractions(
+      [folder('\\PALLEN\\Allen, Phillip K.\\Deleted Items', 3), folder('\\PALLEN\\Allen, Phillip K.\\Inbox', 2), folder('\\Deleted Items\\Inbox', 1)],
+      options(),
+    );
+    expect(x.interactions.map((i) => [i.kind, i.trashed])).toEqual([['received', true], ['received', false], ['received', false]]);
+  });
+
   it('without a parseable sender is no interaction', () => {
     expect(extractInteractions([mail({ from: null })], options()).interactions).toEqual([]);
   });

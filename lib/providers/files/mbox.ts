@@ -8,6 +8,7 @@ import { messageIdsIn, normalizeMessageId, shortHash, subjectHash } from '../../
 import type { MailItem } from '../types.ts';
 import { decodeWords, parseAddressList, repairEncoding } from './address-list.ts';
 import { parseMailDate } from './mail-date.ts';
+import { mboxFolderLabel } from './mbox-folder.ts';
 import { takeoutLabels } from './takeout-labels.ts';
 
 /** Options of {@link readMbox}. */
@@ -34,7 +35,8 @@ const HEAD_BYTES = 64 * 1024;
  * Streams an mbox file (Google Takeout, Enron, mboxrd list archives; `.mbox.gz` too,
  * detected by its magic bytes) and yields one {@link MailItem} per message. Memory stays
  * bounded by the largest single message, whatever the file's size. Only headers are
- * read; subjects are hashed and bodies never looked at.
+ * read; subjects are hashed and bodies never looked at. Each item carries the folder
+ * the archive says it was filed in (`X-Folder`), if any, as an `mbox-folder:` label.
  *
  * @throws InputError when the file does not exist or is not a file.
  * @throws FormatError when the file does not start like an mbox (`From ` line).
@@ -111,7 +113,12 @@ async function gunzipHead(file: string): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Maps one parsed message to a MailItem; null when it has no usable time. */
+/**
+ * Maps one parsed message to a MailItem; null when it has no usable time. Labels are the
+ * Takeout labels (`X-Gmail-Labels`) plus, where the archive names the source folder
+ * (`X-Folder`, as the Enron corpus does), one `mbox-folder:<path>` label (see
+ * mbox-folder.ts).
+ */
 export function toMailItem(message: MboxMessage, accountId: string): MailItem | null {
   const h = message.headers;
   const at = parseMailDate(first(h, 'date')) ?? fromLineTime(message.time);
@@ -139,6 +146,10 @@ export function toMailItem(message: MboxMessage, accountId: string): MailItem | 
   const subject = first(h, 'subject');
   const subjectKey = subject === undefined ? null : subjectHash(decodeWords(repairEncoding(subject)));
   const gmailThread = first(h, 'x-gm-thrid')?.trim();
+  const labels = takeoutLabels(h.get('x-gmail-labels')?.map((v) => decodeWords(repairEncoding(v))));
+  const xFolder = first(h, 'x-folder');
+  const folder = mboxFolderLabel(xFolder === undefined ? undefined : decodeWords(repairEncoding(xFolder)));
+  if (folder !== null) labels.push(folder);
 
   return {
     kind: 'mail',
@@ -155,7 +166,7 @@ export function toMailItem(message: MboxMessage, accountId: string): MailItem | 
     names,
     replyTo,
     subjectHash: subjectKey,
-    labels: takeoutLabels(h.get('x-gmail-labels')?.map((v) => decodeWords(repairEncoding(v)))),
+    labels,
     bulkSignals: bulkSignals(h),
   };
 }

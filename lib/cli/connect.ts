@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../config.ts';
+import { runLoopbackConsent } from '../connect/loopback.ts';
+import { openInBrowser } from '../connect/browser.ts';
+import { LocalKeyVault, masterKeyPath, type TokenVault } from '../connect/token-vault.ts';
+import { googleOAuthFromConfig } from '../providers/google/oauth.ts';
+import { recordConnectedAccount } from '../pipeline/accounts.ts';
+import { isTimeZone } from '../pipeline/import-files.ts';
+import { InputError } from '../errors.ts';
+import { openCliContext, type GlobalFlags } from './context.ts';
+
+export interface ConnectFlags extends GlobalFlags {
+  /** Commander's `--no-browser` sets this to false. */
+  browser: boolean;
+  timeZone?: string;
+  timeoutSeconds?: number;
+}
+
+/**
+ * The local vault: the master key lives under the data directory (mode 0600), or only in
+ * memory with `--memory`.
+ */
+export async function localVault(flags: GlobalFlags): Promise<TokenVault> {
+  return flags.memory ? LocalKeyVault.fromKey(randomBytes(32)) : LocalKeyVault.fromFile(masterKeyPath(flags.data));
+}
+
+/**
+ * `sinew connect gmail`: the OAuth loopback flow (PKCE, signed state) on 127.0.0.1; the
+ * refresh token is sealed before it reaches the store.
+ */
+export async function runConnect(
+  provider: string,
+  flags: ConnectFlags,
+  out: (line: string) => void,
+  now: () => Date,
+): Promise<void> {
+  if (provider !== 'gmail') {
+    throw new InputError(`sinew connect: unknown provider '${provider}' (this version connects: gmail)`);
+  }
+  const timeZone = flags.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
+  if (!isTimeZone(timeZone)) throw new InputError(`--time-zone must be an IANA time zone such as Europe/Paris (got '${timeZone}')`);
+  const config = loadConfig();
+  const oauth = googleOAuthFromConfig(config);
+  const grant = await runLoopbackConsent({
+    provider: 'google',
+    oauth,
+    ...(flags.browser ? { openUrl: openInBrowser } : {}),
+    onUrl: (url) => out(`${flags.browser ? 'If no browser opens, open' : 'Open'} this address to connect your Google account:\n${url}`),
+    ...(flags.timeoutSeconds ? { timeoutMs: flags.timeoutSeconds * 1000 } : {}),
+  });
+  const ctx = await openCliContext(flags);
+  try {
+    const vault = await localVault(flags);
+    const { user, account } = await recordConnectedAccount(ctx.store, vault, {
+      provider: 'google',
+      grant,
+      now: now(),
+      timeZone,
+    });
+    await ctx.setDefaultUser(user.userId);
+    out(`connected ${account.address}; run \`sinew sync\` to fetch its mail and meeting metadata`);
+  } finally {
+    await ctx.close();
+  }
+}

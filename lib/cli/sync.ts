@@ -1,0 +1,66 @@
+import { loadConfig } from '../config.ts';
+import { googleOAuthFromConfig, grantsCalendar } from '../providers/google/oauth.ts';
+import { googleSources } from '../providers/google/sources.ts';
+import { syncAccount } from '../sync/engine.ts';
+import { systemClock, type Clock } from '../sync/clock.ts';
+import { tokenContext } from '../pipeline/accounts.ts';
+import { InputError } from '../errors.ts';
+import { openCliContext, type GlobalFlags } from './context.ts';
+import { localVault } from './connect.ts';
+import { countProgress } from './progress.ts';
+
+export interface SyncFlags extends GlobalFlags {
+  budgetMinutes?: number;
+}
+
+/**
+ * `sinew sync`: incremental sync of every connected account of the current user (a full
+ * backfill the first time), resuming from the stored cursors.
+ */
+export async function runSync(flags: SyncFlags, out: (line: string) => void, clock: Clock = systemClock): Promise<void> {
+  const config = loadConfig();
+  const ctx = await openCliContext(flags);
+  try {
+    const userId = await ctx.defaultUser();
+    if (!userId) throw new InputError('nothing to sync: run `sinew connect gmail` first');
+    const accounts = (await ctx.store.listAccounts(userId)).filter((a) => a.provider === 'google');
+    if (accounts.length === 0) throw new InputError('nothing to sync: no connected mailbox (run `sinew connect gmail`)');
+    const vault = await localVault(flags);
+    const oauth = googleOAuthFromConfig(config);
+    for (const account of accounts) {
+      if (!account.encryptedToken) {
+        out(`${account.address}: no token stored; run \`sinew connect gmail\` again`);
+        continue;
+      }
+      const refreshToken = await vault.open(account.encryptedToken, tokenContext(account));
+      const sources = googleSources({
+        auth: oauth.clientFor(refreshToken),
+        accountId: account.accountId,
+        rootUrl: config.SINEW_GOOGLE_API_ROOT,
+        clock,
+        calendar: grantsCalendar(account.grantedScopes ?? []),
+      });
+      const bar = countProgress(`${account.address}`);
+      const outcome = await syncAccount({
+        store: ctx.store,
+        account,
+        sources,
+        clock,
+        budgetMs: (flags.budgetMinutes ?? 24 * 60) * 60_000,
+        onPage: (_resource, stats) => bar.update(stats.read),
+      });
+      bar.stop();
+      const s = outcome.stats;
+      const what = `${s.read} items (${s.written} new or changed, ${s.unchanged} unchanged) in ${s.pages} pages`;
+      if (outcome.state === 'needs-reconnect') {
+        out(`${account.address}: access was revoked or expired; run \`sinew connect gmail\` to reconnect (${what})`);
+      } else if (outcome.state === 'budget') {
+        out(`${account.address}: ${what}; stopped at the time budget, run \`sinew sync\` again to resume`);
+      } else {
+        out(`${account.address}: up to date, ${what}`);
+      }
+    }
+  } finally {
+    await ctx.close();
+  }
+}

@@ -1,0 +1,53 @@
+import { gmail } from '@googleapis/gmail';
+import { calendar } from '@googleapis/calendar';
+import type { OAuth2Client } from 'google-auth-library';
+import type { ChangeSource } from '../types.ts';
+import type { Clock } from '../../sync/clock.ts';
+import { createGooglePacer } from '../../sync/google-pacer.ts';
+import { GCAL_QUOTA, GMAIL_QUOTA_2026, GMAIL_QUOTA_LEGACY, type GmailMethod, type QuotaModel } from '../../sync/governor.ts';
+import { GmailSource } from './gmail.ts';
+import { GoogleCalendarSource } from './calendar.ts';
+
+export interface GoogleSourcesOptions {
+  /** A self-refreshing client for the account (GoogleOAuth.clientFor). */
+  auth: OAuth2Client;
+  accountId: string;
+  /** Gmail and Calendar root URL (`SINEW_GOOGLE_API_ROOT`), ending with `/`. */
+  rootUrl: string;
+  clock: Clock;
+  /** Which Gmail quota model the project is on (DESIGN section 8). @default '2026' */
+  quotaModel?: '2026' | 'legacy' | QuotaModel<GmailMethod>;
+  /** False when the user did not grant the calendar scope. @default true */
+  calendar?: boolean;
+}
+
+/**
+ * The change sources of one Google account: Gmail (resource `gmail`) and the primary
+ * calendar (`gcal:primary`), each behind its own quota governor. The clients' own retries
+ * are off: our pacer retries, so every attempt is paced and counted.
+ */
+export function googleSources(opts: GoogleSourcesOptions): ChangeSource[] {
+  const quota =
+    opts.quotaModel === 'legacy' ? GMAIL_QUOTA_LEGACY : opts.quotaModel === '2026' || !opts.quotaModel ? GMAIL_QUOTA_2026 : opts.quotaModel;
+  const common = { auth: opts.auth, rootUrl: opts.rootUrl, retry: false } as const;
+  const sources: ChangeSource[] = [
+    new GmailSource({
+      gmail: gmail({ version: 'v1', ...common }),
+      accountId: opts.accountId,
+      pacer: createGooglePacer({ clock: opts.clock, quota }),
+      clock: opts.clock,
+      quota,
+    }),
+  ];
+  if (opts.calendar !== false) {
+    sources.push(
+      new GoogleCalendarSource({
+        calendar: calendar({ version: 'v3', ...common }),
+        accountId: opts.accountId,
+        pacer: createGooglePacer({ clock: opts.clock, quota: GCAL_QUOTA }),
+        asOf: new Date(opts.clock.now()),
+      }),
+    );
+  }
+  return sources;
+}
