@@ -59,6 +59,8 @@ export interface Store {
   listAccounts(userId: string): Promise<Account[]>;
   /** Idempotent: storing the same item twice changes nothing. */
   putItems(userId: string, items: Item[]): Promise<PutItemsResult>;
+  /** One stored item by its deterministic key, or undefined. */
+  getItem(userId: string, accountId: string, providerId: string): Promise<Item | undefined>;
   /** Every item of one user: one paginated Query of the user's partition, never a Scan. */
   queryItems(userId: string): AsyncIterable<Item>;
   putFeedback(userId: string, feedback: Feedback): Promise<void>;

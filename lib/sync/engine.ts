@@ -1,4 +1,4 @@
-import type { ChangeSource } from '../providers/types.ts';
+import type { ChangeSource, Item } from '../providers/types.ts';
 import type { Account, Store } from '../store/types.ts';
 import { ReconnectRequiredError } from '../errors.ts';
 import type { Clock } from './clock.ts';
@@ -41,6 +41,20 @@ export interface SyncOutcome {
  * `needs-reconnect` instead of failing forever; other errors count against the account
  * and propagate so the caller (queue, CLI) can retry.
  */
+/**
+ * Deleted mail keeps counting (DESIGN section 3), but a meeting deleted from the calendar
+ * did not happen: where a provider reports a removal by id alone (Google's minimal
+ * deletions, Graph's `@removed`), the stored occurrence is rewritten as cancelled.
+ */
+async function cancelRemovedMeetings(store: Store, account: Account, removed: string[]): Promise<Item[]> {
+  const out: Item[] = [];
+  for (const providerId of removed) {
+    const item = await store.getItem(account.userId, account.accountId, providerId);
+    if (item?.kind === 'meeting' && item.status !== 'cancelled') out.push({ ...item, status: 'cancelled' });
+  }
+  return out;
+}
+
 export async function syncAccount(opts: SyncAccountOptions): Promise<SyncOutcome> {
   const { store, clock } = opts;
   const account: Account = { ...opts.account, cursors: { ...opts.account.cursors }, aliases: [...opts.account.aliases] };
@@ -54,7 +68,8 @@ export async function syncAccount(opts: SyncAccountOptions): Promise<SyncOutcome
         break;
       }
       for await (const page of source.pages(account.cursors[source.resource])) {
-        const r = await store.putItems(account.userId, page.items);
+        const cancelled = await cancelRemovedMeetings(store, account, page.removed);
+        const r = await store.putItems(account.userId, [...page.items, ...cancelled]);
         stats.pages += 1;
         stats.read += page.items.length;
         stats.written += r.written;

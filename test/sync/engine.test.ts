@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChangeSource, MailItem, SourcePage } from '../../lib/providers/types.ts';
+import type { ChangeSource, MailItem, MeetingItem, SourcePage } from '../../lib/providers/types.ts';
 import type { Account } from '../../lib/store/types.ts';
 import { syncAccount } from '../../lib/sync/engine.ts';
 import { VirtualClock } from '../../lib/sync/clock.ts';
@@ -103,6 +103,28 @@ describe('syncAccount', () => {
     expect(rerun.stats.unchanged).toBe(10); // the replayed page changed nothing
     expect(rerun.account.errorCount).toBe(0);
     expect(await stored('u3')).toEqual(items.map((i) => i.providerId).sort());
+  });
+
+  it('a removal by id cancels a stored meeting but leaves deleted mail counting', async () => {
+    const store = db.store();
+    const clock = new VirtualClock();
+    await store.putAccount(account('u5'));
+    const meeting: MeetingItem = {
+      kind: 'meeting', accountId: 'acc', source: 'gcal', providerId: 'ev1', occurrenceKey: 'uid#2026-10-01T09:00:00.000Z',
+      start: '2026-10-01T09:00:00.000Z', end: '2026-10-01T10:00:00.000Z', status: 'confirmed', organizer: 'me@example.com',
+      attendees: [{ address: 'ann@acme.com', response: 'accepted' }],
+    };
+    await store.putItems('u5', [meeting, mail(1)]);
+    const removing: ChangeSource = {
+      resource: 'removals',
+      async *pages() {
+        yield { items: [], removed: ['ev1', 'm1', 'unknown'], cursor: 'x', done: true };
+      },
+    };
+    const out = await syncAccount({ store, account: account('u5'), sources: [removing], clock, budgetMs: 60_000 });
+    expect(out.stats.removed).toBe(3);
+    expect(await store.getItem('u5', 'acc', 'ev1')).toMatchObject({ status: 'cancelled' });
+    expect(await store.getItem('u5', 'acc', 'm1')).toEqual(mail(1));
   });
 
   it('marks the account needs-reconnect when the grant is revoked', async () => {

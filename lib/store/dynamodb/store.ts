@@ -114,6 +114,21 @@ export class DynamoStore implements Store {
       | undefined;
   }
 
+  async getItem(userId: string, accountId: string, providerId: string): Promise<Item | undefined> {
+    try {
+      const output = await this.doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: userPk(userId), sk: itemSortKey(accountId, providerId) },
+          ConsistentRead: true,
+        }),
+      );
+      return output.Item === undefined ? undefined : fromItemRecord(output.Item);
+    } catch (error) {
+      throw this.failure('getItem', error);
+    }
+  }
+
   async listAccounts(userId: string): Promise<Account[]> {
     return this.listPrefix<Account>('listAccounts', userId, SK_ACCOUNT_PREFIX);
   }
