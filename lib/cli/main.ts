@@ -6,6 +6,7 @@ import { runImport } from './import.ts';
 import { runReport } from './report.ts';
 import { runConnect } from './connect.ts';
 import { runSync } from './sync.ts';
+import { systemClock, type Clock } from '../sync/clock.ts';
 
 /** Adds the settings flags of DESIGN section 6 to a command. */
 function withSettings(cmd: Command): Command {
@@ -17,8 +18,11 @@ function withSettings(cmd: Command): Command {
     .option('--internal-domain <domain...>', 'extra organization domains treated as internal');
 }
 
-/** Builds the `sinew` program. Output goes through `out` so tests can capture it. */
-export function buildProgram(out: (line: string) => void, now: () => Date): Command {
+/**
+ * Builds the `sinew` program. Output goes through `out` so tests can capture it; `clock`
+ * paces sync (tests pass a virtual one).
+ */
+export function buildProgram(out: (line: string) => void, now: () => Date, clock: Clock = systemClock): Command {
   const program = new Command('sinew')
     .description('Relationship health from mail and meeting metadata.')
     .option('--data <dir>', 'local store directory', '.sinew')
@@ -56,7 +60,7 @@ export function buildProgram(out: (line: string) => void, now: () => Date): Comm
     .command('sync')
     .description('fetch new mail and meeting metadata of connected mailboxes (a full backfill the first time)')
     .option('--budget-minutes <n>', 'stop after this long (resumable)', parseWhole('--budget-minutes', 1, 7 * 24 * 60))
-    .action(async (opts, cmd: Command) => runSync({ ...cmd.optsWithGlobals(), ...opts }, out));
+    .action(async (opts, cmd: Command) => runSync({ ...cmd.optsWithGlobals(), ...opts }, out, clock));
 
   withSettings(
     program
@@ -77,8 +81,12 @@ export function buildProgram(out: (line: string) => void, now: () => Date): Comm
  * Runs the CLI and returns the exit code. Failures print one line saying why and exit
  * non-zero; stack traces only with SINEW_DEBUG=1.
  */
-export async function main(argv: string[], now: () => Date = () => new Date()): Promise<number> {
-  const program = buildProgram((line) => process.stdout.write(`${line}\n`), now);
+export async function main(
+  argv: string[],
+  now: () => Date = () => new Date(),
+  clock: Clock = systemClock,
+): Promise<number> {
+  const program = buildProgram((line) => process.stdout.write(`${line}\n`), now, clock);
   try {
     await program.parseAsync(argv);
     return 0;

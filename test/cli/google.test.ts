@@ -1,0 +1,100 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../lib/cli/main.ts';
+import { VirtualClock } from '../../lib/sync/clock.ts';
+import { buildMailbox } from '../support/google/gmail-fixture.ts';
+import { CalendarState } from '../support/google/calendar-state.ts';
+import { consentInBrowser, startGoogleWorld, TEST_CLIENT, type GoogleWorld } from '../support/google/world.ts';
+
+/**
+ * The CLI path a person takes: `sinew connect gmail --no-browser` (the test plays the
+ * browser with the printed address), `sinew sync`, `sinew report`, all against the
+ * loopback Google emulators configured through SINEW_GOOGLE_* variables.
+ */
+describe('sinew connect gmail, sync, report', () => {
+  const AS_OF = Date.UTC(2026, 10, 23, 7);
+  let world: GoogleWorld;
+  let dir: string;
+  const clock = new VirtualClock(AS_OF);
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    world = await startGoogleWorld({
+      mailbox: buildMailbox({ messages: 300, seed: 9, asOf: AS_OF }),
+      calendar: new CalendarState({ owner: 'me@example.com', clock }),
+      clock,
+    });
+    dir = await mkdtemp(join(tmpdir(), 'sinew-cli-google-'));
+    Object.assign(process.env, {
+      SINEW_GOOGLE_CLIENT_ID: TEST_CLIENT.clientId,
+      SINEW_GOOGLE_CLIENT_SECRET: TEST_CLIENT.clientSecret,
+      SINEW_GOOGLE_AUTH_URL: `${world.emulator.url}o/oauth2/v2/auth`,
+      SINEW_GOOGLE_TOKEN_URL: `${world.emulator.url}token`,
+      SINEW_GOOGLE_API_ROOT: world.emulator.url,
+    });
+  });
+  afterAll(async () => {
+    process.env = saved;
+    await world.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Runs the CLI; when it prints the consent address, follows it like a browser would. */
+  async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = '';
+    let stderr = '';
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      const text = String(chunk);
+      stdout += text;
+      const url = /(http:\/\/127\.0\.0\.1:\d+\/o\/oauth2\/v2\/auth\?\S+)/.exec(text)?.[1];
+      if (url) void consentInBrowser(url);
+      return true;
+    });
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr += String(chunk);
+      return true;
+    });
+    try {
+      const code = await main(['node', 'sinew', '--data', dir, ...args], () => new Date(AS_OF), clock);
+      return { code, stdout, stderr };
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+  }
+
+  it('connects, syncs, and reports from the synced mailbox', async () => {
+    const connect = await cli(['connect', 'gmail', '--no-browser', '--time-zone', 'Europe/Paris']);
+    expect(connect.code, connect.stderr).toBe(0);
+    expect(connect.stdout).toMatch(/connected me@example\.com/);
+    expect((await stat(join(dir, 'master.key'))).mode & 0o077).toBe(0);
+
+    const sync = await cli(['sync']);
+    expect(sync.code, sync.stderr).toBe(0);
+    expect(sync.stdout).toMatch(/me@example\.com: up to date, \d+ items/);
+
+    const again = await cli(['sync']);
+    expect(again.stdout).toMatch(/up to date, 0 items/);
+
+    const json = join(dir, 'report.json');
+    const report = await cli(['report', '--as-of', '2026-11-23T07:00:00Z', '--json', json]);
+    expect(report.code, report.stderr).toBe(0);
+    const parsed = JSON.parse(await readFile(json, 'utf8'));
+    expect(parsed.user).toBe('me@example.com');
+    expect(parsed.contacts.length).toBeGreaterThan(0);
+  });
+
+  it('refuses an unknown provider and a missing client id with one line each', async () => {
+    const bad = await cli(['connect', 'yahoo']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr.trim()).toMatch(/^sinew: sinew connect: unknown provider 'yahoo'/);
+    const id = process.env.SINEW_GOOGLE_CLIENT_ID;
+    delete process.env.SINEW_GOOGLE_CLIENT_ID;
+    const missing = await cli(['connect', 'gmail', '--no-browser']);
+    process.env.SINEW_GOOGLE_CLIENT_ID = id;
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr.trim()).toMatch(/SINEW_GOOGLE_CLIENT_ID/);
+  });
+});
