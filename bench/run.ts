@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the figures DESIGN section 7 asks for, printed (never asserted as
  * timed tests). Environment knobs: BENCH_MBOX_MB (default 1024), BENCH_STORE_MB
- * (default 50), BENCH_SKIP_MBOX=1 to skip the file benches.
+ * (default 50), BENCH_SKIP_MBOX=1 to skip the file benches; BENCH_SYNC_SCALE and
+ * BENCH_SYNC_MESSAGES for the Google sync bench (bench/sync-google.ts).
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { execFileSync } from 'node:child_process';
@@ -19,6 +20,7 @@ import { ingest } from '../lib/pipeline/ingest.ts';
 import { buildUserReport } from '../lib/pipeline/report.ts';
 import { importFiles } from '../lib/pipeline/import-files.ts';
 import { renderReport } from '../lib/report/index.ts';
+import { benchGoogleSync } from './sync-google.ts';
 
 const line = (label: string, value: string) => console.log(`${label.padEnd(52)} ${value}`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -105,6 +107,8 @@ try {
   if (process.env.BENCH_SKIP_MBOX !== '1') await benchMbox(dir);
   benchHealth();
   await benchStoreAndReport(dir);
+  console.log('Google sync (emulator, real clock, quota window and latency scaled; DESIGN 7)');
+  await benchGoogleSync(line);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -1,0 +1,274 @@
+import {
+  ConfidentialClientApplication,
+  PublicClientApplication,
+  type AccountInfo,
+  type AuthenticationResult,
+  type Configuration,
+  type ICachePlugin,
+  type INetworkModule,
+} from '@azure/msal-node';
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../../config.ts';
+import type { AuthorizationRequest, CodeExchange, ConnectedGrant, OAuthConsent } from '../../connect/consent.ts';
+import { ConsentError } from '../../connect/errors.ts';
+import type { TokenVault } from '../../connect/token-vault.ts';
+import { ConfigError, ReconnectRequiredError } from '../../errors.ts';
+import { msalNetworkTrusting } from './msal-network.ts';
+import { mapMsalError } from './oauth-errors.ts';
+import { cacheHasRefreshToken, SealedTokenCache, type SealedCacheStore } from './token-cache.ts';
+
+/** The delegated Graph permissions Sinew asks for (DESIGN section 1): metadata only. */
+export const MS_GRAPH_SCOPES: readonly string[] = ['Mail.ReadBasic', 'Calendars.ReadBasic', 'User.Read'];
+/** What the consent asks: the Graph scopes and `offline_access` for a refresh token (MSAL adds openid, profile). */
+export const MS_CONNECT_SCOPES: readonly string[] = [...MS_GRAPH_SCOPES, 'offline_access'];
+
+export const DEFAULT_MS_AUTHORITY = 'https://login.microsoftonline.com/common';
+
+/**
+ * Hosts MSAL knows as Microsoft clouds (it carries their instance metadata and needs no
+ * `knownAuthorities`); any other host (an emulator, a proxy, ADFS) must be listed there.
+ */
+const MICROSOFT_AUTHORITY_HOSTS: ReadonlySet<string> = new Set([
+  'login.microsoftonline.com', 'login.microsoft.com', 'login.windows.net', 'sts.windows.net', 'login.microsoftonline.us',
+  'login.usgovcloudapi.net', 'login-us.microsoftonline.com', 'login.chinacloudapi.cn', 'login.partner.microsoftonline.cn',
+  'login.microsoftonline.de',
+]);
+
+export interface MsOAuthOptions {
+  clientId: string;
+  /** Set for a confidential (web) client; a desktop client is public and relies on PKCE alone. */
+  clientSecret?: string;
+  /** `SINEW_MS_AUTHORITY`, https only. @default https://login.microsoftonline.com/common */
+  authority?: string;
+  /**
+   * Extra PEM certificates to trust for the authority (an emulator's self-signed one, a
+   * TLS-inspecting proxy), as `graphClient` takes them.
+   */
+  ca?: string | string[];
+  /** MSAL's transport (`system.networkClient`). @default MSAL's own, or one trusting `ca` */
+  networkClient?: INetworkModule;
+}
+
+/** The grant of a Microsoft connect. `refreshToken` holds MSAL's serialized token cache (see {@link MsOAuth.exchangeCode}). */
+export type MsGrant = ConnectedGrant;
+
+/**
+ * Microsoft identity platform sign-in for Sinew, around `@azure/msal-node`: the consent
+ * URL, the code exchange with PKCE and the scope check, and token sessions that refresh
+ * silently from the sealed token cache. Build it with {@link MsOAuth.create}: MSAL resolves
+ * the authority's endpoints asynchronously, while `authorizationUrl` must answer at once.
+ */
+export class MsOAuth implements OAuthConsent<MsGrant> {
+  private constructor(
+    private readonly options: MsOAuthOptions,
+    private readonly authority: string,
+    private readonly template: URL,
+  ) {}
+
+  /**
+   * Checks the configuration and resolves the authority once (OpenID discovery through
+   * MSAL). An http authority is refused here, as MSAL would refuse it later.
+   * @throws ConfigError for a missing client id or a bad authority.
+   */
+  static async create(options: MsOAuthOptions): Promise<MsOAuth> {
+    if (!options.clientId) throw new ConfigError('SINEW_MS_CLIENT_ID: a Microsoft application (client) id is required to connect Microsoft 365');
+    const authority = (options.authority ?? DEFAULT_MS_AUTHORITY).replace(/\/+$/, '');
+    let url: URL;
+    try {
+      url = new URL(authority);
+    } catch {
+      throw new ConfigError(`SINEW_MS_AUTHORITY: '${authority}' is not a URL`);
+    }
+    if (url.protocol !== 'https:') {
+      throw new ConfigError(`SINEW_MS_AUTHORITY: '${authority}' must be https (MSAL refuses any other authority)`);
+    }
+    // MSAL builds the consent URL only after resolving the authority (a network call); the
+    // contract wants it synchronously, so resolve once with placeholders and fill in each
+    // request's own values later: every other parameter is the one MSAL itself sends.
+    const app = newApp(options, authority);
+    let template: string;
+    try {
+      template = await app.getAuthCodeUrl({
+        scopes: [...MS_CONNECT_SCOPES],
+        redirectUri: 'http://127.0.0.1/callback',
+        state: 'state',
+        codeChallenge: 'challenge',
+        codeChallengeMethod: 'S256',
+        prompt: 'select_account',
+      });
+    } catch (err) {
+      throw mapMsalError(err, 'discovery');
+    }
+    return new MsOAuth(options, authority, new URL(template));
+  }
+
+  /**
+   * The consent URL: MSAL's own (`response_type=code`, `client_info=1`, the scopes with
+   * openid and profile, `prompt=select_account` so the user picks which mailbox) with this
+   * request's state, PKCE challenge, redirect URI and login hint.
+   */
+  authorizationUrl(request: AuthorizationRequest): string {
+    const url = new URL(this.template);
+    const q = url.searchParams;
+    q.set('redirect_uri', request.redirectUri);
+    q.set('state', request.state);
+    q.set('code_challenge', request.codeChallenge);
+    q.set('code_challenge_method', 'S256');
+    q.set('client-request-id', randomUUID());
+    if (request.loginHint) q.set('login_hint', request.loginHint);
+    else q.delete('login_hint');
+    return url.toString();
+  }
+
+  /**
+   * Trades the code (with its PKCE verifier) for tokens through MSAL and checks the grant:
+   * Mail.ReadBasic must be granted and no broader mail scope (Mail.Read, Mail.ReadWrite, ...)
+   * may be, and a refresh token must have come (offline_access). The grant's `refreshToken`
+   * is MSAL's serialized token cache, holding the refresh token, for the caller to seal
+   * under the account (as for Google); {@link MsOAuth.session} reads it back. Microsoft has
+   * no endpoint to revoke a delegated grant, so a refused grant is only dropped: the
+   * message says where the user can remove the consent.
+   */
+  async exchangeCode(exchange: CodeExchange): Promise<MsGrant> {
+    const app = newApp(this.options, this.authority);
+    let result: AuthenticationResult;
+    try {
+      result = await app.acquireTokenByCode({
+        code: exchange.code,
+        codeVerifier: exchange.codeVerifier,
+        redirectUri: exchange.redirectUri,
+        scopes: [...MS_CONNECT_SCOPES],
+      });
+    } catch (err) {
+      throw mapMsalError(err, 'exchange');
+    }
+    const grantedScopes = result.scopes.map(shortScope).filter((s) => s !== '');
+    const problem = scopeProblem(grantedScopes);
+    if (problem) throw new ConsentError(problem, 'scopes');
+    const serialized = app.getTokenCache().serialize();
+    if (!cacheHasRefreshToken(serialized)) {
+      throw new ConsentError('Microsoft returned no refresh token (offline access was not granted); connect again and allow it', 'code-refused');
+    }
+    const email = emailOf(result);
+    return { refreshToken: serialized, accessToken: result.accessToken, expiresAt: result.expiresOn?.getTime(), email, grantedScopes };
+  }
+
+  /**
+   * A token session for one account: access tokens come from MSAL's `acquireTokenSilent`,
+   * which refreshes when needed, with the cache read from and written back to `store`
+   * sealed under `context` (see {@link SealedTokenCache}).
+   */
+  session(input: { vault: TokenVault; context: Record<string, string>; store: SealedCacheStore }): MsTokenSession {
+    const plugin = new SealedTokenCache(input.vault, input.context, input.store);
+    return new MsTokenSession(newApp(this.options, this.authority, plugin));
+  }
+}
+
+/**
+ * Access tokens for one connected account. Also a Graph client `AuthenticationProvider`
+ * (`getAccessToken`), so it plugs into `Client.init({ authProvider })` as it is.
+ */
+export class MsTokenSession {
+  constructor(private readonly app: PublicClientApplication | ConfidentialClientApplication) {}
+
+  /**
+   * A valid access token for the Graph scopes, refreshed silently when MSAL finds it expired
+   * (or always with `forceRefresh`, after Graph refused the cached one).
+   * @throws ReconnectRequiredError when the grant is gone (revoked, consent removed, expired).
+   */
+  async accessToken(opts: { forceRefresh?: boolean } = {}): Promise<string> {
+    let account: AccountInfo | undefined;
+    try {
+      const accounts = await this.app.getTokenCache().getAllAccounts();
+      account = accounts[0];
+      if (!account) throw new ReconnectRequiredError('the stored Microsoft token cache holds no account; connect it again');
+      const result = await this.app.acquireTokenSilent({ account, scopes: [...MS_GRAPH_SCOPES], forceRefresh: opts.forceRefresh === true });
+      return result.accessToken;
+    } catch (err) {
+      throw mapMsalError(err, 'refresh');
+    }
+  }
+
+  /** Graph's `AuthenticationProvider` shape, and `graphClient`'s (`forceRefresh` after a 401). */
+  getAccessToken(opts?: { forceRefresh?: boolean }): Promise<string> {
+    return this.accessToken(opts);
+  }
+}
+
+/** An `MsOAuth` from the validated environment (lib/config.ts). */
+export function msOAuthFromConfig(config: Config, extra: Pick<MsOAuthOptions, 'ca' | 'networkClient'> = {}): Promise<MsOAuth> {
+  if (!config.SINEW_MS_CLIENT_ID) {
+    throw new ConfigError('SINEW_MS_CLIENT_ID: set it to the application (client) id of your Microsoft Entra app registration');
+  }
+  return MsOAuth.create({
+    clientId: config.SINEW_MS_CLIENT_ID,
+    clientSecret: config.SINEW_MS_CLIENT_SECRET,
+    authority: config.SINEW_MS_AUTHORITY,
+    ...extra,
+  });
+}
+
+/**
+ * Why a set of granted scopes is not one Sinew may keep, or undefined when it is. Microsoft
+ * folds every scope the app was ever consented into each token, so a grant can come back
+ * broader than asked. Calendar may be missing: the caller then skips calendar sync.
+ */
+export function scopeProblem(granted: readonly string[]): string | undefined {
+  const lower = granted.map((s) => shortScope(s).toLowerCase());
+  const broader = granted.filter((_, i) => /^mail\./.test(lower[i]!) && !/^mail\.readbasic(\.shared)?$/.test(lower[i]!));
+  if (broader.length > 0) {
+    return (
+      `Microsoft granted mail access beyond metadata (${broader.join(', ')}); Sinew keeps metadata-only grants and dropped this one. ` +
+      'Remove the app\'s permissions (https://myapps.microsoft.com or https://account.live.com/consent/Manage), ' +
+      'or ask your administrator to grant only Mail.ReadBasic, then connect again.'
+    );
+  }
+  if (!lower.includes('mail.readbasic')) {
+    return 'Mail.ReadBasic ("Read user basic mail") was not granted; connect again and accept it.';
+  }
+  return undefined;
+}
+
+/** True when the grant covers reading calendar events. */
+export function grantsCalendar(granted: readonly string[]): boolean {
+  return granted.some((s) => /^calendars\.read(basic)?$/i.test(shortScope(s)));
+}
+
+/** A scope without its resource prefix (`https://graph.microsoft.com/Mail.ReadBasic` → `Mail.ReadBasic`). */
+function shortScope(scope: string): string {
+  const slash = scope.lastIndexOf('/');
+  return (slash >= 0 && /^https?:/.test(scope) ? scope.slice(slash + 1) : scope).trim();
+}
+
+/**
+ * The mailbox's address from the ID token: the optional `email` claim, else
+ * `preferred_username` (the UPN of work accounts, the address of personal ones) when it is
+ * an address. MSAL decodes the ID token without checking its signature; it came straight
+ * from the token endpoint over TLS, which OpenID Connect Core 3.1.3.7 accepts.
+ */
+function emailOf(result: AuthenticationResult): string {
+  const claims = (result.idTokenClaims ?? {}) as { email?: unknown; preferred_username?: unknown };
+  for (const candidate of [claims.email, claims.preferred_username, result.account?.username]) {
+    if (typeof candidate === 'string' && /^[^@\s]+@[^@\s]+$/.test(candidate)) return candidate;
+  }
+  throw new ConsentError('Microsoft\'s ID token names no email address for the account (neither email nor preferred_username)', 'identity');
+}
+
+function newApp(options: MsOAuthOptions, authority: string, cachePlugin?: ICachePlugin): PublicClientApplication | ConfidentialClientApplication {
+  const host = new URL(authority).host;
+  const networkClient = options.networkClient ?? (options.ca !== undefined ? msalNetworkTrusting(options.ca) : undefined);
+  const config: Configuration = {
+    auth: {
+      clientId: options.clientId,
+      authority,
+      // A host MSAL does not know is only trusted when listed; listing it also skips the
+      // instance discovery call to login.microsoftonline.com (offline emulators, proxies).
+      ...(MICROSOFT_AUTHORITY_HOSTS.has(new URL(authority).hostname) ? {} : { knownAuthorities: [host] }),
+      ...(options.clientSecret ? { clientSecret: options.clientSecret } : {}),
+    },
+    ...(cachePlugin ? { cache: { cachePlugin } } : {}),
+    // The sync pacer owns retries; MSAL's own would sleep for real.
+    system: { disableInternalRetries: true, ...(networkClient ? { networkClient } : {}) },
+  };
+  return options.clientSecret ? new ConfidentialClientApplication(config) : new PublicClientApplication(config);
+}
