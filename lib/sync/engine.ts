@@ -5,6 +5,11 @@ import type { Clock } from './clock.ts';
 
 export interface SyncAccountOptions {
   store: Store;
+  /**
+   * The account to sync. Its `encryptedToken` may be rotated while the sync runs (MSAL
+   * rotates refresh tokens and saves its cache through the caller): the engine takes the
+   * token from this object at every checkpoint, so a rotation is never overwritten.
+   */
   account: Account;
   sources: ChangeSource[];
   clock: Clock;
@@ -59,6 +64,10 @@ export async function syncAccount(opts: SyncAccountOptions): Promise<SyncOutcome
   const { store, clock } = opts;
   const account: Account = { ...opts.account, cursors: { ...opts.account.cursors }, aliases: [...opts.account.aliases] };
   const deadline = clock.now() + opts.budgetMs;
+  const save = async (): Promise<void> => {
+    if (opts.account.encryptedToken !== undefined) account.encryptedToken = opts.account.encryptedToken;
+    await store.putAccount(account);
+  };
   const stats: SyncStats = { pages: 0, read: 0, written: 0, unchanged: 0, removed: 0 };
   let state: SyncOutcome['state'] = 'complete';
   try {
@@ -79,7 +88,7 @@ export async function syncAccount(opts: SyncAccountOptions): Promise<SyncOutcome
         if (page.aliases?.length) {
           account.aliases = [...new Set([...account.aliases, ...page.aliases])].sort();
         }
-        await store.putAccount(account);
+        await save();
         opts.onPage?.(source.resource, stats);
         if (!page.done && clock.now() >= deadline) {
           state = 'budget';
@@ -91,16 +100,16 @@ export async function syncAccount(opts: SyncAccountOptions): Promise<SyncOutcome
   } catch (err) {
     if (err instanceof ReconnectRequiredError) {
       account.status = 'needs-reconnect';
-      await store.putAccount(account);
+      await save();
       return { state: 'needs-reconnect', stats, account };
     }
     account.errorCount += 1;
-    await store.putAccount(account);
+    await save();
     throw err;
   }
   account.status = 'active';
   account.errorCount = 0;
   account.lastSyncAt = new Date(clock.now()).toISOString();
-  await store.putAccount(account);
+  await save();
   return { state, stats, account };
 }

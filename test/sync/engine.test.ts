@@ -127,6 +127,24 @@ describe('syncAccount', () => {
     expect(await store.getItem('u5', 'acc', 'm1')).toEqual(mail(1));
   });
 
+  it('keeps a token rotated during the sync instead of writing the old one back', async () => {
+    const store = db.store();
+    const clock = new VirtualClock();
+    const acc = { ...account('u6'), encryptedToken: 'sealed-old' };
+    await store.putAccount(acc);
+    const rotating: ChangeSource = {
+      resource: 'rotating',
+      async *pages() {
+        yield { items: [mail(1)], removed: [], cursor: 'a', done: false };
+        acc.encryptedToken = 'sealed-new'; // what a token session's save does
+        await store.putAccount(acc);
+        yield { items: [mail(2)], removed: [], cursor: 'b', done: true };
+      },
+    };
+    await syncAccount({ store, account: acc, sources: [rotating], clock, budgetMs: 60_000 });
+    expect((await store.getAccount('u6', 'acc'))?.encryptedToken).toBe('sealed-new');
+  });
+
   it('marks the account needs-reconnect when the grant is revoked', async () => {
     const store = db.store();
     const clock = new VirtualClock();
