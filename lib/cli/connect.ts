@@ -4,6 +4,7 @@ import { runLoopbackConsent } from '../connect/loopback.ts';
 import { openInBrowser } from '../connect/browser.ts';
 import { LocalKeyVault, masterKeyPath, type TokenVault } from '../connect/token-vault.ts';
 import { googleOAuthFromConfig } from '../providers/google/oauth.ts';
+import { msOAuthFromConfig } from '../providers/microsoft/oauth.ts';
 import { recordConnectedAccount } from '../pipeline/accounts.ts';
 import { isTimeZone } from '../pipeline/import-files.ts';
 import { InputError } from '../errors.ts';
@@ -25,7 +26,7 @@ export async function localVault(flags: GlobalFlags): Promise<TokenVault> {
 }
 
 /**
- * `sinew connect gmail`: the OAuth loopback flow (PKCE, signed state) on 127.0.0.1; the
+ * `sinew connect gmail|microsoft`: the OAuth loopback flow (PKCE, signed state) on 127.0.0.1; the
  * refresh token is sealed before it reaches the store.
  */
 export async function runConnect(
@@ -34,25 +35,27 @@ export async function runConnect(
   out: (line: string) => void,
   now: () => Date,
 ): Promise<void> {
-  if (provider !== 'gmail') {
-    throw new InputError(`sinew connect: unknown provider '${provider}' (this version connects: gmail)`);
+  if (provider !== 'gmail' && provider !== 'microsoft') {
+    throw new InputError(`sinew connect: unknown provider '${provider}' (choose gmail or microsoft)`);
   }
   const timeZone = flags.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
   if (!isTimeZone(timeZone)) throw new InputError(`--time-zone must be an IANA time zone such as Europe/Paris (got '${timeZone}')`);
   const config = loadConfig();
-  const oauth = googleOAuthFromConfig(config);
+  const kind = provider === 'gmail' ? 'google' : 'microsoft';
+  const oauth = kind === 'google' ? googleOAuthFromConfig(config) : await msOAuthFromConfig(config);
   const grant = await runLoopbackConsent({
-    provider: 'google',
+    provider: kind,
     oauth,
     ...(flags.browser ? { openUrl: openInBrowser } : {}),
-    onUrl: (url) => out(`${flags.browser ? 'If no browser opens, open' : 'Open'} this address to connect your Google account:\n${url}`),
+    onUrl: (url) =>
+      out(`${flags.browser ? 'If no browser opens, open' : 'Open'} this address to connect your ${kind === 'google' ? 'Google' : 'Microsoft 365'} account:\n${url}`),
     ...(flags.timeoutSeconds ? { timeoutMs: flags.timeoutSeconds * 1000 } : {}),
   });
   const ctx = await openCliContext(flags);
   try {
     const vault = await localVault(flags);
     const { user, account } = await recordConnectedAccount(ctx.store, vault, {
-      provider: 'google',
+      provider: kind,
       grant,
       now: now(),
       timeZone,

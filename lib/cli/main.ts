@@ -50,7 +50,7 @@ export function buildProgram(out: (line: string) => void, now: () => Date, clock
   program
     .command('connect')
     .description('connect a mailbox once (OAuth in your browser, loopback redirect on 127.0.0.1)')
-    .argument('<provider>', 'gmail')
+    .argument('<provider>', 'gmail or microsoft')
     .option('--no-browser', 'print the address to open instead of opening a browser')
     .option('--time-zone <iana>', 'your time zone for report dates (default: this machine\'s)')
     .option('--timeout-seconds <n>', 'how long to wait for the sign-in', parseWhole('--timeout-seconds', 10, 3600))
