@@ -3,19 +3,23 @@ import { domainOf } from '../interactions/normalize.ts';
 import type { Extraction, Interaction } from '../interactions/types.ts';
 import type { Settings } from '../settings.ts';
 import { rollUpAccounts } from './accounts.ts';
-import { buildColumns } from './columns.ts';
+import { buildColumns, largestContact, type Columns } from './columns.ts';
 import { feedbackAt } from './feedback.ts';
 import { computeFlags } from './flags.ts';
 import { InitiativeCounter } from './initiative.ts';
 import { measureContact, type ContactMetrics } from './metrics.ts';
 import { ReplyMatcher } from './replies.ts';
+import { Scratch } from './scratch.ts';
 import { healthScore } from './score.ts';
 import { round2 } from './stats.ts';
 import { classifyTrend } from './trend.ts';
 import type { ContactHealth, Feedback, HealthResult } from './types.ts';
-import { DAY_MS, horizonsAt } from './windows.ts';
+import { DAY_MS, horizonsAt, type Horizons } from './windows.ts';
 
 export type * from './types.ts';
+
+/** Reused by every call (see `Scratch`: fresh buffers cost a full collection per call). */
+const scratch = new Scratch();
 
 /**
  * Health of every relationship at `asOf` (DESIGN section 4): per-contact metrics, the
@@ -28,7 +32,9 @@ export type * from './types.ts';
  * addresses are left out unless `settings.includeInternal`, even if the extraction kept
  * them. Deterministic (same input, same output) and linear in the number of
  * interactions: the interactions become typed-array columns grouped by contact in a few
- * sequential passes (`buildColumns`), then each contact is one contiguous range.
+ * sequential passes (`buildColumns`), then each contact is one contiguous range. The
+ * typed arrays are reused from call to call (`Scratch`), so a call allocates little
+ * beyond its result and does not set off collections of the caller's whole heap.
  *
  * @throws InputError when `asOf` or a feedback time is not a valid date.
  */
@@ -42,16 +48,30 @@ export function computeHealth(
   const interactions = inTimeOrder(extraction.interactions);
   const from = firstIndexAfter(interactions, h.heldStart - 1);
   const to = firstIndexAfter(interactions, asOf);
-  const cols = buildColumns(interactions, from, to);
+  try {
+    return healthOf(extraction, opts, h, buildColumns(interactions, from, to, scratch));
+  } finally {
+    scratch.release();
+  }
+}
 
+/** The body of `computeHealth` over the columns of the held interactions. */
+function healthOf(
+  extraction: Extraction,
+  opts: { settings: Settings; feedback?: Feedback[] },
+  h: Horizons,
+  cols: Columns,
+): HealthResult {
+  const asOf = h.asOf;
   const left = excludedContact(extraction, opts.settings);
-  const replies = new ReplyMatcher(cols);
-  const initiative = new InitiativeCounter(cols);
+  const replies = new ReplyMatcher(cols, scratch);
+  const initiative = new InitiativeCounter(cols, scratch);
+  const gaps = scratch.float64('gaps', largestContact(cols));
   const held: ContactMetrics[] = [];
   const contacts: ContactHealth[] = [];
   for (let k = 0; k < cols.contacts.length; k++) {
     if (left(cols.contacts[k]!)) continue;
-    const m = measureContact(cols, k, h);
+    const m = measureContact(cols, k, h, gaps);
     held.push(m);
     if (m.inWindow === 0) continue;
     const replyHours = replies.replyHours(k, h.windowStart);

@@ -1,5 +1,6 @@
 import type { Initiative } from './types.ts';
 import { MEETING, SENT, type Columns } from './columns.ts';
+import { Scratch } from './scratch.ts';
 
 /**
  * Who keeps the relationship going (DESIGN section 4), over the window.
@@ -28,9 +29,12 @@ export class InitiativeCounter {
   private readonly state: Uint8Array;
   private readonly owner: Int32Array;
 
-  constructor(private readonly cols: Columns) {
-    this.state = new Uint8Array(cols.threadCount);
-    this.owner = new Int32Array(cols.threadCount);
+  constructor(
+    private readonly cols: Columns,
+    scratch: Scratch = new Scratch(),
+  ) {
+    this.state = scratch.uint8('threadState', cols.threadCount);
+    this.owner = scratch.int32('threadOwner', cols.threadCount).fill(0);
   }
 
   /** Classifies contact `k` (window: `at > windowStart`). */

@@ -12,10 +12,26 @@ export class StringInterner {
   readonly keys: string[] = [];
 
   constructor(expected = 16) {
-    let size = 16;
-    while (size < expected * 2) size *= 2;
+    const size = tableSizeFor(expected);
     this.slots = new Int32Array(size * 2);
     this.mask = size - 1;
+  }
+
+  /**
+   * Empties the interner for about `expected` keys, keeping its table when that is not
+   * far too large (a reused table spares an allocation of up to a few MB per use).
+   */
+  reset(expected: number): void {
+    const size = tableSizeFor(expected);
+    const current = this.mask + 1;
+    if (current < size || current > 8 * size) {
+      this.slots = new Int32Array(size * 2);
+      this.mask = size - 1;
+    } else if (this.keys.length > 0) {
+      // Every filled slot holds a key, so an interner without keys has a clean table.
+      this.slots.fill(0);
+    }
+    this.keys.length = 0;
   }
 
   get size(): number {
@@ -59,6 +75,13 @@ export class StringInterner {
     this.slots = slots;
     this.mask = mask;
   }
+}
+
+/** Slots for `expected` keys at a load factor of at most 1/2: a power of two, at least 16. */
+function tableSizeFor(expected: number): number {
+  let size = 16;
+  while (size < expected * 2) size *= 2;
+  return size;
 }
 
 function fnv1a(s: string): number {

@@ -46,13 +46,19 @@ export interface ContactMetrics {
 
 /**
  * Measures contact `k` of the columns (its positions are in time order, all within the
- * held history and not after `asOf`).
+ * held history and not after `asOf`). `gaps` is working space for the cadence, at least
+ * as long as the contact's range (one buffer serves every contact).
  *
  * Owed replies: an inbound message with Me in To, not trashed, received in
  * `[asOf - 14 days, asOf - 48 hours]` (both ends included), after at least one outbound
  * message to the contact, and with no outbound message or meeting strictly after it.
  */
-export function measureContact(cols: Columns, k: number, h: Horizons): ContactMetrics {
+export function measureContact(
+  cols: Columns,
+  k: number,
+  h: Horizons,
+  gaps: Float64Array = new Float64Array(cols.offsets[k + 1]! - cols.offsets[k]!),
+): ContactMetrics {
   const { at: atOf, kind: kindOf, flags, minutes } = cols;
   const start = cols.offsets[k]!;
   const end = cols.offsets[k + 1]!;
@@ -62,7 +68,7 @@ export function measureContact(cols: Columns, k: number, h: Horizons): ContactMe
   let firstSentAt = -1, lastSentOrMeetingAt = -1;
   let awaitingCount = 0, awaitingFirstAt = -1;
   let prevDay = Number.NaN;
-  const gaps: number[] = [];
+  let gapCount = 0;
   let yearDays = 0;
   const owedCandidates: number[] = [];
 
@@ -84,7 +90,7 @@ export function measureContact(cols: Columns, k: number, h: Horizons): ContactMe
       else if (kind !== MEETING) yearReceived++;
       const day = Math.floor(at / DAY_MS);
       if (day !== prevDay) {
-        if (yearDays > 0) gaps.push(day - prevDay);
+        if (yearDays > 0) gaps[gapCount++] = day - prevDay;
         prevDay = day;
         yearDays++;
       }
@@ -127,7 +133,7 @@ export function measureContact(cols: Columns, k: number, h: Horizons): ContactMe
     inWindow,
     frequency: inWindow / windowWeeks,
     // Fewer than 3 distinct days give fewer than 2 gaps: too little to call a rhythm.
-    cadenceDays: yearDays >= 3 ? round2(median(gaps)!) : null,
+    cadenceDays: yearDays >= 3 ? round2(median(gaps, gapCount)!) : null,
     reciprocity: sent === 0 && received === 0 ? null : Math.min(sent, received) / Math.max(sent, received),
     yearCount,
     yearDays,

@@ -1,4 +1,5 @@
-import { MEETING, SENT, type Columns } from './columns.ts';
+import { HAS_REFS, MEETING, SENT, largestContact, type Columns } from './columns.ts';
+import { Scratch } from './scratch.ts';
 import { median, round2 } from './stats.ts';
 import { HOUR_MS } from './windows.ts';
 
@@ -22,12 +23,21 @@ export class ReplyMatcher {
   private readonly runHead: Int32Array;
   /** Thread -> contact + 1 that `runHead` belongs to (0: nobody yet). */
   private readonly runOwner: Int32Array;
+  /** Latencies of the contact being paired, each way (a contact's messages bound them). */
+  private readonly mine: Float64Array;
+  private readonly theirs: Float64Array;
 
-  constructor(private readonly cols: Columns) {
-    this.answered = new Uint8Array(cols.size);
-    this.nextInRun = new Int32Array(cols.size);
-    this.runHead = new Int32Array(cols.threadCount);
-    this.runOwner = new Int32Array(cols.threadCount);
+  constructor(
+    private readonly cols: Columns,
+    scratch: Scratch = new Scratch(),
+  ) {
+    this.answered = scratch.uint8('answered', cols.size);
+    this.nextInRun = scratch.int32('nextInRun', cols.size);
+    this.runHead = scratch.int32('runHead', cols.threadCount);
+    this.runOwner = scratch.int32('runOwner', cols.threadCount).fill(0);
+    const most = largestContact(cols);
+    this.mine = scratch.float64('mineLatencies', most);
+    this.theirs = scratch.float64('theirLatencies', most);
   }
 
   /**
@@ -41,11 +51,11 @@ export class ReplyMatcher {
    * Message-ID it names.
    */
   replyHours(k: number, windowStart: number): ReplyHours {
-    const { at, kind, thread, refStart, refEnd, refs } = this.cols;
-    const { answered, nextInRun, runHead, runOwner } = this;
+    const { at, kind, flags, thread, refStart, refEnd, refs } = this.cols;
+    const { answered, nextInRun, runHead, runOwner, mine, theirs } = this;
     const owner = k + 1;
-    const mine: number[] = [];
-    const theirs: number[] = [];
+    let mineCount = 0;
+    let theirCount = 0;
     const end = this.cols.offsets[k + 1]!;
 
     for (let p = this.cols.offsets[k]!; p < end; p++) {
@@ -55,34 +65,40 @@ export class ReplyMatcher {
       answered[i] = 0;
       const inWindow = at[i]! > windowStart;
       const latencies = ki === SENT ? mine : theirs;
+      let count = ki === SENT ? mineCount : theirCount;
 
-      for (let r = refStart[i]!; r < refEnd[i]!; r++) {
-        const q = refs[r]!;
-        if (answered[q] === 1 || kind[q] === ki) continue;
-        answered[q] = 1;
-        if (inWindow) latencies.push((at[i]! - at[q]!) / HOUR_MS);
+      if ((flags[i]! & HAS_REFS) !== 0) {
+        for (let r = refStart[i]!; r < refEnd[i]!; r++) {
+          const q = refs[r]!;
+          if (answered[q] === 1 || kind[q] === ki) continue;
+          answered[q] = 1;
+          if (inWindow) latencies[count++] = (at[i]! - at[q]!) / HOUR_MS;
+        }
       }
 
       const t = thread[i]!;
-      if (t < 0) continue;
-      const head = runOwner[t] === owner ? runHead[t]! : -1;
-      if (head >= 0 && kind[head] !== ki) {
-        // This message is the next of its direction after the whole run: it answers it.
-        for (let q = head; q !== -1; q = nextInRun[q]!) {
-          if (answered[q] === 1) continue;
-          answered[q] = 1;
-          if (inWindow) latencies.push((at[i]! - at[q]!) / HOUR_MS);
+      if (t >= 0) {
+        const head = runOwner[t] === owner ? runHead[t]! : -1;
+        if (head >= 0 && kind[head] !== ki) {
+          // This message is the next of its direction after the whole run: it answers it.
+          for (let q = head; q !== -1; q = nextInRun[q]!) {
+            if (answered[q] === 1) continue;
+            answered[q] = 1;
+            if (inWindow) latencies[count++] = (at[i]! - at[q]!) / HOUR_MS;
+          }
+          nextInRun[i] = -1;
+        } else {
+          nextInRun[i] = head;
         }
-        nextInRun[i] = -1;
-      } else {
-        nextInRun[i] = head;
+        runHead[t] = i;
+        runOwner[t] = owner;
       }
-      runHead[t] = i;
-      runOwner[t] = owner;
+      if (ki === SENT) mineCount = count;
+      else theirCount = count;
     }
 
-    const m = median(mine);
-    const th = median(theirs);
+    const m = median(mine, mineCount);
+    const th = median(theirs, theirCount);
     return { mine: m === null ? null : round2(m), theirs: th === null ? null : round2(th) };
   }
 }

@@ -5,13 +5,14 @@
  */
 
 /**
- * Median of `values` (mean of the two middle values for an even count), or null when
- * empty. Reorders `values` in place (quickselect, expected linear time).
+ * Median of the first `count` of `values` (mean of the two middle values for an even
+ * count), or null when there are none. Reorders them in place (quickselect, expected
+ * linear time). A typed array lets the callers reuse one buffer for every contact.
  */
-export function median(values: number[]): number | null {
-  const n = values.length;
+export function median(values: number[] | Float64Array, count = values.length): number | null {
+  const n = count;
   if (n === 0) return null;
-  const upper = select(values, n >> 1);
+  const upper = select(values, n, n >> 1);
   if (n % 2 === 1) return upper;
   // After selecting rank n/2, everything left of it is <= it: the lower middle is their max.
   let lower = -Infinity;
@@ -19,10 +20,10 @@ export function median(values: number[]): number | null {
   return (lower + upper) / 2;
 }
 
-/** Hoare-style quickselect: returns the k-th smallest value, partitioning `a` around it. */
-function select(a: number[], k: number): number {
+/** Hoare-style quickselect over `a[0 .. n - 1]`: the k-th smallest value, partitioned around. */
+function select(a: number[] | Float64Array, n: number, k: number): number {
   let lo = 0;
-  let hi = a.length - 1;
+  let hi = n - 1;
   while (lo < hi) {
     // Median-of-three pivot keeps time-ordered (often nearly sorted) input linear.
     const mid = (lo + hi) >> 1;

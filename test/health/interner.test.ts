@@ -20,4 +20,21 @@ describe('StringInterner', () => {
     expect(new Set(ids).size).toBe(words.length);
     expect(words.map((w) => interner.intern(w))).toEqual(ids);
   });
+
+  it('starts over at id 0 after reset, with or without a new table, and drops its keys', () => {
+    const interner = new StringInterner(4);
+    for (let k = 0; k < 3000; k++) interner.intern(`a${k}`);
+    interner.reset(3000); // same table, cleared
+    expect(interner.size).toBe(0);
+    expect(interner.keys).toEqual([]);
+    expect(interner.intern('a2999')).toBe(0);
+    expect(interner.intern('b')).toBe(1);
+    expect(interner.intern('a2999')).toBe(0);
+    interner.reset(1); // far too large a table: a small one replaces it
+    expect(interner.intern('b')).toBe(0);
+    interner.reset(100_000); // too small: a larger one
+    const ids = Array.from({ length: 5000 }, (_, k) => interner.intern(`c${k}`));
+    expect(ids).toEqual(Array.from({ length: 5000 }, (_, k) => k));
+    expect(interner.intern('c4321')).toBe(4321);
+  });
 });

@@ -22,6 +22,21 @@ describe('median', () => {
       expect(median(values)).toBe(expected);
     }
   });
+
+  it('reads only the first `count` values of a reused typed buffer, whatever lies beyond', () => {
+    const buffer = () => new Float64Array([9, 1, 5, -100, 100, 100]);
+    expect(median(buffer(), 3)).toBe(5);
+    expect(median(buffer(), 2)).toBe(5);
+    expect(median(buffer(), 0)).toBeNull();
+    const rand = mulberry32(11);
+    for (let k = 0; k < 300; k++) {
+      const n = 1 + Math.floor(rand() * 30);
+      const values = Array.from({ length: n }, () => Math.floor(rand() * 8));
+      const reused = new Float64Array(n + 10).fill(k % 2 ? -1e9 : 1e9);
+      reused.set(values);
+      expect(median(reused, n)).toBe(median([...values]));
+    }
+  });
 });
 
 describe('round2', () => {
