@@ -21,6 +21,7 @@ import { buildUserReport } from '../lib/pipeline/report.ts';
 import { importFiles } from '../lib/pipeline/import-files.ts';
 import { renderReport } from '../lib/report/index.ts';
 import { benchGoogleSync } from './sync-google.ts';
+import { benchMicrosoftSync } from './sync-microsoft.ts';
 
 const line = (label: string, value: string) => console.log(`${label.padEnd(52)} ${value}`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -109,6 +110,8 @@ try {
   await benchStoreAndReport(dir);
   console.log('Google sync (emulator, real clock, quota window and latency scaled; DESIGN 7)');
   await benchGoogleSync(line);
+  console.log('Microsoft 365 sync (Graph emulator, real clock, throttling window and latency scaled; DESIGN 7)');
+  await benchMicrosoftSync(line);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
