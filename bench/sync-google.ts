@@ -5,9 +5,10 @@
  * the figures printed (share of the ceiling, units and requests per message) do not
  * depend on the clock's speed, and rates are converted back to unscaled time. That holds
  * while the governor's margin under the ceiling (1% of the window) stays well above the
- * machine's timing jitter: the default scale of 30 leaves 20 ms; at 60 (10 ms) a shared
- * 2-core machine's event-loop stalls already cause 429s that Google, with its real
- * window, would not send. Knobs: BENCH_SYNC_SCALE (default 30), BENCH_SYNC_MESSAGES
+ * machine's timing jitter: the default scale of 10 leaves 60 ms (the backfill then takes
+ * about 3.5 minutes of real time); at 30 (20 ms) or 60 (10 ms) a shared 2-core machine's
+ * event-loop and GC stalls already cause 429s that Google, with its real 60 s window,
+ * would not send. Knobs: BENCH_SYNC_SCALE (default 10), BENCH_SYNC_MESSAGES
  * (default 20,000).
  */
 import { once } from 'node:events';
@@ -265,7 +266,7 @@ async function calendarIdle(scale: number): Promise<{ full: number; idle: number
  * mailboxes for comparison, and the requests of idle incremental syncs (Gmail, Calendar).
  */
 export async function benchGoogleSync(print: (label: string, value: string) => void): Promise<void> {
-  const scale = Number(process.env.BENCH_SYNC_SCALE ?? 30);
+  const scale = Number(process.env.BENCH_SYNC_SCALE ?? 10);
   const messages = Number(process.env.BENCH_SYNC_MESSAGES ?? 20_000);
   if (!(scale >= 1) || !(messages >= 1)) throw new Error('bench: BENCH_SYNC_SCALE and BENCH_SYNC_MESSAGES must be at least 1');
   print('scale (quota window and latency divided by)', `${scale}: ${GMAIL_QUOTA_2026.windowMs / scale} ms window, ${(LATENCY_MS / scale).toFixed(2)} ms latency`);
