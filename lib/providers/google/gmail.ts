@@ -1,6 +1,6 @@
 import type { gmail_v1 } from '@googleapis/gmail';
+import { parseCursor as parseSourceCursor } from '../../sync/cursor.ts';
 import { z } from 'zod';
-import { InputError } from '../../errors.ts';
 import type { Clock } from '../../sync/clock.ts';
 import { GMAIL_QUOTA_2026 } from '../../sync/governor.ts';
 import type { GmailMethod, QuotaModel } from '../../sync/governor.ts';
@@ -250,16 +250,7 @@ function page(items: MailItem[], removed: string[], cursor: GmailCursor, done: b
 }
 
 function parseCursor(cursor: string | undefined): GmailCursor | undefined {
-  if (cursor === undefined || cursor === '') return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(cursor);
-  } catch {
-    raw = undefined;
-  }
-  const parsed = cursorSchema.safeParse(raw);
-  if (!parsed.success) throw new InputError(`not a Gmail sync cursor: ${cursor.slice(0, 80)}`);
-  return parsed.data;
+  return parseSourceCursor(cursorSchema, cursor, 'Gmail');
 }
 
 function statusOf(err: unknown): number | undefined {

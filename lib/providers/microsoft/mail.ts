@@ -1,7 +1,8 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
+import { parseCursor as parseSourceCursor } from '../../sync/cursor.ts';
 import type { Message } from '@microsoft/microsoft-graph-types';
 import { z } from 'zod';
-import { InputError, ProviderUnavailableError } from '../../errors.ts';
+import { ProviderUnavailableError } from '../../errors.ts';
 import type { Clock } from '../../sync/clock.ts';
 import type { RequestPacer } from '../../sync/pacer.ts';
 import type { MailItem, MailSource, SourcePage } from '../types.ts';
@@ -342,14 +343,5 @@ function statusOf(err: unknown): number | undefined {
 }
 
 function parseCursor(cursor: string | undefined): GraphMailCursor | undefined {
-  if (cursor === undefined || cursor === '') return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(cursor);
-  } catch {
-    raw = undefined;
-  }
-  const parsed = cursorSchema.safeParse(raw);
-  if (!parsed.success) throw new InputError(`not a Graph mail sync cursor: ${cursor.slice(0, 80)}`);
-  return parsed.data;
+  return parseSourceCursor(cursorSchema, cursor, 'Graph mail');
 }
