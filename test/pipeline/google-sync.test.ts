@@ -3,16 +3,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runLoopbackConsent } from '../../lib/connect/loopback.ts';
 import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
 import { recordConnectedAccount, tokenContext } from '../../lib/pipeline/accounts.ts';
-import { buildUserReport } from '../../lib/pipeline/report.ts';
-import { serializeReport } from '../../lib/report/json.ts';
 import { googleSources } from '../../lib/providers/google/sources.ts';
 import { syncAccount, type SyncOutcome } from '../../lib/sync/engine.ts';
 import { VirtualClock } from '../../lib/sync/clock.ts';
-import { defaultSettings } from '../../lib/settings.ts';
 import type { Account } from '../../lib/store/types.ts';
 import { buildMailbox } from '../support/google/gmail-fixture.ts';
 import { CalendarState } from '../support/google/calendar-state.ts';
 import { consentInBrowser, startGoogleWorld, type GoogleWorld } from '../support/google/world.ts';
+import { crashingStore, reportText } from '../support/sync-run.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 
 /**
@@ -69,22 +67,12 @@ async function connectedRun(messages = 600): Promise<Run> {
       const sources = googleSources({
         auth: world.oauth.clientFor(refreshToken), accountId: account.accountId, rootUrl: world.emulator.url, clock,
       });
-      let checkpoints = 0;
-      const crashing = crashAtCheckpoint === undefined ? store : Object.assign(Object.create(store), {
-        putAccount: async (a: Account) => {
-          if (++checkpoints === crashAtCheckpoint) throw new Error('crash: the process died');
-          return store.putAccount(a);
-        },
-      });
-      const outcome = await syncAccount({ store: crashing, account, sources, clock, budgetMs });
+      const outcome = await syncAccount({ store: crashingStore(store, crashAtCheckpoint), account, sources, clock, budgetMs });
       account = outcome.account;
       run.account = account;
       return outcome;
     },
-    async report() {
-      const { json } = await buildUserReport(store, account.userId, { asOf: new Date(AS_OF), settings: defaultSettings });
-      return serializeReport(json);
-    },
+    report: () => reportText(store, account.userId, AS_OF),
     async close() {
       await world.close();
       await db.close();

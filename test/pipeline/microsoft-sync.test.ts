@@ -3,14 +3,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runLoopbackConsent } from '../../lib/connect/loopback.ts';
 import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
 import { recordConnectedAccount } from '../../lib/pipeline/accounts.ts';
-import { buildUserReport } from '../../lib/pipeline/report.ts';
 import { grantsCalendar } from '../../lib/providers/microsoft/oauth.ts';
 import { microsoftSources } from '../../lib/providers/microsoft/sources.ts';
-import { serializeReport } from '../../lib/report/json.ts';
-import { defaultSettings } from '../../lib/settings.ts';
 import type { Account } from '../../lib/store/types.ts';
 import { VirtualClock } from '../../lib/sync/clock.ts';
 import { syncAccount, type SyncOutcome } from '../../lib/sync/engine.ts';
+import { crashingStore, reportText } from '../support/sync-run.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 import { buildMailbox } from '../support/google/gmail-fixture.ts';
 import { GraphCalendar } from '../support/microsoft/graph-calendar.ts';
@@ -73,21 +71,11 @@ async function connectedRun(messages = 600): Promise<Run> {
         graphBaseUrl: world.emulator.graphUrl, ca: world.emulator.ca, accountId: holder.account.accountId, clock,
         getAccessToken: (o) => session.getAccessToken(o), calendar: grantsCalendar(holder.account.grantedScopes ?? []),
       });
-      let checkpoints = 0;
-      const crashing = crashAtCheckpoint === undefined ? store : Object.assign(Object.create(store), {
-        putAccount: async (a: Account) => {
-          if (++checkpoints === crashAtCheckpoint) throw new Error('crash: the process died');
-          return store.putAccount(a);
-        },
-      });
-      const outcome = await syncAccount({ store: crashing, account: holder.account, sources, clock, budgetMs });
+      const outcome = await syncAccount({ store: crashingStore(store, crashAtCheckpoint), account: holder.account, sources, clock, budgetMs });
       holder.account = outcome.account;
       return outcome;
     },
-    async report() {
-      const { json } = await buildUserReport(store, holder.account.userId, { asOf: new Date(AS_OF), settings: defaultSettings });
-      return serializeReport(json);
-    },
+    report: () => reportText(store, holder.account.userId, AS_OF),
     async close() {
       await world.close();
       await db.close();
