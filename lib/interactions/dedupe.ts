@@ -43,18 +43,24 @@ const ME = 'me';
  * - Recipients: To, Cc and Bcc, distinct and sorted.
  */
 export function mailFingerprint(item: MailItem, atMs: number, me: ReadonlySet<string>): string {
-  return `${Math.floor(atMs / 1000)}\n${timelessFingerprint(item, me)}`;
+  return `${Math.floor(atMs / 1000)}\n${timelessFingerprint(item, me, item.subjectHash)}`;
 }
 
-/** The fingerprint without its time: sender, sorted recipients, subject hash. */
-function timelessFingerprint(item: MailItem, me: ReadonlySet<string>): string {
+/**
+ * The subject key of the shifted-archive rule: the folded Subject's first line where an
+ * archive folded one (one export may fold a notice into the Subject the other lacks).
+ */
+const archiveSubjectKey = (item: MailItem): string => item.subjectHeadHash ?? item.subjectHash ?? '';
+
+/** The fingerprint without its time: sender, sorted recipients, the given subject key. */
+function timelessFingerprint(item: MailItem, me: ReadonlySet<string>, subject: string | null): string {
   const sender = item.from === null ? '' : me.has(item.from) ? ME : item.from;
   const recipients = new Set<string>();
   for (const list of [item.to, item.cc, item.bcc]) {
     for (const a of list) recipients.add(me.has(a) ? ME : a);
   }
   const sorted = [...recipients].sort();
-  return `${sender}\n${sorted.join(',')}\n${item.subjectHash ?? ''}`;
+  return `${sender}\n${sorted.join(',')}\n${subject ?? ''}`;
 }
 
 /** What {@link dedupeItems} found. */
@@ -81,7 +87,9 @@ export interface Deduped {
  * - every copy involved is an mbox item filed in a known folder (`mbox-folder:` label)
  *   and sent by Me: sent mail is where the copies are, and the rule stays as narrow as
  *   the evidence (no inbound message of that mailbox shows the shift);
- * - their timeless fingerprints (sender, recipients, subject hash) are equal and their
+ * - their timeless fingerprints (sender, recipients, subject) are equal, where a Subject
+ *   the archive folded onto more lines counts by its first line (Enron's Outlook copies
+ *   of two replies fold a privilege notice into the Subject the Notes copies lack), and their
  *   times differ by 1 to 14 whole hours, to the second (every zone offset is under 15 h);
  * - no folder holds a copy from both groups: one folder never holds two copies of one
  *   message, so look-alikes in one folder are distinct messages (Enron: the same
@@ -182,7 +190,7 @@ function linkShiftedArchiveCopies(items: readonly Item[], times: readonly number
     if (item.kind !== 'mail' || item.source !== 'mbox' || item.from === null || !me.has(item.from)) continue;
     if (!item.labels.some(isFolderLabel)) continue;
     candidates.push(i);
-    const subject = item.subjectHash ?? '';
+    const subject = archiveSubjectKey(item);
     let byOffset = bySubject.get(subject);
     if (!byOffset) bySubject.set(subject, (byOffset = new Map()));
     const second = Math.floor(times[i]! / 1000);
@@ -264,7 +272,7 @@ function pairShifted(
       byFingerprint = new Map();
       for (let k = starts[r]!; k < starts[r + 1]!; k++) {
         const i = bucket[k]!;
-        byFingerprint.set(timelessFingerprint(items[i]!, me), groups.find(i));
+        byFingerprint.set(timelessFingerprint(items[i]!, me, archiveSubjectKey(items[i]!)), groups.find(i));
       }
       runs[r] = byFingerprint;
     }

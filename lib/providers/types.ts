@@ -37,6 +37,14 @@ export interface MailItem {
   /** Hash of the subject with Re:/Fwd: prefixes removed and whitespace folded; null if none. */
   subjectHash: string | null;
   /**
+   * Archives only: the hash (as {@link subjectHash}) of the Subject header's first
+   * physical line, present only when the header was folded onto more lines and that first
+   * line hashes differently. One export of a mailbox may fold a notice into a Subject that
+   * the other export of the same message lacks (Enron's Outlook copies add a privilege
+   * notice on a second line); the archive duplicate rule compares this head.
+   */
+  subjectHeadHash?: string;
+  /**
    * Gmail labels as the provider names them (`SENT`, `TRASH`, `CATEGORY_PROMOTIONS`, ...);
    * for Graph the well-known folder name (`sentitems`, `deleteditems`, `junkemail`,
    * `drafts`, `inbox`, `archive`) prefixed `folder:`; Focused Inbox `other` as

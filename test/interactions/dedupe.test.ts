@@ -107,6 +107,16 @@ describe('shifted archive copies (one sent message, its Date off by whole hours 
     }
   });
 
+  it('matches a copy whose archive folded a notice into the Subject by the folded first line', () => {
+    const notes = copy(NOTES_SENT, 0);
+    const outlook = copy(OUTLOOK_SENT, 10, { subjectHash: 'release privileged', subjectHeadHash: 'release' });
+    expect(sent([notes, outlook])).toHaveLength(1);
+    // A different first line is a different message.
+    expect(sent([notes, copy(OUTLOOK_SENT, 10, { subjectHash: 'other privileged', subjectHeadHash: 'other' })])).toHaveLength(2);
+    // The exact-time fingerprint keeps comparing whole subjects.
+    expect(sent([notes, copy(OUTLOOK_SENT, 0, { subjectHash: 'release privileged', subjectHeadHash: 'release' })])).toHaveLength(2);
+  });
+
   it('keeps copies in the same folder apart: one folder never holds two copies of one message', () => {
     expect(sent([copy(NOTES_SENT, 0), copy(NOTES_SENT, 10)])).toHaveLength(2);
   });

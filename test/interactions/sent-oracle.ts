@@ -99,8 +99,8 @@ export interface SentExpectation {
   /** Messages in the held history with a contact and not broadcast. */
   messages: SentCopy[][];
   /**
-   * Those of them whose copies carry different subjects: the product identifies copies
-   * by subject hash, so it counts such a message once per subject.
+   * Those of them whose copies carry different subjects (one export folded a notice
+   * into the Subject): the product must still count each of them once.
    */
   subjectVariants: SentCopy[][];
   /** Sent interactions per contact the extraction should yield. */
@@ -124,9 +124,8 @@ export function sentExpectation(messages: readonly SentCopy[][], me: readonly st
     const contacts = recipients.filter((a) => !me.includes(a));
     if (contacts.length === 0 || recipients.length > maxRecipients) continue;
     counted.push(message);
-    const subjects = new Set(message.map((c) => c.subject)).size;
-    if (subjects > 1) subjectVariants.push(message);
-    for (const c of contacts) expectedByContact.set(c, (expectedByContact.get(c) ?? 0) + subjects);
+    if (new Set(message.map((c) => c.subject)).size > 1) subjectVariants.push(message);
+    for (const c of contacts) expectedByContact.set(c, (expectedByContact.get(c) ?? 0) + 1);
   }
   return { messages: counted, subjectVariants, expectedByContact };
 }

@@ -145,6 +145,8 @@ export function toMailItem(message: MboxMessage, accountId: string): MailItem | 
   const replyTo = [...new Set([...messageIdsIn(all(h, 'in-reply-to')), ...messageIdsIn(all(h, 'references'))])];
   const subject = first(h, 'subject');
   const subjectKey = subject === undefined ? null : subjectHash(decodeWords(repairEncoding(subject)));
+  const head = subjectKey === null ? undefined : foldedSubjectHead(message.content);
+  const headKey = head === undefined ? null : subjectHash(decodeWords(repairEncoding(head)));
   const gmailThread = first(h, 'x-gm-thrid')?.trim();
   const labels = takeoutLabels(h.get('x-gmail-labels')?.map((v) => decodeWords(repairEncoding(v))));
   const xFolder = first(h, 'x-folder');
@@ -166,6 +168,7 @@ export function toMailItem(message: MboxMessage, accountId: string): MailItem | 
     names,
     replyTo,
     subjectHash: subjectKey,
+    ...(headKey !== null && headKey !== subjectKey ? { subjectHeadHash: headKey } : {}),
     labels,
     bulkSignals: bulkSignals(h),
   };
@@ -210,6 +213,17 @@ function headerBlock(content: Buffer): string {
   const end = content.indexOf('\n\n');
   return content.toString('latin1', 0, end < 0 ? content.length : end);
 }
+
+/**
+ * The first physical line of the Subject header when the header is folded onto more
+ * lines, else undefined. mbox-reader hands headers back unfolded, so the raw header
+ * block is read; only the first Subject header counts, as everywhere here.
+ */
+function foldedSubjectHead(content: Buffer): string | undefined {
+  const match = FOLDED_SUBJECT.exec(headerBlock(content));
+  return match ? match[1] : undefined;
+}
+const FOLDED_SUBJECT = /^subject:[ \t]*([^\r\n]*)\r?\n(?=[ \t])/im;
 
 function first(h: Map<string, string[]>, name: string): string | undefined {
   return h.get(name)?.[0];

@@ -91,6 +91,7 @@ export function toItemRecord(pk: string, item: Item, hash = itemHash(item)): Ite
     setIfPresent(record, 'threadId', item.threadId);
     setIfPresent(record, 'from', item.from);
     setIfPresent(record, 'subjectHash', item.subjectHash);
+    setIfPresent(record, 'subjectHeadHash', item.subjectHeadHash ?? null);
     setList(record, 'to', item.to);
     setList(record, 'cc', item.cc);
     setList(record, 'bcc', item.bcc);
@@ -152,6 +153,7 @@ export function fromItemRecord(record: Record<string, unknown>): Item {
     names: (record.names as Record<string, string> | undefined) ?? {},
     replyTo: (record.replyTo as string[] | undefined) ?? [],
     subjectHash: (record.subjectHash as string | undefined) ?? null,
+    ...(typeof record.subjectHeadHash === 'string' ? { subjectHeadHash: record.subjectHeadHash } : {}),
     labels: (record.labels as string[] | undefined) ?? [],
     bulkSignals: (record.bulkSignals as string[] | undefined) ?? [],
   };

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { FormatError, InputError } from '../../../lib/errors.ts';
@@ -132,5 +135,25 @@ describe('readMbox input handling', () => {
       break;
     }
     expect(seen).toBe(1);
+  });
+
+  it('keeps the first line of a folded Subject as a separate hash, only when it differs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sinew-mbox-'));
+    const file = join(dir, 'folded.mbox');
+    const message = (id: string, subject: string): string =>
+      `From x@y Fri May 04 05:18:00 2001\nMessage-ID: <${id}@x>\nDate: Fri, 4 May 2001 05:18:00 -0700\nFrom: a@x.com\nTo: b@y.com\n${subject}\nX-Folder: Sent\n\nbody\n\n`;
+    writeFileSync(file, [
+      message('folded', 'Subject: Re: Western Wholesale Activities\n Privileged & Confidential\nMime-Version: 1.0'),
+      message('plain', 'Subject: Re: Western Wholesale Activities'),
+      message('folded-long', 'Subject:\n Western Wholesale Activities'),
+    ].join(''));
+    const { items } = await importAll(file);
+    const [folded, plain, foldedAfterName] = items;
+    expect(folded!.subjectHash).toBe(subjectHash('Western Wholesale Activities Privileged & Confidential'));
+    expect(folded!.subjectHeadHash).toBe(plain!.subjectHash);
+    expect(plain).not.toHaveProperty('subjectHeadHash');
+    // An empty first line (the whole subject folded down) tells nothing more.
+    expect(foldedAfterName!.subjectHash).toBe(plain!.subjectHash);
+    expect(foldedAfterName).not.toHaveProperty('subjectHeadHash');
   });
 });

@@ -25,6 +25,12 @@ describe('itemSortKey', () => {
     expect(fromItemRecord(record)).toStrictEqual(item);
     expect(toItemRecord('USER#u', mail())).not.toHaveProperty('providerId');
   });
+
+  it('round-trips the folded Subject head hash of archive mail, and leaves it out when absent', () => {
+    const item = mail({ subjectHeadHash: 'head' });
+    expect(fromItemRecord(toItemRecord('USER#u', item))).toStrictEqual(item);
+    expect(fromItemRecord(toItemRecord('USER#u', mail()))).not.toHaveProperty('subjectHeadHash');
+  });
 });
 
 describe('itemHash', () => {
