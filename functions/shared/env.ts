@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { ConfigError } from '../../lib/errors.ts';
+
+/**
+ * The Lambda environment: the contract between `infra/` (which sets these) and the
+ * handlers (which read them once at cold start). Secrets are never here: only the ARNs
+ * of the Secrets Manager secrets that hold them.
+ */
+export const lambdaEnvSchema = z.object({
+  SINEW_TABLE_NAME: z.string().min(3),
+  /** KMS key (ARN) that envelope-encrypts refresh tokens. */
+  SINEW_TOKEN_KEY_ARN: z.string().startsWith('arn:').optional(),
+  SINEW_SYNC_QUEUE_URL: z.url().optional(),
+  SINEW_REPORT_QUEUE_URL: z.url().optional(),
+  /** Secrets Manager secret with `{"clientId": "...", "clientSecret": "..."}`. */
+  SINEW_GOOGLE_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  SINEW_MICROSOFT_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  /** Secrets Manager secret (generated at deploy) keying signed state and links. */
+  SINEW_LINK_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  /** Public base URL of the HTTP API (`https://...`), for links in emails. */
+  SINEW_BASE_URL: z.url().optional(),
+  /** Sender address (an SES-verified identity). */
+  SINEW_SENDER: z.email().optional(),
+  SINEW_SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  /** Comma-separated domains allowed to sign up; empty means any. */
+  SINEW_ALLOWED_DOMAINS: z.string().default(''),
+  /** Local hour on Monday when weekly reports go out. */
+  SINEW_REPORT_HOUR: z.coerce.number().int().min(0).max(23).default(7),
+  /** Microsoft authority (tenant) for sign-in, default the multi-tenant `common`. */
+  SINEW_MS_AUTHORITY: z.url().default('https://login.microsoftonline.com/common'),
+});
+export type LambdaEnv = z.infer<typeof lambdaEnvSchema>;
+
+/** Reads the environment once; a missing or bad value names the variable. */
+export function lambdaEnv(env: Record<string, string | undefined> = process.env): LambdaEnv {
+  const parsed = lambdaEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`${String(issue.path[0] ?? 'environment')}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** A value the handler cannot do without. */
+export function required<K extends keyof LambdaEnv>(env: LambdaEnv, key: K): NonNullable<LambdaEnv[K]> {
+  const value = env[key];
+  if (value === undefined || value === '') throw new ConfigError(`${key} is not set: the stack must pass it to this function`);
+  return value as NonNullable<LambdaEnv[K]>;
+}

@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { InputError } from '../errors.ts';
+
+/**
+ * The messages the AWS fleet passes between its functions (DESIGN section 1): a sync job
+ * per mailbox on the FIFO sync queue, a report job per person on the report queue. Both
+ * are versioned and validated on receipt, so a malformed or foreign message is refused
+ * with its fault named rather than half-processed.
+ */
+
+const isoTime = z.iso.datetime({ message: 'expected an ISO 8601 UTC time' });
+
+export const syncJobSchema = z.strictObject({
+  v: z.literal(1),
+  userId: z.string().min(1),
+  accountId: z.string().min(1),
+  /** Why the job exists: a schedule tick, a fresh connection, or a worker's continuation. */
+  reason: z.enum(['scheduled', 'connected', 'continuation']),
+  /**
+   * What makes two sends of the same job one: the schedule tick's time for `scheduled`,
+   * the connection time for `connected`, the checkpointed cursor's hash for
+   * `continuation`. SQS FIFO drops a second message with the same deduplication id
+   * within 5 minutes, and the worker's cursors make any later duplicate a no-op.
+   */
+  slot: z.string().min(1).max(100),
+});
+export type SyncJob = z.infer<typeof syncJobSchema>;
+
+export const reportJobSchema = z.strictObject({
+  v: z.literal(1),
+  userId: z.string().min(1),
+  /** ISO week `YYYY-Www` the report is for; one email per user per week. */
+  week: z.string().regex(/^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/, 'expected an ISO week such as 2026-W48'),
+  /** The report's `asOf`: the dispatcher's tick, so a retried job builds the same report. */
+  asOf: isoTime,
+});
+export type ReportJob = z.infer<typeof reportJobSchema>;
+
+/** Parses a queue message body, naming what was wrong. */
+export function parseJob<T>(schema: z.ZodType<T>, body: string, what: string): T {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch {
+    throw new InputError(`${what}: message body is not JSON`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InputError(`${what}: ${issue.path.join('.') || 'message'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** FIFO deduplication id of a sync job: at most 128 characters, so a hash. */
+export function syncJobDedupId(job: SyncJob): string {
+  return createHash('sha256').update(`${job.accountId}\n${job.reason}\n${job.slot}`).digest('hex');
+}
+
+/** Where jobs go: SQS in AWS (lib/service/sqs-queues.ts), an array in tests and locally. */
+export interface JobQueue<J> {
+  send(jobs: readonly J[]): Promise<void>;
+}
+
+/** A queue that keeps what it is sent: for local runs and tests. */
+export class MemoryQueue<J> implements JobQueue<J> {
+  readonly sent: J[] = [];
+  async send(jobs: readonly J[]): Promise<void> {
+    this.sent.push(...jobs);
+  }
+}

@@ -1,0 +1,60 @@
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { StoreError } from '../errors.ts';
+import { syncJobDedupId, type JobQueue, type ReportJob, type SyncJob } from './jobs.ts';
+
+/** SQS takes at most 10 messages per SendMessageBatch. */
+const BATCH = 10;
+
+interface Entry {
+  Id: string;
+  MessageBody: string;
+  MessageGroupId?: string;
+  MessageDeduplicationId?: string;
+}
+
+async function sendAll(sqs: SQSClient, queueUrl: string, entries: Entry[], what: string): Promise<void> {
+  for (let i = 0; i < entries.length; i += BATCH) {
+    const chunk = entries.slice(i, i + BATCH);
+    const out = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: chunk }));
+    // A partial failure must not pass silently: the dispatcher's run fails and is retried,
+    // and FIFO deduplication (or the worker's idempotency) absorbs what was already sent.
+    if (out.Failed && out.Failed.length > 0) {
+      const f = out.Failed[0]!;
+      throw new StoreError(`${what}: SQS refused ${out.Failed.length} of ${chunk.length} messages (${f.Code ?? 'unknown'}: ${f.Message ?? ''})`);
+    }
+  }
+}
+
+/**
+ * The FIFO sync queue: `MessageGroupId = accountId`, so one mailbox is never synced twice
+ * at once while many sync in parallel (DESIGN section 1).
+ */
+export class SqsSyncQueue implements JobQueue<SyncJob> {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async send(jobs: readonly SyncJob[]): Promise<void> {
+    const entries = jobs.map((job, i) => ({
+      Id: String(i % BATCH),
+      MessageBody: JSON.stringify(job),
+      MessageGroupId: job.accountId,
+      MessageDeduplicationId: syncJobDedupId(job),
+    }));
+    await sendAll(this.sqs, this.queueUrl, entries, 'sync queue');
+  }
+}
+
+/** The report queue (standard): one job per person per week. */
+export class SqsReportQueue implements JobQueue<ReportJob> {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async send(jobs: readonly ReportJob[]): Promise<void> {
+    const entries = jobs.map((job, i) => ({ Id: String(i % BATCH), MessageBody: JSON.stringify(job) }));
+    await sendAll(this.sqs, this.queueUrl, entries, 'report queue');
+  }
+}
