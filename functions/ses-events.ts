@@ -1,0 +1,4 @@
+/** Placeholder until this handler is written (issue 5). */
+export const handler = async (): Promise<never> => {
+  throw new Error('functions/ses-events.ts is not built yet');
+};

@@ -1,0 +1,141 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { ConfigError, InputError } from '../errors.ts';
+
+/**
+ * Signed, expiring link tokens: the footer links of the weekly email ("this is fine",
+ * snooze, mute, their undo, pause, unsubscribe, disconnect), the reconnect and "connect
+ * another mailbox" links, and the success page's time-zone answer. A token names one user
+ * and one action; its HMAC (keyed by the deploy's link secret, domain-separated from the
+ * OAuth state) proves Sinew issued it, so no guessable id ever grants anything.
+ *
+ * Form: base64url(JSON claims) + '.' + base64url(HMAC-SHA256). Not encrypted: the claims
+ * hold ids and a contact address the recipient already knows, nothing secret.
+ */
+
+export const LINK_ACTIONS = [
+  'fine', 'snooze', 'mute', 'undo', 'pause', 'resume', 'unsubscribe', 'disconnect', 'timezone', 'join', 'reconnect',
+] as const;
+export type LinkAction = (typeof LINK_ACTIONS)[number];
+
+export interface LinkClaims {
+  action: LinkAction;
+  userId: string;
+  /** The contact a per-contact answer (fine, snooze, mute, undo) is about. */
+  contact?: string;
+  /** The account a `reconnect` or `disconnect` is about (disconnect without it: every account). */
+  accountId?: string;
+  /** Snooze length in days. */
+  days?: number;
+  /** Epoch ms after which the link is refused. */
+  expiresAt: number;
+}
+
+/** How long links live: long enough for an email read late, short enough to go stale. */
+export const LINK_TTL_MS: Readonly<Record<LinkAction, number>> = {
+  fine: 60 * 86_400_000,
+  snooze: 60 * 86_400_000,
+  mute: 60 * 86_400_000,
+  undo: 60 * 86_400_000,
+  pause: 365 * 86_400_000,
+  resume: 365 * 86_400_000,
+  // RFC 8058 one-click unsubscribe must keep working for as long as the email is read.
+  unsubscribe: 365 * 86_400_000,
+  disconnect: 60 * 86_400_000,
+  timezone: 30 * 86_400_000,
+  join: 86_400_000,
+  reconnect: 30 * 86_400_000,
+};
+
+const claimsSchema = z.strictObject({
+  v: z.literal(1),
+  a: z.enum(LINK_ACTIONS),
+  u: z.string().min(1),
+  c: z.string().min(1).optional(),
+  i: z.string().min(1).optional(),
+  d: z.number().int().positive().max(365).optional(),
+  e: z.number().int().positive(),
+});
+
+const LABEL = 'sinew.link.v1.';
+
+/** Why a link was refused. */
+export type LinkFailure = 'malformed' | 'signature' | 'expired';
+
+/** A link came back altered, expired, or not one Sinew issued. */
+export class InvalidLinkError extends InputError {
+  override name = 'InvalidLinkError';
+  constructor(
+    message: string,
+    readonly reason: LinkFailure,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Signs a link token for `claims`, valid from `now` for the action's TTL (or `ttlMs`).
+ */
+export function signLink(
+  secret: Uint8Array,
+  claims: Omit<LinkClaims, 'expiresAt'>,
+  opts: { now: number; ttlMs?: number },
+): string {
+  checkSecret(secret);
+  const payload = claimsSchema.parse({
+    v: 1,
+    a: claims.action,
+    u: claims.userId,
+    ...(claims.contact === undefined ? {} : { c: claims.contact }),
+    ...(claims.accountId === undefined ? {} : { i: claims.accountId }),
+    ...(claims.days === undefined ? {} : { d: claims.days }),
+    e: opts.now + (opts.ttlMs ?? LINK_TTL_MS[claims.action]),
+  });
+  const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+  return `${body}.${mac(secret, body).toString('base64url')}`;
+}
+
+/**
+ * Checks a link token: the signature first (constant time, before anything in it is
+ * believed), then the payload, then the expiry against `now`. Throws
+ * {@link InvalidLinkError} naming what failed.
+ */
+export function verifyLink(secret: Uint8Array, token: string | undefined, now: number): LinkClaims {
+  checkSecret(secret);
+  const parts = (token ?? '').split('.');
+  if (parts.length !== 2 || !parts[0] || !parts[1]) throw new InvalidLinkError('the link is incomplete: copy the whole address from the email', 'malformed');
+  const [body, sig] = parts as [string, string];
+  const given = Buffer.from(sig, 'base64url');
+  const wanted = mac(secret, body);
+  if (given.toString('base64url') !== sig || given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
+    throw new InvalidLinkError('the link signature does not match: it was altered or is not from this Sinew', 'signature');
+  }
+  let p: z.infer<typeof claimsSchema>;
+  try {
+    p = claimsSchema.parse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
+  } catch {
+    throw new InvalidLinkError('the link payload is not one Sinew issued', 'malformed');
+  }
+  if (now >= p.e) throw new InvalidLinkError(`the link expired on ${new Date(p.e).toISOString().slice(0, 10)}; use the one in your latest email`, 'expired');
+  return {
+    action: p.a,
+    userId: p.u,
+    ...(p.c === undefined ? {} : { contact: p.c }),
+    ...(p.i === undefined ? {} : { accountId: p.i }),
+    ...(p.d === undefined ? {} : { days: p.d }),
+    expiresAt: p.e,
+  };
+}
+
+/** The absolute URL of a link token: `${baseUrl}/l/${token}`. */
+export function linkUrl(baseUrl: string, token: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/l/${token}`;
+}
+
+function mac(secret: Uint8Array, body: string): Buffer {
+  return createHmac('sha256', secret).update(LABEL + body).digest();
+}
+
+function checkSecret(secret: Uint8Array): void {
+  if (secret.length < 32) throw new ConfigError(`the link secret must be at least 32 bytes (got ${secret.length})`);
+}
