@@ -1,4 +1,83 @@
-/** Placeholder until this handler is written (issue 5). */
-export const handler = async (): Promise<never> => {
-  throw new Error('functions/report-worker.ts is not built yet');
-};
+import { randomUUID } from 'node:crypto';
+import middy from '@middy/core';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { parseJob, reportJobSchema } from '../lib/service/jobs.ts';
+import { ReportBusyError, runReportJob } from '../lib/service/report-job.ts';
+import { SesMailer } from '../lib/mail/ses-mailer.ts';
+import type { Mailer } from '../lib/service/mailer.ts';
+import { getRuntime } from './shared/runtime.ts';
+import { required } from './shared/env.ts';
+import { logger, metrics, tracer } from './shared/observability.ts';
+
+/**
+ * The report worker (SQS standard queue, ReportBatchItemFailures): one weekly report
+ * email per job, exactly once per user and week (see `runReportJob`). A job another
+ * worker is sending, a throttled send or a store failure fails that record only, and SQS
+ * retries it after the visibility timeout.
+ */
+
+/** Beyond the remaining time, for clock skew between workers. */
+const LEASE_MARGIN_MS = 60_000;
+
+let mailer: Mailer | undefined;
+
+/** The SES mailer, built once per cold start; tests mock the SES client. */
+function sesMailer(): Mailer {
+  const { env } = getRuntime();
+  mailer ??= new SesMailer({
+    client: new SESv2Client({}),
+    ...(env.SINEW_SES_CONFIGURATION_SET ? { configurationSetName: env.SINEW_SES_CONFIGURATION_SET } : {}),
+  });
+  return mailer;
+}
+
+async function processRecord(record: SQSRecord, context?: Context): Promise<void> {
+  const job = parseJob(reportJobSchema, record.body, `report job ${record.messageId}`);
+  const runtime = getRuntime();
+  const remaining = context?.getRemainingTimeInMillis() ?? 15 * 60_000;
+  try {
+    const result = await runReportJob(job, {
+      store: runtime.store,
+      mailer: sesMailer(),
+      sender: required(runtime.env, 'SINEW_SENDER'),
+      baseUrl: required(runtime.env, 'SINEW_BASE_URL'),
+      secret: await runtime.linkSecret(),
+      owner: `${context?.awsRequestId ?? 'local'}:${record.messageId}:${randomUUID()}`,
+      now: () => new Date(),
+      leaseMs: remaining + LEASE_MARGIN_MS,
+    });
+    if (result.status === 'sent') {
+      metrics.addMetric('ReportSent', MetricUnit.Count, 1);
+      if (!result.recorded) logger.warn('report sent but its receipt was not stored', { userId: job.userId, week: job.week });
+      logger.info('report sent', { userId: job.userId, week: job.week, messageId: result.messageId });
+    } else {
+      logger.info('report skipped', { userId: job.userId, week: job.week, reason: result.status === 'skipped' ? result.reason : '' });
+    }
+  } catch (error) {
+    if (error instanceof ReportBusyError) logger.warn('report busy elsewhere; retry later', { userId: job.userId, week: job.week });
+    else logger.error('report failed', { userId: job.userId, week: job.week, error: (error as Error).message });
+    throw error;
+  }
+}
+
+export async function work(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  // A processor per invocation: it holds the batch's state, which must never be shared.
+  // One record at a time: each report holds a user's items in memory, and SES has a send rate.
+  return processPartialResponse(event, processRecord, new BatchProcessor(EventType.SQS), { context, processInParallel: false });
+}
+
+export const handler = middy(work)
+  .use(injectLambdaContext(logger))
+  .use(captureLambdaHandler(tracer))
+  .use(logMetrics(metrics));
+
+/** Tests: forget the cached mailer (a new mocked SES client). */
+export function resetReportWorkerForTests(): void {
+  mailer = undefined;
+}

@@ -1,4 +1,37 @@
-/** Placeholder until this handler is written (issue 5). */
-export const handler = async (): Promise<never> => {
-  throw new Error('functions/ses-events.ts is not built yet');
-};
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
+import { handleSesEvent, parseSesEvent, type SesEventOutcome } from '../lib/service/ses-events.ts';
+import { InputError } from '../lib/errors.ts';
+import { getRuntime } from './shared/runtime.ts';
+import { logger, metrics, tracer } from './shared/observability.ts';
+
+/**
+ * SES bounce and complaint events of the configuration set, delivered by an EventBridge
+ * rule (`source: aws.ses`, detail-type `Email Bounced` / `Email Complaint Received`): a
+ * permanent bounce or a complaint pauses that person's reports.
+ */
+const eventSchema = z.object({ 'detail-type': z.string().optional(), detail: z.unknown() }).loose();
+
+export async function onSesEvent(event: unknown): Promise<SesEventOutcome> {
+  const parsed = eventSchema.safeParse(event);
+  if (!parsed.success) throw new InputError('SES event: expected an EventBridge event with a detail');
+  const outcome = await handleSesEvent(getRuntime().store, parseSesEvent(parsed.data.detail));
+  if (outcome.paused.length > 0) metrics.addMetric('ReportsPausedBySes', MetricUnit.Count, outcome.paused.length);
+  // Ids and counts only: recipients are people's addresses.
+  logger.info('SES event handled', {
+    detailType: parsed.data['detail-type'],
+    kind: outcome.kind,
+    paused: outcome.paused,
+    unknown: outcome.unknown,
+  });
+  return outcome;
+}
+
+export const handler = middy(onSesEvent)
+  .use(injectLambdaContext(logger))
+  .use(captureLambdaHandler(tracer))
+  .use(logMetrics(metrics));

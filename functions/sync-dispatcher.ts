@@ -1,4 +1,41 @@
-/** Placeholder until this handler is written (issue 5). */
-export const handler = async (): Promise<never> => {
-  throw new Error('functions/sync-dispatcher.ts is not built yet');
-};
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { InputError } from '../lib/errors.ts';
+import { SqsSyncQueue } from '../lib/service/sqs-queues.ts';
+import { dispatchSyncs, type DispatchSyncsResult } from '../lib/service/sync-dispatch.ts';
+import { systemClock } from '../lib/sync/clock.ts';
+import { required } from './shared/env.ts';
+import { logger, metrics, tracer } from './shared/observability.ts';
+import { getRuntime } from './shared/runtime.ts';
+
+/**
+ * The EventBridge Scheduler invocation: it carries little. `time` (an EventBridge event's,
+ * or the schedule's `<aws.scheduler.scheduled-time>` when the stack templates it in) is
+ * the tick; a retried invocation carries the same one, so it sends the same jobs.
+ */
+const scheduleEventSchema = z.looseObject({ time: z.iso.datetime({ offset: true }).optional() });
+
+/** Fans the schedule tick out to one sync job per account due (DESIGN section 1). */
+async function dispatch(event: unknown, _context: Context): Promise<DispatchSyncsResult> {
+  const parsed = scheduleEventSchema.safeParse(event ?? {});
+  if (!parsed.success) {
+    throw new InputError(`sync dispatcher: event.time: ${parsed.error.issues[0]!.message}`);
+  }
+  const runtime = getRuntime();
+  const now = parsed.data.time ? new Date(parsed.data.time) : new Date(systemClock.now());
+  const queue = new SqsSyncQueue(runtime.sqs, required(runtime.env, 'SINEW_SYNC_QUEUE_URL'));
+  const result = await dispatchSyncs({ store: runtime.store, queue, now });
+  metrics.addMetric('AccountsEnqueued', MetricUnit.Count, result.enqueued);
+  logger.info('sync jobs enqueued', { ...result });
+  return result;
+}
+
+export const handler = middy(dispatch)
+  .use(captureLambdaHandler(tracer))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

@@ -24,6 +24,13 @@ export const configSchema = z.object({
   /** Local sending, e.g. smtp://127.0.0.1:2525. */
   SINEW_SMTP_URL: z.url({ protocol: /^smtps?$/, message: 'expected an smtp:// or smtps:// URL' }).optional(),
   SINEW_REPORT_FROM: z.email({ message: 'expected an email address' }).default('sinew@localhost.localdomain'),
+  /**
+   * Base of the signed links in a sent report (`<base>/l/<token>`): where `sinew serve`
+   * would answer them locally. Plain http only on loopback.
+   */
+  SINEW_BASE_URL: z
+    .url({ protocol: /^https?$/, message: 'expected an http:// or https:// URL such as http://127.0.0.1:8787' })
+    .default('http://127.0.0.1:8787'),
 });
 
 export type Config = z.infer<typeof configSchema>;

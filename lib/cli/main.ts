@@ -70,7 +70,8 @@ export function buildProgram(out: (line: string) => void, now: () => Date, clock
       .option('--html <file>', 'write the HTML email here')
       .option('--text <file>', 'write the plain-text part here')
       .option('--json <file>', 'write the JSON export here')
-      .option('--user <address>', 'whose report (default: the last imported user)'),
+      .option('--user <address>', 'whose report (default: the last imported user)')
+      .option('--send', 'email the report to the user over SMTP (SINEW_SMTP_URL, from SINEW_REPORT_FROM)'),
   ).action(async (opts, cmd: Command) => runReport({ ...cmd.optsWithGlobals(), ...opts }, out, now));
 
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');

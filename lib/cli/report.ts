@@ -1,12 +1,13 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Store } from '../store/types.ts';
 import type { ReportJson } from '../report/types.ts';
 import type { Settings } from '../settings.ts';
-import { buildUserReport, isoWeek } from '../pipeline/report.ts';
-import { serializeReport } from '../report/json.ts';
-import { renderReport } from '../report/index.ts';
-import { InputError } from '../errors.ts';
+import { prepareWeeklyReport, reportEmail, type PreparedReport } from '../service/report-job.ts';
+import { SmtpMailer } from '../mail/smtp-mailer.ts';
+import { loadConfig } from '../config.ts';
+import { ConfigError, InputError } from '../errors.ts';
 import { openCliContext, type GlobalFlags } from './context.ts';
 import { parseAsOf, settingsFromFlags, type SettingsFlags } from './options.ts';
 import { summarize } from './summary.ts';
@@ -18,29 +19,38 @@ export interface ReportFlags extends GlobalFlags, SettingsFlags {
   text?: string;
   json?: string;
   user?: string;
+  /** Email the report over SMTP (`SINEW_SMTP_URL`) to the user's address. */
+  send?: boolean;
 }
 
 export interface WrittenReport {
   json: ReportJson;
   files: string[];
   subject: string;
+  prepared: PreparedReport;
 }
 
 /**
  * Builds, stores (per ISO week, so next week's "change since last week" is real) and
- * writes one user's report.
+ * writes one user's report: the same build/store/render as the report worker
+ * (`prepareWeeklyReport`). Signed links only with `linkIssuer` (when the report is sent):
+ * files on disk stay deterministic.
  */
 export async function writeUserReport(
   store: Store,
   userId: string,
-  opts: { asOf: Date; settings: Settings; files: { html?: string; text?: string; json?: string } },
+  opts: {
+    asOf: Date;
+    settings: Settings;
+    files: { html?: string; text?: string; json?: string };
+    linkIssuer?: { baseUrl: string; secret: Uint8Array; now: Date };
+  },
 ): Promise<WrittenReport> {
-  const { user, json } = await buildUserReport(store, userId, opts);
-  const serialized = serializeReport(json);
-  const previousText = await store.getReport(userId, isoWeek(new Date(opts.asOf.getTime() - 7 * 86_400_000)));
-  const previous = previousText ? (JSON.parse(previousText) as ReportJson) : undefined;
-  await store.putReport(userId, isoWeek(opts.asOf), serialized);
-  const rendered = await renderReport(json, { timeZone: user.timeZone, previous });
+  const prepared = await prepareWeeklyReport(store, userId, {
+    asOf: opts.asOf,
+    settings: opts.settings,
+    ...(opts.linkIssuer ? { linkIssuer: opts.linkIssuer } : {}),
+  });
   const files: string[] = [];
   const write = async (file: string | undefined, body: string): Promise<void> => {
     if (!file) return;
@@ -48,30 +58,86 @@ export async function writeUserReport(
     await writeFile(file, body);
     files.push(file);
   };
-  await write(opts.files.json, serialized);
-  await write(opts.files.html, rendered.html);
-  await write(opts.files.text, rendered.text);
-  return { json, files, subject: rendered.subject };
+  await write(opts.files.json, prepared.serialized);
+  await write(opts.files.html, prepared.html);
+  await write(opts.files.text, prepared.text);
+  return { json: prepared.json, files, subject: prepared.subject, prepared };
 }
 
-/** `sinew report`: compute health and write the report files (default `out/report.*`). */
+/**
+ * `sinew report`: compute health and write the report files (default `out/report.*`);
+ * with `--send`, email it over SMTP (then files only where a flag asks for them).
+ */
 export async function runReport(flags: ReportFlags, out: (line: string) => void, now: () => Date): Promise<void> {
   const asOf = parseAsOf(flags.asOf, now());
   const settings = settingsFromFlags(flags);
+  const config = loadConfig();
+  // Before any work: a send that cannot happen should say so at once.
+  if (flags.send && !config.SINEW_SMTP_URL) {
+    throw new ConfigError('SINEW_SMTP_URL is not set: --send needs an SMTP server, e.g. SINEW_SMTP_URL=smtp://127.0.0.1:2525');
+  }
   const ctx = await openCliContext(flags);
   try {
     const userId = flags.user ? userIdFor(flags.user) : await ctx.defaultUser();
     if (!userId) throw new InputError('no user to report on: run `sinew import` first, or pass --user ADDRESS');
     const anyFile = flags.html || flags.text || flags.json;
-    const files = anyFile
+    const files = anyFile || flags.send
       ? { html: flags.html, text: flags.text, json: flags.json }
       : { html: join('out', 'report.html'), text: join('out', 'report.txt'), json: join('out', 'report.json') };
-    const written = await writeUserReport(ctx.store, userId, { asOf, settings, files });
+    const linkIssuer = flags.send
+      ? { baseUrl: config.SINEW_BASE_URL, secret: await localLinkSecret(flags), now: now() }
+      : undefined;
+    const written = await writeUserReport(ctx.store, userId, { asOf, settings, files, ...(linkIssuer ? { linkIssuer } : {}) });
     out(summarize(written.json));
     out('');
     out(`subject: ${written.subject}`);
-    out(`wrote ${written.files.join(', ')}`);
+    if (written.files.length > 0) out(`wrote ${written.files.join(', ')}`);
+    if (flags.send) {
+      const mailer = new SmtpMailer({ url: config.SINEW_SMTP_URL!, clock: now });
+      try {
+        const sent = await mailer.send(reportEmail(written.prepared, config.SINEW_REPORT_FROM));
+        out(`sent to ${written.prepared.user.email} (${sent.messageId})`);
+      } finally {
+        mailer.close();
+      }
+    }
   } finally {
     await ctx.close();
   }
+}
+
+/** Where the local link key lives: beside the token master key, in the data directory. */
+export function linkKeyPath(dataDir: string): string {
+  return join(dataDir, 'link.key');
+}
+
+/**
+ * The key that signs links locally: its own random 32 bytes in `<data>/link.key` (mode
+ * 0600, created on first use), not derived from the token master key, so either can be
+ * replaced without the other. In memory (`--memory`) a fresh key per run: nothing that
+ * could answer the links outlives the run anyway.
+ */
+export async function localLinkSecret(flags: GlobalFlags): Promise<Uint8Array> {
+  if (flags.memory) return randomBytes(32);
+  const file = linkKeyPath(flags.data);
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    // 'wx': two processes racing cannot both write a key.
+    const handle = await open(file, 'wx', 0o600);
+    const key = randomBytes(32);
+    try {
+      await handle.writeFile(`${key.toString('base64')}\n`);
+    } finally {
+      await handle.close();
+    }
+    await chmod(file, 0o600);
+    return key;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw new ConfigError(`cannot create the link key file ${file}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  const key = Buffer.from((await readFile(file, 'utf8')).trim(), 'base64');
+  if (key.length < 32) throw new ConfigError(`the link key file ${file} must hold 32 base64-encoded bytes (found ${key.length}); delete it to make a new one`);
+  return key;
 }

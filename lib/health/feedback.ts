@@ -17,7 +17,8 @@ export interface FeedbackInForce {
 /**
  * Reduces the answers to what holds at `asOf`: only the latest answer per contact counts
  * (ties on `at`: the later in the list); answers given after `asOf` are ignored, so a
- * replayed report is the one sent then. An undo is the caller removing the answer.
+ * replayed report is the one sent then. An `undo` that is the latest answer leaves the
+ * contact with no answer in force.
  */
 export function feedbackAt(feedback: readonly Feedback[], asOf: number): FeedbackInForce {
   const latest = new Map<string, { at: number; f: Feedback }>();
@@ -31,6 +32,7 @@ export function feedbackAt(feedback: readonly Feedback[], asOf: number): Feedbac
   const silenced = new Set<string>();
   const fine = new Set<string>();
   for (const [contact, { at, f }] of latest) {
+    if (f.action === 'undo') continue;
     if (f.action === 'mute') silenced.add(contact);
     else if (f.action === 'fine') fine.add(contact);
     else {

@@ -53,10 +53,12 @@ export interface Action {
   title: string;
   /** What is happening, for a subject line: "Raj is waiting on your reply". */
   headline: string;
-  /** One plain-English sentence with the specifics. */
-  suggestion: string;
+  /** The situation in one sentence with the specifics: "Raj wrote on Tuesday; you have not replied." */
+  summary: string;
   /** The facts behind it: dates, cadence, counts. */
   evidence: string[];
+  /** One line on what to do about it, kindly put. */
+  suggestion: string;
 }
 
 export interface ActionPlan {
@@ -203,45 +205,63 @@ const owedAction: Describe<OwedContact> = (rows, account, { dates }) => {
     const evidence = [`Received: ${first.receivedAt.map((t) => dates.date(t)).join(', ')}`, `Waiting: ${plural(first.waitingDays, 'day')}`];
     const mine = first.contact?.replyHours.mine;
     if (mine != null) evidence.push(`You usually reply within ${hours(mine)}`);
+    // Only say "longer than usual" when the usual is known and clearly beaten.
+    const slow = mine != null && first.waitingDays * 24 > 2 * Math.max(mine, 24);
+    const suggestion =
+      first.waitingDays >= 7
+        ? 'Over a week now: a two-line reply today closes the loop, even if the full answer comes later.'
+        : slow
+          ? `That is longer than you usually take with ${name}; a short reply today keeps the rhythm.`
+          : 'A short reply today, even just to say when you can answer properly, is enough.';
     return {
       kind: 'owed-reply', account, contacts: [who(first)], evidence,
       title: `Reply to ${name}`,
       headline: `${name} is waiting on your reply`,
-      suggestion: `${name} ${wrote}; you have not replied.`,
+      summary: `${name} ${wrote}; you have not replied.`,
+      suggestion,
     };
   }
   const org = organizationLabel(account);
   const pronoun = rows.length === 2 ? 'neither has' : 'none has';
+  const longest = rows.reduce((a, b) => (b.waitingDays > a.waitingDays ? b : a));
   return {
     kind: 'owed-reply', account, contacts: rows.map(who),
     title: `Reply to ${names(rows)} at ${org}`,
     headline: `${capitalize(numberWord(rows.length))} people at ${org} are waiting on your reply`,
-    suggestion: `${names(rows)} at ${org} wrote to you; ${pronoun} had a reply yet.`,
+    summary: `${names(rows)} at ${org} wrote to you; ${pronoun} had a reply yet.`,
     evidence: perContact(rows, (r) => `wrote ${dates.when(r.receivedAt[0]!)}, waiting ${plural(r.waitingDays, 'day')}`),
+    suggestion: `Start with ${who(longest).displayName}, who has waited longest (${plural(longest.waitingDays, 'day')}).`,
   };
 };
 
 const fadingAction: Describe<{ lastInteraction: string; cadenceDays: number | null; silenceDays: number }> = (
   rows,
   account,
-  { dates, lastMeeting },
+  { dates, lastMeeting, windowDays },
 ) => {
   const first = rows[0]!;
   if (account === null) {
     const name = who(first).displayName;
     const met = lastMeeting.get(first.address);
     const metText = met ? ` Last meeting: ${dates.date(met)}.` : '';
-    const suggestion =
+    const summary =
       first.cadenceDays !== null
         ? `${name} usually hears from you every ${days(first.cadenceDays)}; it has been ${first.silenceDays}.${metText}`
         : `You have not been in touch with ${name} since ${dates.date(first.lastInteraction)}, ${plural(first.silenceDays, 'day')} ago.${metText}`;
     const evidence = [`Last contact: ${dates.date(first.lastInteraction)} (${plural(first.silenceDays, 'day')} ago)`];
     if (first.cadenceDays !== null) evidence.push(`Usual cadence: every ${days(first.cadenceDays)}`);
     if (met) evidence.push(`Last meeting: ${dates.date(met)}`);
+    // The JSON has no last-meeting date for a contact without a face-time flag; the
+    // window's meeting count is what it does know, so that is what the email says.
+    else if (first.contact) evidence.push(`Meetings in the last ${windowDays} days: ${first.contact.meetings === 0 ? 'none' : first.contact.meetings}`);
     return {
-      kind: 'fading', account, contacts: [who(first)], evidence, suggestion,
+      kind: 'fading', account, contacts: [who(first)], evidence, summary,
       title: `Reconnect with ${name}`,
       headline: `${name} has gone quiet for ${plural(first.silenceDays, 'day')}`,
+      suggestion:
+        first.cadenceDays !== null
+          ? `A quick note to ${name} now is easier than a cold restart later.`
+          : `A short check-in with no agenda keeps the door open.`,
     };
   }
   const org = organizationLabel(account);
@@ -250,11 +270,12 @@ const fadingAction: Describe<{ lastInteraction: string; cadenceDays: number | nu
     kind: 'fading', account, contacts: rows.map(who),
     title: `Reconnect with ${org}`,
     headline: `${org} is going quiet`,
-    suggestion: `${names(rows)} at ${org} have gone quiet; the longest silence is ${plural(longest, 'day')}.`,
+    summary: `${names(rows)} at ${org} have gone quiet; the longest silence is ${plural(longest, 'day')}.`,
     evidence: perContact(rows, (r) =>
       `last contact ${dates.date(r.lastInteraction)} (${plural(r.silenceDays, 'day')} ago)` +
       (r.cadenceDays !== null ? `, usually every ${days(r.cadenceDays)}` : ''),
     ),
+    suggestion: `Pick one person at ${org} to check in with this week; a short note is enough.`,
   };
 };
 
@@ -272,7 +293,8 @@ const awaitingAction: Describe<{ firstSentAt: string; unansweredCount: number }>
       kind: 'awaiting-reply', account, contacts: [who(first)], evidence,
       title: `Follow up with ${name}`,
       headline: `${name} has not answered ${numberWord(total)} ${total === 1 ? 'message' : 'messages'}`,
-      suggestion: `${messages} to ${name} since ${dates.date(since)} without an answer.`,
+      summary: `${messages} to ${name} since ${dates.date(since)} without an answer.`,
+      suggestion: `A friendly nudge or a quick call may help; if it no longer matters, let it go.`,
     };
   }
   const org = organizationLabel(account);
@@ -280,8 +302,9 @@ const awaitingAction: Describe<{ firstSentAt: string; unansweredCount: number }>
     kind: 'awaiting-reply', account, contacts: rows.map(who),
     title: `Follow up with ${org}`,
     headline: `${org} has not answered ${numberWord(total)} messages`,
-    suggestion: `${messages} to ${names(rows)} at ${org} since ${dates.date(since)} without an answer.`,
+    summary: `${messages} to ${names(rows)} at ${org} since ${dates.date(since)} without an answer.`,
     evidence: perContact(rows, (r) => `${r.unansweredCount} unanswered since ${dates.date(r.firstSentAt)}`),
+    suggestion: `Try a call, or someone else at ${org} who knows the thread.`,
   };
 };
 
@@ -290,15 +313,19 @@ const noFaceTimeAction: Describe<{ lastMeeting: string | null }> = (rows, accoun
   const emails = (u: Unit): string => plural((u.contact?.sent ?? 0) + (u.contact?.received ?? 0), 'email');
   if (account === null) {
     const name = who(first).displayName;
-    const suggestion = first.lastMeeting
+    // "No meeting on record", not "never met": Sinew sees only the calendars it reads.
+    const summary = first.lastMeeting
       ? `No meeting with ${name} in ${NO_FACE_TIME_DAYS} days; the last was on ${dates.date(first.lastMeeting)}.`
-      : `You and ${name} exchanged ${emails(first)} in ${windowDays} days but have never met; a short call could help.`;
+      : `You and ${name} exchanged ${emails(first)} in ${windowDays} days, with no meeting on record.`;
     const evidence = [`Email: ${emails(first)} in ${windowDays} days`];
     evidence.push(first.lastMeeting ? `Last meeting: ${dates.date(first.lastMeeting)}` : 'No meeting on record');
     return {
-      kind: 'no-face-time', account, contacts: [who(first)], evidence, suggestion,
+      kind: 'no-face-time', account, contacts: [who(first)], evidence, summary,
       title: `Meet ${name}`,
       headline: `No meeting with ${name} in ${NO_FACE_TIME_DAYS} days`,
+      suggestion: first.lastMeeting
+        ? `Suggest a 20-minute call or a coffee; face-time keeps what email started.`
+        : `A first call or coffee could turn the emails into a relationship.`,
     };
   }
   const org = organizationLabel(account);
@@ -306,10 +333,11 @@ const noFaceTimeAction: Describe<{ lastMeeting: string | null }> = (rows, accoun
     kind: 'no-face-time', account, contacts: rows.map(who),
     title: `Meet ${org}`,
     headline: `No meeting with ${org} in ${NO_FACE_TIME_DAYS} days`,
-    suggestion: `No meeting with ${org} in ${NO_FACE_TIME_DAYS} days, though you write with ${names(rows)}.`,
+    summary: `No meeting with ${org} in ${NO_FACE_TIME_DAYS} days, though you write with ${names(rows)}.`,
     evidence: perContact(rows, (r) =>
-      `${emails(r)} in ${windowDays} days, ${r.lastMeeting ? `last met ${dates.date(r.lastMeeting)}` : 'never met'}`,
+      `${emails(r)} in ${windowDays} days, ${r.lastMeeting ? `last met ${dates.date(r.lastMeeting)}` : 'no meeting on record'}`,
     ),
+    suggestion: `Propose a short call with ${names(rows)}; even 20 minutes together counts.`,
   };
 };
 

@@ -24,12 +24,21 @@ const NEW_DAYS = 7;
 /** How many contacts the strongest, warming and new lists show. */
 const LIST_SIZE = 5;
 
-/** Signed links the deployment provides; locally there are none, and none are shown. */
+/**
+ * Signed links the deployment provides (absolute URLs); locally there are none, and none
+ * are shown. Each is optional: the email shows the ones it is given.
+ */
 export interface ReportLinks {
+  /** The settings page: pause, time zone, connected mailboxes. */
   manage?: string;
+  /** Pause the weekly report (a one-step link, when there is no settings page). */
+  pause?: string;
   unsubscribe?: string;
+  /** Disconnect every mailbox and delete the user's data (DESIGN section 4). */
+  disconnect?: string;
   /** Where to reconnect an account that stopped syncing. */
   reconnect?: string;
+  /** A per-contact answer to a flag: "this is fine", snooze 30 days, mute. */
   contactAction?: (address: string, action: 'fine' | 'snooze' | 'mute') => string;
 }
 
@@ -76,6 +85,8 @@ export interface ReportModel {
   timeZone: string;
   /** asOf as the user reads it, e.g. "24 Nov 2026". */
   weekOf: string;
+  /** The health window, in days (settings). */
+  windowDays: number;
   actions: Action[];
   /** Actions ranked below the five shown. */
   omittedActions: number;
@@ -131,6 +142,7 @@ export function buildModel(json: ReportJson, options: ModelOptions = {}): Report
     asOf: json.asOf,
     timeZone,
     weekOf: dates.fullDate(asOf),
+    windowDays: json.settings.windowDays,
     actions: plan.actions,
     omittedActions: plan.omitted,
     emptyWeek: plan.actions.length === 0,

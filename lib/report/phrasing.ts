@@ -35,10 +35,20 @@ export function displayName(address: string, name: string | null | undefined): s
   return address;
 }
 
-/** The full display name when there is one, for evidence lines; else the address. */
+/**
+ * The full display name when there is one, for evidence lines; else the address. A
+ * directory's "Last, First" is turned around when both halves read as names.
+ */
 export function fullName(address: string, name: string | null | undefined): string {
   const clean = stripControl(name ?? '').replace(/\s+/g, ' ').trim();
-  return clean === '' ? address : clean;
+  if (clean === '') return address;
+  const comma = /^([^,]+),\s*([^,]+)$/.exec(clean);
+  if (comma) {
+    const last = comma[1]!.split(' ');
+    const first = comma[2]!.split(' ');
+    if (last.every(isNameWord) && first.every(isNameWord)) return `${comma[2]} ${comma[1]}`;
+  }
+  return clean;
 }
 
 function isNameWord(word: string): boolean {

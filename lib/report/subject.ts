@@ -14,7 +14,7 @@ export function subjectOf(model: ReportModel): string {
     const more = model.actions.length - 1;
     subject = more === 0 ? first.headline : `${first.headline} — and ${more} more ${more === 1 ? 'thing' : 'things'}`;
   } else if (model.picture.active === 0) {
-    subject = 'A quiet week: no active relationships yet';
+    subject = 'A quiet week: nothing needs you';
   } else {
     subject = 'A quiet week: your relationships are steady';
   }

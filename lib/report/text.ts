@@ -1,60 +1,62 @@
 import type { ReportModel } from './model.ts';
+import { safeUrl } from './escape.ts';
 import { subjectOf } from './subject.ts';
-import { plural } from './phrasing.ts';
+import { FIRST_REPORT, FIRST_WEEK, NOTHING_TO_DO, READS, cannotRead, noActivity, moreFlagged, signed } from './wording.ts';
 
 /**
  * The plain-text part: the same report as the HTML, for clients that show text and for
- * people who prefer it. Every action is here in full, with its evidence.
+ * people who prefer it. Every action is here in full (summary, evidence, suggestion) and
+ * every link the HTML has, written out.
  */
 export function renderText(model: ReportModel): string {
   const lines: string[] = [`Sinew, week of ${model.weekOf}`, '', subjectOf(model), ''];
+  const link = (label: string, url: string | undefined): void => {
+    if (safeUrl(url)) lines.push(`${label}: ${url}`);
+  };
+  if (model.firstWeek) lines.push(FIRST_REPORT, '');
 
   if (model.needsReconnect.length > 0) {
-    lines.push(`! Sinew can no longer read ${model.needsReconnect.join(', ')}, so this report may be out of date.`);
-    if (model.links.reconnect) lines.push(`  Reconnect: ${model.links.reconnect}`);
+    lines.push(`! ${cannotRead(model.needsReconnect.join(', '))}`);
+    link('  Reconnect', model.links.reconnect);
     lines.push('');
   }
 
   lines.push('WHAT TO DO THIS WEEK', '');
-  if (model.emptyWeek) {
-    lines.push('Nothing needs you this week. No one is waiting on a reply and no strong relationship is going quiet.', '');
-  }
+  if (model.emptyWeek) lines.push(NOTHING_TO_DO, '');
+  const make = model.links.contactAction;
   model.actions.forEach((action, i) => {
-    lines.push(`${i + 1}. ${action.title}`, `   ${action.suggestion}`);
+    lines.push(`${i + 1}. ${action.title}`, `   ${action.summary}`);
     for (const e of action.evidence) lines.push(`   - ${e}`);
-    const make = model.links.contactAction;
+    lines.push(`   > ${action.suggestion}`);
     if (make) {
       for (const c of action.contacts.slice(0, 5)) {
-        const who = action.contacts.length > 1 ? `${c.displayName}: ` : '';
-        lines.push(`   ${who}this is fine ${make(c.address, 'fine')} | snooze ${make(c.address, 'snooze')} | mute ${make(c.address, 'mute')}`);
+        const who = action.contacts.length > 1 ? ` (${c.displayName})` : '';
+        link(`   This is fine${who}`, make(c.address, 'fine'));
+        link(`   Snooze 30 days${who}`, make(c.address, 'snooze'));
+        link(`   Mute${who}`, make(c.address, 'mute'));
       }
     }
     lines.push('');
   });
-  if (model.omittedActions > 0) {
-    lines.push(`${plural(model.omittedActions, 'more action')} below these five are in the JSON export.`, '');
-  }
+  if (model.omittedActions > 0) lines.push(moreFlagged(model.omittedActions), '');
 
   const p = model.picture;
   lines.push('THE PICTURE', '');
-  const change = p.change ? ` (${signed(p.change.active)} since last week)` : ' (your first report: next week shows what changed)';
+  const change = p.change ? ` (${signed(p.change.active, '-')} since last week)` : model.firstWeek ? ` (${FIRST_WEEK})` : '';
   lines.push(`${p.active} active ${p.active === 1 ? 'relationship' : 'relationships'}${change}`);
-  for (const b of p.distribution) {
-    const delta = p.change ? ` (${signed(p.change.buckets[b.bucket])})` : '';
-    lines.push(`  ${b.label.padEnd(16)} ${String(b.count).padStart(4)}${delta}`);
+  if (p.active === 0) lines.push(noActivity(model.windowDays));
+  else {
+    for (const b of p.distribution) {
+      const delta = p.change ? ` (${signed(p.change.buckets[b.bucket], '-')})` : '';
+      lines.push(`  ${b.label.padEnd(16)} ${String(b.count).padStart(4)}${delta}`);
+    }
   }
   if (p.strongest.length > 0) {
     lines.push('', 'Strongest:');
     for (const c of p.strongest) lines.push(`  ${c.fullName} (${c.health})`);
   }
-  if (p.warming.length > 0) {
-    const extra = p.warmingCount > p.warming.length ? ` and ${p.warmingCount - p.warming.length} more` : '';
-    lines.push('', `Warming: ${p.warming.map((c) => c.fullName).join(', ')}${extra}`);
-  }
-  if (p.newThisWeekCount > 0) {
-    const extra = p.newThisWeekCount > p.newThisWeek.length ? ` and ${p.newThisWeekCount - p.newThisWeek.length} more` : '';
-    lines.push('', `New this week: ${p.newThisWeek.map((c) => c.fullName).join(', ')}${extra}`);
-  }
+  if (p.warming.length > 0) lines.push('', `Warming: ${names(p.warming, p.warmingCount)}`);
+  if (p.newThisWeekCount > 0) lines.push('', `New this week: ${names(p.newThisWeek, p.newThisWeekCount)}`);
   if (p.singleThreaded.length > 0) {
     lines.push('', 'Single-threaded accounts (one departure away from losing the organization):');
     for (const a of p.singleThreaded.slice(0, 5)) {
@@ -63,13 +65,20 @@ export function renderText(model: ReportModel): string {
     if (p.singleThreaded.length > 5) lines.push(`  and ${p.singleThreaded.length - 5} more`);
   }
 
-  lines.push('', '--', 'Sinew reads metadata only: senders, recipients, times and meeting attendees. It never reads subjects or message bodies.');
+  const ex = model.excluded;
+  const left = ex.automated + ex.broadcast + ex.internal;
+  lines.push('', '--', READS);
+  if (left > 0) lines.push(`It left out ${left} automated, broadcast or internal messages.`);
   lines.push(`Sent to ${model.user}.`);
-  if (model.links.manage) lines.push(`Manage or pause reports: ${model.links.manage}`);
-  if (model.links.unsubscribe) lines.push(`Unsubscribe: ${model.links.unsubscribe}`);
+  const l = model.links;
+  link('Manage or pause reports', l.manage);
+  link('Pause weekly reports', l.pause);
+  link('Unsubscribe', l.unsubscribe);
+  link('Disconnect and delete my data', l.disconnect);
   return `${lines.join('\n')}\n`;
 }
 
-function signed(n: number): string {
-  return n > 0 ? `+${n}` : n < 0 ? `-${-n}` : '±0';
+function names(shown: { fullName: string }[], count: number): string {
+  const extra = count > shown.length ? ` and ${count - shown.length} more` : '';
+  return `${shown.map((c) => c.fullName).join(', ')}${extra}`;
 }

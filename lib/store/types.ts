@@ -21,6 +21,11 @@ export interface User {
   /** Organization domains configured by hand. */
   internalDomains: string[];
   reportsPaused: boolean;
+  /**
+   * Why reports stopped, when Sinew stopped them itself: the address bounced for good or
+   * its owner marked a report as spam (SES events). Absent when the user paused.
+   */
+  reportsPausedReason?: 'bounce' | 'complaint';
   createdAt: string;
 }
 
@@ -51,6 +56,13 @@ export interface PutItemsResult {
   unchanged: number;
 }
 
+/**
+ * What a claim on a one-time email found: `claimed` (the caller holds the lease and must
+ * send, then `markSent` or `releaseSend`), `sent` (already delivered: do nothing), `busy`
+ * (another worker holds a live lease: try again after it runs out).
+ */
+export type SendClaim = 'claimed' | 'sent' | 'busy';
+
 export interface Store {
   putUser(user: User): Promise<void>;
   getUser(userId: string): Promise<User | undefined>;
@@ -68,6 +80,17 @@ export interface Store {
   /** Stored weekly reports (JSON text), keyed by ISO week `YYYY-Www`. */
   putReport(userId: string, week: string, json: string): Promise<void>;
   getReport(userId: string, week: string): Promise<string | undefined>;
+  /**
+   * Claims the one-time email `key` of a user (e.g. `report#2026-W48`,
+   * `reconnect#<accountId>#<episode>`) for `owner` until `now + leaseMs`, with one
+   * conditional write: of concurrent callers exactly one gets `claimed`. An expired lease
+   * (its holder crashed) can be claimed again.
+   */
+  claimSend(userId: string, key: string, owner: string, now: Date, leaseMs: number): Promise<SendClaim>;
+  /** Records that the email `key` went out: every later claim answers `sent`. */
+  markSent(userId: string, key: string, messageId: string, now: Date): Promise<void>;
+  /** Gives back `owner`'s unexpired claim after a failed send, so a retry need not wait out the lease. */
+  releaseSend(userId: string, key: string, owner: string): Promise<void>;
   /** Delete every item of the user (disconnect). */
   deleteUser(userId: string): Promise<number>;
 }

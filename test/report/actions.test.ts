@@ -53,18 +53,20 @@ describe('planActions ranking', () => {
     expect(actions.map((a) => a.kind)).toEqual(['owed-reply', 'owed-reply', 'fading', 'fading', 'awaiting-reply', 'awaiting-reply', 'no-face-time']);
   });
 
-  it('writes kind, specific suggestions with real dates', () => {
+  it('sums each action up in one specific sentence with real dates', () => {
     const { actions } = planActions(json, { limit: 20 });
-    expect(actions.map((a) => a.suggestion)).toEqual([
+    expect(actions.map((a) => a.summary)).toEqual([
       'Raj wrote on Wednesday; you have not replied.',
       'Sam wrote on Saturday; you have not replied.',
       'Ann usually hears from you every 8 days; it has been 34. Last meeting: 12 Sep.',
       'You have not been in touch with Max since 5 Oct, 50 days ago.',
       'Four messages to Kim since 12 Nov without an answer.',
       'Two messages to Lee since 2 Nov without an answer.',
-      'You and Zoe exchanged 24 emails in 90 days but have never met; a short call could help.',
+      'You and Zoe exchanged 24 emails in 90 days, with no meeting on record.',
     ]);
     expect(actions[2]!.evidence).toEqual(['Last contact: 21 Oct (34 days ago)', 'Usual cadence: every 8 days', 'Last meeting: 12 Sep']);
+    // Max has no face-time flag, so no last-meeting date: the window's count is said instead.
+    expect(actions[3]!.evidence).toEqual(['Last contact: 5 Oct (50 days ago)', 'Meetings in the last 90 days: 1']);
     expect(actions[0]!.evidence).toContain('Waiting: 6 days');
     expect(actions[0]!.title).toBe('Reply to Raj');
     expect(actions[0]!.headline).toBe('Raj is waiting on your reply');
@@ -81,12 +83,37 @@ describe('planActions ranking', () => {
     expect(() => planActions(late, { timeZone: 'Mars/Olympus' })).toThrow(InputError);
   });
 
+  it('suggests one kind, specific next step per action, from the data', () => {
+    const { actions } = planActions(json, { limit: 20 });
+    expect(actions.map((a) => a.suggestion)).toEqual([
+      // Raj waited 6 days where a reply usually takes 5.5 hours; Sam waited 3 days.
+      'That is longer than you usually take with Raj; a short reply today keeps the rhythm.',
+      'That is longer than you usually take with Sam; a short reply today keeps the rhythm.',
+      'A quick note to Ann now is easier than a cold restart later.',
+      'A short check-in with no agenda keeps the door open.',
+      'A friendly nudge or a quick call may help; if it no longer matters, let it go.',
+      'A friendly nudge or a quick call may help; if it no longer matters, let it go.',
+      'A first call or coffee could turn the emails into a relationship.',
+    ]);
+    const quick = report({
+      contacts: [contact('raj@beta.io', { name: 'Raj Patel', replyHours: { mine: 40, theirs: null } }), contact('sam@omega.io', { name: 'Sam Poe' })],
+      owedReplies: [
+        { address: 'raj@beta.io', receivedAt: daysBefore(3), waitingDays: 3 },
+        { address: 'sam@omega.io', receivedAt: daysBefore(9), waitingDays: 9 },
+      ],
+    });
+    expect(planActions(quick).actions.map((a) => a.suggestion)).toEqual([
+      'Over a week now: a two-line reply today closes the loop, even if the full answer comes later.',
+      'A short reply today, even just to say when you can answer properly, is enough.',
+    ]);
+  });
+
   it('writes the year for dates before asOf’s year', () => {
     const old = report({
       contacts: [contact('ann@acme.com', { name: 'Ann Lee' })],
       noFaceTime: [{ address: 'ann@acme.com', lastMeeting: '2025-12-30T10:00:00.000Z' }],
     });
-    expect(planActions(old).actions[0]!.suggestion).toBe('No meeting with Ann in 90 days; the last was on 30 Dec 2025.');
+    expect(planActions(old).actions[0]!.summary).toBe('No meeting with Ann in 90 days; the last was on 30 Dec 2025.');
   });
 });
 
@@ -115,11 +142,12 @@ describe('planActions grouping by account', () => {
     const acme = actions[1]!;
     expect(acme.contacts.map((c) => c.address)).toEqual(['ann@acme.com', 'bob@acme.com']);
     expect(acme.headline).toBe('No meeting with Acme in 90 days');
-    expect(acme.suggestion).toBe('No meeting with Acme in 90 days, though you write with Ann and Bob.');
+    expect(acme.summary).toBe('No meeting with Acme in 90 days, though you write with Ann and Bob.');
     expect(acme.evidence).toEqual([
       'Ann Lee <ann@acme.com>: 9 emails in 90 days, last met 16 Aug',
-      'Bob Stone <bob@acme.com>: 9 emails in 90 days, never met',
+      'Bob Stone <bob@acme.com>: 9 emails in 90 days, no meeting on record',
     ]);
+    expect(acme.suggestion).toBe('Propose a short call with Ann and Bob; even 20 minutes together counts.');
   });
 
   it('groups owed replies, fading and awaiting the same way', () => {
@@ -136,7 +164,8 @@ describe('planActions grouping by account', () => {
     expect(actions).toHaveLength(1);
     expect(actions[0]!.account).toBe('acme.co.uk');
     expect(actions[0]!.headline).toBe('Three people at Acme are waiting on your reply');
-    expect(actions[0]!.suggestion).toBe('Bob, Ann and Cat at Acme wrote to you; none has had a reply yet.');
+    expect(actions[0]!.summary).toBe('Bob, Ann and Cat at Acme wrote to you; none has had a reply yet.');
+    expect(actions[0]!.suggestion).toBe('Start with Bob, who has waited longest (9 days).');
     expect(actions[0]!.evidence[0]).toBe('Bob Smith <bob@acme.co.uk>: wrote on 15 Nov, waiting 9 days');
 
     const awaiting = planActions(
@@ -148,7 +177,7 @@ describe('planActions grouping by account', () => {
         ],
       }),
     ).actions;
-    expect(awaiting.map((a) => a.suggestion)).toEqual(['Five messages to Bob and Ann at Acme since 2 Nov without an answer.']);
+    expect(awaiting.map((a) => a.summary)).toEqual(['Five messages to Bob and Ann at Acme since 2 Nov without an answer.']);
   });
 
   it('tells one contact with several owed messages once', () => {
@@ -161,7 +190,7 @@ describe('planActions grouping by account', () => {
     });
     const { actions } = planActions(json);
     expect(actions).toHaveLength(1);
-    expect(actions[0]!.suggestion).toBe('Raj wrote twice since 14 Nov; you have not replied.');
+    expect(actions[0]!.summary).toBe('Raj wrote twice since 14 Nov; you have not replied.');
     expect(actions[0]!.evidence[0]).toBe('Received: 14 Nov, 19 Nov');
   });
 

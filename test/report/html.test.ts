@@ -13,9 +13,9 @@ const hostile = report({
 });
 
 describe('renderHtml', () => {
-  it('produces a valid MJML document (no errors, strict) without SVG or script', async () => {
-    const model = buildModel(busyReport());
-    const result = await mjml2html(mjmlOf(model), { validationLevel: 'soft', fonts: {} });
+  it('produces a valid MJML document (strict validation) without SVG or script', async () => {
+    const model = buildModel(busyReport(), { links: allLinks, needsReconnect: ['me@example.com'] });
+    const result = await mjml2html(mjmlOf(model), { validationLevel: 'strict', fonts: {} });
     expect(result.errors).toEqual([]);
     const html = await renderHtml(model);
     expect(html).toMatch(/^<!doctype html>/i);
@@ -32,9 +32,9 @@ describe('renderHtml', () => {
     expect(escapeHtml(`<a href='x'>&`)).toBe('&lt;a href=&#39;x&#39;&gt;&amp;');
   });
 
-  it('stays under 100 KB for a busy report (300 contacts, every kind of flag)', async () => {
+  it('stays well under Gmail’s 102 KB clip for a busy report (300 contacts, every kind of flag)', async () => {
     const html = await renderHtml(buildModel(busyReport(300), { previous: busyReport(250), links: allLinks }));
-    expect(Buffer.byteLength(html)).toBeLessThan(100_000);
+    expect(Buffer.byteLength(html)).toBeLessThan(90_000);
   });
 
   it('draws the health distribution as table-cell bars', async () => {
@@ -51,8 +51,11 @@ describe('renderHtml', () => {
     expect(linked).toContain('href="https://sinew.example/unsubscribe?t=abc"');
     expect(linked).toContain('href="https://sinew.example/manage?t=abc&amp;x=1"');
     expect(linked).toContain('href="https://sinew.example/a?c=evil%40acme.com&amp;do=snooze"');
-    const hostileLink = await renderHtml(buildModel(hostile, { links: { unsubscribe: 'javascript:alert(1)' } }));
-    expect(hostileLink).not.toContain('javascript:');
+    const hostileLink = await renderHtml(
+      buildModel(hostile, { links: { unsubscribe: 'javascript:alert(1)', pause: '/relative', contactAction: () => 'JavaScript:alert(1)' } }),
+    );
+    expect(hostileLink).not.toMatch(/javascript:/i);
+    expect(hostileLink).not.toContain('<a ');
   });
 
   it('says what Sinew reads in the footer', async () => {
@@ -64,8 +67,28 @@ describe('renderHtml', () => {
   it('gives an empty first week a short useful email', async () => {
     const html = await renderHtml(buildModel(report({ contacts: [contact('ann@acme.com', { name: 'Ann Lee', health: 75 })] })));
     expect(html).toContain('Nothing needs you this week.');
-    expect(html).toContain('your first report');
+    expect(html).toContain('Your first weekly report.');
+    expect(html).toContain('your first report: next week shows what changed');
     expect(html).toContain('Ann Lee');
+  });
+
+  it('explains a week without any conversation instead of showing empty charts', async () => {
+    const html = await renderHtml(buildModel(report({}), { previous: report({ contacts: [contact('ann@acme.com')] }) }));
+    expect(html).toContain('No conversations with people in the last 90 days.');
+    expect(html).toContain('(−1 since last week)');
+    expect(html).not.toContain('Strongest');
+    expect(html).not.toContain('<td width=');
+  });
+
+  it('draws each action with its summary, evidence, suggestion and answer buttons', async () => {
+    const model = buildModel(hostile, { links: allLinks });
+    const html = await renderHtml(model);
+    const action = model.actions[0]!;
+    expect(html.match(/class="sinew-action"/g)).toHaveLength(1);
+    for (const part of [action.title, action.summary, action.suggestion, ...action.evidence]) expect(html).toContain(escapeHtml(part));
+    expect(html).toContain('>This is fine</a>');
+    expect(html).toContain('>Snooze 30 days</a>');
+    expect(html).toContain('>Mute</a>');
   });
 
   it('warns at the top when an account needs reconnecting', async () => {
@@ -77,6 +100,8 @@ describe('renderHtml', () => {
 
 const allLinks = {
   manage: 'https://sinew.example/manage?t=abc&x=1',
+  pause: 'https://sinew.example/pause',
+  disconnect: 'https://sinew.example/disconnect',
   unsubscribe: 'https://sinew.example/unsubscribe?t=abc',
   contactAction: (address: string, action: string) => `https://sinew.example/a?c=${encodeURIComponent(address)}&do=${action}`,
 };

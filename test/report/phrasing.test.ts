@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DateWords, displayName, organizationLabel } from '../../lib/report/phrasing.ts';
+import { DateWords, displayName, fullName, organizationLabel } from '../../lib/report/phrasing.ts';
 
 describe('displayName', () => {
   it('uses the first name of a "First Last" name, else the address', () => {
@@ -13,6 +13,16 @@ describe('displayName', () => {
     expect(displayName('s@acme.com', 'ACME Support <script>')).toBe('s@acme.com');
     expect(displayName('j@acme.com', 'J. Smith')).toBe('j@acme.com');
     expect(displayName('x@acme.com', 'Ann\r\nBcc: evil@x.com')).toBe('x@acme.com');
+  });
+});
+
+describe('fullName', () => {
+  it('turns a directory’s "Last, First" around, and keeps anything else as written', () => {
+    expect(fullName('priya@acme.com', 'Shah, Priya')).toBe('Priya Shah');
+    expect(fullName('phillip@enron.com', 'Allen, Phillip K.')).toBe('Phillip K. Allen');
+    expect(fullName('s@acme.com', 'Support, ACME team 2')).toBe('Support, ACME team 2');
+    expect(fullName('ann@acme.com', ' Ann\r\nLee ')).toBe('Ann Lee');
+    expect(fullName('ann@acme.com', null)).toBe('ann@acme.com');
   });
 });
 

@@ -4,16 +4,17 @@ import { renderText } from '../../lib/report/text.ts';
 import { busyReport, contact, daysBefore, report } from './fixtures.ts';
 
 describe('renderText', () => {
-  it('contains every action: title, suggestion and evidence', () => {
+  it('contains every action: title, summary, evidence and suggestion', () => {
     const model = buildModel(busyReport());
     const text = renderText(model);
     expect(model.actions).toHaveLength(5);
     for (const a of model.actions) {
       expect(text).toContain(a.title);
+      expect(text).toContain(a.summary);
       expect(text).toContain(a.suggestion);
       for (const e of a.evidence) expect(text).toContain(e);
     }
-    expect(text).toContain('more actions below these five are in the JSON export');
+    expect(text).toContain(`${model.omittedActions} more things were flagged; these five come first.`);
   });
 
   it('says the picture and the change since last week', () => {
@@ -40,8 +41,15 @@ describe('renderText', () => {
       owedReplies: [{ address: 'raj@beta.io', receivedAt: daysBefore(4), waitingDays: 4 }],
     });
     expect(renderText(buildModel(json))).not.toContain('https://');
-    const text = renderText(buildModel(json, { links: { unsubscribe: 'https://s.example/u', contactAction: (a, k) => `https://s.example/${k}/${a}` } }));
+    const text = renderText(
+      buildModel(json, {
+        links: { unsubscribe: 'https://s.example/u', pause: 'javascript:alert(1)', contactAction: (a, k) => `https://s.example/${k}/${a}` },
+      }),
+    );
     expect(text).toContain('Unsubscribe: https://s.example/u');
-    expect(text).toContain('mute https://s.example/mute/raj@beta.io');
+    expect(text).toContain('This is fine: https://s.example/fine/raj@beta.io');
+    expect(text).toContain('Snooze 30 days: https://s.example/snooze/raj@beta.io');
+    expect(text).toContain('Mute: https://s.example/mute/raj@beta.io');
+    expect(text).not.toContain('javascript:');
   });
 });

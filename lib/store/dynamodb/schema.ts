@@ -18,11 +18,12 @@ import { StoreError } from '../../errors.ts';
  * | `USER#<userId>` | `ITEM#<accountId>#<providerId>`     | a MailItem or MeetingItem     |
  * | `USER#<userId>` | `FEEDBACK#<contact>`                | the latest answer per contact |
  * | `USER#<userId>` | `REPORT#<YYYY-Www>`                 | a weekly JSON report (gzip)   |
+ * | `USER#<userId>` | `SEND#<key>`                        | claim/receipt of one email    |
  *
  * GSI `gsi1` (keys only, sparse: only accounts and unpaused profiles carry its keys, so
  * ingesting an item writes the base table only):
  * - accounts due for sync: `gsi1pk = SYNC#<status>`, `gsi1sk = <lastSyncAt or 0>`;
- * - users by report time zone: `gsi1pk = WEEKLY#<timeZone>`, `gsi1sk = <userId>`.
+ * - users by report time zone: `gsi1pk = WEEKLY#<canonical timeZone>`, `gsi1sk = <userId>`.
  */
 export const TABLE_KEYS = {
   partitionKey: 'pk',
@@ -37,6 +38,7 @@ export const SK_ACCOUNT_PREFIX = 'ACCOUNT#';
 export const SK_ITEM_PREFIX = 'ITEM#';
 export const SK_FEEDBACK_PREFIX = 'FEEDBACK#';
 export const SK_REPORT_PREFIX = 'REPORT#';
+export const SK_SEND_PREFIX = 'SEND#';
 export const GSI_SYNC_PREFIX = 'SYNC#';
 export const GSI_WEEKLY_PREFIX = 'WEEKLY#';
 

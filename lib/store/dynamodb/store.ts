@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Item } from '../../providers/types.ts';
 import type { Feedback } from '../../health/types.ts';
-import type { Account, AccountStatus, PutItemsResult, Store, User } from '../types.ts';
+import type { Account, AccountStatus, PutItemsResult, SendClaim, Store, User } from '../types.ts';
 import { InputError, SinewError, StoreError } from '../../errors.ts';
 import {
   BATCH_GET_MAX,
@@ -23,6 +23,7 @@ import {
   type RetryPolicy,
 } from './batch.ts';
 import { fromItemRecord, itemSortKey, toItemRecord } from './item-record.ts';
+import { claimSend, markSent, releaseSend } from './send-claims.ts';
 import {
   GSI_SYNC_PREFIX,
   GSI_WEEKLY_PREFIX,
@@ -89,7 +90,7 @@ export class DynamoStore implements Store {
   async putUser(user: User): Promise<void> {
     const schedule = user.reportsPaused
       ? {}
-      : { gsi1pk: `${GSI_WEEKLY_PREFIX}${user.timeZone}`, gsi1sk: user.userId };
+      : { gsi1pk: `${GSI_WEEKLY_PREFIX}${canonicalTimeZone(user.timeZone)}`, gsi1sk: user.userId };
     await this.put('putUser', { pk: userPk(user.userId), sk: SK_PROFILE, ...user, ...schedule });
   }
 
@@ -201,6 +202,30 @@ export class DynamoStore implements Store {
     return gunzipSync(record.body as Uint8Array).toString('utf8');
   }
 
+  async claimSend(userId: string, key: string, owner: string, now: Date, leaseMs: number): Promise<SendClaim> {
+    try {
+      return await claimSend(this.doc, this.tableName, { userId, key, owner, now, leaseMs });
+    } catch (error) {
+      throw this.failure('claimSend', error);
+    }
+  }
+
+  async markSent(userId: string, key: string, messageId: string, now: Date): Promise<void> {
+    try {
+      await markSent(this.doc, this.tableName, { userId, key, messageId, now });
+    } catch (error) {
+      throw this.failure('markSent', error);
+    }
+  }
+
+  async releaseSend(userId: string, key: string, owner: string): Promise<void> {
+    try {
+      await releaseSend(this.doc, this.tableName, { userId, key, owner });
+    } catch (error) {
+      throw this.failure('releaseSend', error);
+    }
+  }
+
   async deleteUser(userId: string): Promise<number> {
     let deleted = 0;
     try {
@@ -247,13 +272,17 @@ export class DynamoStore implements Store {
     return due;
   }
 
-  /** Users in `timeZone` whose reports are not paused: what the report dispatcher enqueues. */
+  /**
+   * Users in `timeZone` whose reports are not paused: what the report dispatcher enqueues.
+   * Zones are indexed under the runtime's canonical name, so `Asia/Kolkata` and
+   * `Asia/Calcutta`, or `Etc/UTC` and `UTC`, are one zone.
+   */
   async listUsersForReport(timeZone: string): Promise<string[]> {
     const users: string[] = [];
     const pages = this.queryPages('listUsersForReport', {
       IndexName: TABLE_KEYS.gsi1.indexName,
       KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': `${GSI_WEEKLY_PREFIX}${timeZone}` },
+      ExpressionAttributeValues: { ':pk': `${GSI_WEEKLY_PREFIX}${canonicalTimeZone(timeZone)}` },
     });
     for await (const page of pages) users.push(...page.map((r) => userIdFromPk(r.pk as string)));
     return users;
@@ -321,6 +350,19 @@ function withoutKeys(record: Record<string, unknown>): Record<string, unknown> {
   const copy = { ...record };
   for (const key of KEY_ATTRIBUTES) delete copy[key];
   return copy;
+}
+
+/**
+ * The canonical IANA name of a zone as this runtime's `Intl` knows it (the names
+ * `Intl.supportedValuesOf('timeZone')` lists, plus `UTC`), or the name as given when
+ * `Intl` does not know it, so an odd zone is still stored and listed under itself.
+ */
+export function canonicalTimeZone(timeZone: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
+  } catch {
+    return timeZone;
+  }
 }
 
 function checkWeek(week: string): void {

@@ -77,6 +77,14 @@ const CODE_TTL_MS = 10 * 60 * 1000;
 export class GoogleOAuthEmulator {
   /** 'approve' redirects with a code; 'deny' redirects with error=access_denied. */
   consent: 'approve' | 'deny' = 'approve';
+  /**
+   * Opt-in (browser tests): answer the authorization request with an HTML consent page
+   * naming the app and the scopes, whose "Allow" and "Cancel" buttons decide; `consent` is
+   * then not consulted. Off by default: the request is answered at once.
+   */
+  interactive = false;
+  /** The app name the interactive consent page shows. */
+  appName = 'Sinew';
   /** Scopes to grant instead of those requested (unticked boxes, or an old broader grant). */
   grantScopes: string[] | undefined;
   /** Claims merged into the next ID tokens (aud, email_verified, ...). */
@@ -91,6 +99,8 @@ export class GoogleOAuthEmulator {
   readonly codes = new Map<string, CodeRecord>();
   user: EmulatedGoogleUser;
 
+  /** Authorization requests waiting on the interactive page's answer, by id. */
+  private readonly pending = new Map<string, { params: Record<string, string>; requested: string[]; redirectUri: string }>();
   private readonly accessTokens = new Map<string, { grant: Grant; expiresAt: number }>();
   private readonly refreshTokens = new Map<string, Grant>();
   private readonly clock: Clock;
@@ -106,6 +116,10 @@ export class GoogleOAuthEmulator {
   readonly handle = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
     if (url.pathname === '/o/oauth2/v2/auth' && req.method === 'GET') {
       this.authorize(url, res);
+      return true;
+    }
+    if (url.pathname === '/o/oauth2/v2/auth/decide' && req.method === 'POST') {
+      await this.decide(req, res);
       return true;
     }
     if (url.pathname === '/token' && req.method === 'POST') {
@@ -166,28 +180,53 @@ export class GoogleOAuthEmulator {
     if (!/^[A-Za-z0-9\-._~]{43,128}$/.test(challenge)) return refuse('invalid_request', 'Invalid code_challenge.');
     if (!params.state) return refuse('invalid_request', 'Missing state (this emulator requires one).');
 
+    if (this.interactive) {
+      const id = random(12);
+      this.pending.set(id, { params, requested, redirectUri });
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(consentPage(this.appName, this.user.email, requested, id));
+      return;
+    }
+    this.answer(params, requested, redirectUri, this.consent === 'approve', res);
+  }
+
+  /** The interactive page's form: Allow or Cancel for one pending request. */
+  private async decide(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const form = new URLSearchParams(await readBody(req));
+    const waiting = this.pending.get(form.get('id') ?? '');
+    if (!waiting) {
+      res.writeHead(400, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end('<!doctype html><title>Error 400</title><p>This consent request is unknown or was already answered.</p>');
+      return;
+    }
+    this.pending.delete(form.get('id')!);
+    this.answer(waiting.params, waiting.requested, waiting.redirectUri, form.get('decision') === 'allow', res);
+  }
+
+  /** Redirects back to the client with a code (approved) or `error=access_denied`. */
+  private answer(params: Record<string, string>, requested: string[], redirectUri: string, approve: boolean, res: ServerResponse): void {
     const back = new URL(redirectUri);
-    if (this.consent === 'deny') {
+    if (!approve) {
       back.searchParams.set('error', 'access_denied');
-      back.searchParams.set('state', params.state);
+      back.searchParams.set('state', params.state!);
       this.authorizations.push({ params, outcome: 'denied' });
       res.writeHead(302, { Location: back.toString() });
       res.end();
       return;
     }
     const scopes = normalizeScopes(this.grantScopes ?? requested);
-    const grant: Grant = { id: random(8), user: { ...this.user }, clientId: params.client_id, scopes, revoked: false };
+    const grant: Grant = { id: random(8), user: { ...this.user }, clientId: params.client_id!, scopes, revoked: false };
     const code = `4/0A${random(24)}`;
     this.codes.set(code, {
       grant,
       redirectUri,
-      challenge,
-      method,
+      challenge: params.code_challenge,
+      method: params.code_challenge_method,
       offline: params.access_type === 'offline',
       expiresAt: this.clock.now() + CODE_TTL_MS,
       used: false,
     });
-    back.searchParams.set('state', params.state);
+    back.searchParams.set('state', params.state!);
     back.searchParams.set('code', code);
     back.searchParams.set('scope', scopes.join(' '));
     this.authorizations.push({ params, outcome: 'redirected' });
@@ -316,6 +355,19 @@ export async function serveOnLoopback(
         server.close(() => resolve());
       }),
   };
+}
+
+/** Google's consent screen in miniature: the app, the account, the scopes, Allow and Cancel. */
+function consentPage(appName: string, email: string, scopes: string[], id: string): string {
+  const esc = (t: string): string => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in - Google Accounts</title></head><body>` +
+    `<h1>${esc(appName)} wants to access your Google Account</h1><p>${esc(email)}</p>` +
+    `<p>This will allow ${esc(appName)} to:</p><ul>${scopes.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>` +
+    `<form method="post" action="/o/oauth2/v2/auth/decide"><input type="hidden" name="id" value="${esc(id)}">` +
+    `<button type="submit" name="decision" value="deny">Cancel</button> <button type="submit" name="decision" value="allow">Allow</button></form>` +
+    `</body></html>`
+  );
 }
 
 function normalizeScopes(scopes: string[]): string[] {

@@ -62,7 +62,7 @@ export interface EmulatorOptions {
    * requests for user". Unlimited by default.
    */
   maxConcurrentPerUser?: number;
-  /** Paths served without a bearer token (the OAuth endpoints). @default /^\/(o\/oauth2|token|oauth2)/ */
+  /** Paths served without a bearer token (the OAuth endpoints, revocation included). @default /^\/(o\/oauth2|token|revoke|oauth2)/ */
   publicPaths?: RegExp;
 }
 
@@ -126,7 +126,7 @@ export async function startGoogleEmulator(opts: EmulatorOptions = {}): Promise<G
   const faults: Array<Fault & { left: number }> = [];
   const requests: LoggedRequest[] = [];
   const inFlight = new Map<string, number>();
-  const publicPaths = opts.publicPaths ?? /^\/(o\/oauth2|token|oauth2)/;
+  const publicPaths = opts.publicPaths ?? /^\/(o\/oauth2|token|revoke|oauth2)/;
 
   const emulator = {
     url: '',

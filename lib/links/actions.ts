@@ -1,0 +1,182 @@
+import type { Feedback } from '../health/types.ts';
+import { DEFAULT_SNOOZE_DAYS } from '../health/feedback.ts';
+import { InputError } from '../errors.ts';
+import { normalizeAddress } from '../interactions/normalize.ts';
+import type { Store, User } from '../store/types.ts';
+import type { TokenVault } from '../connect/token-vault.ts';
+import { canonicalTimeZone } from './time-zone.ts';
+import { disconnectUser, type DisconnectOutcome, type TokenRevoker } from './disconnect.ts';
+import type { LinkAction, LinkClaims } from './token.ts';
+
+/**
+ * What each signed link does once its owner confirms it (DESIGN section 4, the answers to
+ * flags; section 1, "Who is who"). Every action is idempotent: applying the same link
+ * again finds the state it asks for already in place and changes nothing.
+ */
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The profile item as the links write it: `User` plus when the person unsubscribed. The
+ * store keeps every attribute of the profile, so the mark survives other writers that
+ * read the user and put it back (connect, import); resume clears it.
+ */
+export type LinkedUser = User & { unsubscribedAt?: string };
+
+export interface LinkActionDeps {
+  store: Store;
+  /** The clock: answers are stamped with it and snoozes end relative to it. */
+  now: () => Date;
+  /** Opens sealed refresh tokens (disconnect only). */
+  vault?: TokenVault;
+  /** Google's revocation (disconnect only), built on demand: only Google accounts need it. */
+  googleRevoker?: () => Promise<TokenRevoker>;
+}
+
+/** What the form of the confirmation page adds to the signed claims. */
+export interface LinkActionInput {
+  /** The `timezone` action's answer: an IANA zone name. */
+  timeZone?: string;
+}
+
+/** What an applied link did, for the result page. */
+export type LinkOutcome =
+  | { action: 'fine' | 'mute' | 'undo'; changed: boolean; contact: string }
+  | { action: 'snooze'; changed: boolean; contact: string; until: string }
+  | { action: 'pause' | 'resume' | 'unsubscribe'; changed: boolean }
+  | { action: 'timezone'; changed: boolean; timeZone: string }
+  | ({ action: 'disconnect'; changed: boolean } & DisconnectOutcome);
+
+/** The actions the links app applies itself (join and reconnect belong to the connect page). */
+export type AppliedAction = Exclude<LinkAction, 'join' | 'reconnect'>;
+
+/** The person a link names is no longer known: they disconnected, or never connected. */
+export class UserGoneError extends InputError {
+  override name = 'UserGoneError';
+}
+
+/**
+ * Applies a verified link. `claims` must come from `verifyLink` (the signature and expiry
+ * are the caller's check); `input` carries the confirmation form's fields.
+ *
+ * @throws UserGoneError when the user no longer exists (except for disconnect, which then
+ *   reports nothing changed), InputError for a bad form value or a link the connect page
+ *   handles, and whatever the store or the provider throws.
+ */
+export async function applyLinkAction(claims: LinkClaims, deps: LinkActionDeps, input: LinkActionInput = {}): Promise<LinkOutcome> {
+  const action = claims.action;
+  switch (action) {
+    case 'fine':
+    case 'mute':
+    case 'snooze':
+    case 'undo':
+      return answerFlag(action, claims, deps);
+    case 'pause':
+    case 'resume':
+    case 'unsubscribe':
+      return setReports(action, claims, deps);
+    case 'timezone':
+      return setTimeZone(claims, deps, input.timeZone);
+    case 'disconnect': {
+      const outcome = await disconnectUser(claims.userId, deps);
+      return { action, ...outcome };
+    }
+    case 'join':
+    case 'reconnect':
+      throw new InputError(`a ${action} link is opened by the connect page, not applied here`);
+  }
+}
+
+/**
+ * Stores the user's answer about one contact. The store keeps one answer per contact (the
+ * latest wins), so an undo is an explicit `undo` record that health reads as "no answer".
+ */
+async function answerFlag(
+  action: 'fine' | 'mute' | 'snooze' | 'undo',
+  claims: LinkClaims,
+  deps: LinkActionDeps,
+): Promise<LinkOutcome> {
+  const contact = contactOf(claims);
+  await requireUser(deps.store, claims.userId);
+  const now = deps.now();
+  const current = latestAnswer(await deps.store.listFeedback(claims.userId), contact);
+  const inForce = current !== undefined && current.action !== 'undo' && !snoozeOver(current, now);
+  if (action === 'undo') {
+    // Nothing in force to cancel: a second undo (or an undo of an ended snooze) is a no-op.
+    if (!inForce) return { action, changed: false, contact };
+    await deps.store.putFeedback(claims.userId, { contact, action: 'undo', at: now.toISOString() });
+    return { action, changed: true, contact };
+  }
+  if (action === 'snooze') {
+    // A snooze in force is left alone: the same link applied again must not push it further.
+    if (inForce && current.action === 'snooze') return { action, changed: false, contact, until: snoozeEnd(current) };
+    const until = new Date(now.getTime() + (claims.days ?? DEFAULT_SNOOZE_DAYS) * DAY_MS).toISOString();
+    await deps.store.putFeedback(claims.userId, { contact, action, at: now.toISOString(), until });
+    return { action, changed: true, contact, until };
+  }
+  if (inForce && current.action === action) return { action, changed: false, contact };
+  await deps.store.putFeedback(claims.userId, { contact, action, at: now.toISOString() });
+  return { action, changed: true, contact };
+}
+
+/** Pause, resume, unsubscribe: the profile's `reportsPaused` (and the unsubscribe mark). */
+async function setReports(action: 'pause' | 'resume' | 'unsubscribe', claims: LinkClaims, deps: LinkActionDeps): Promise<LinkOutcome> {
+  const user: LinkedUser = await requireUser(deps.store, claims.userId);
+  let next: LinkedUser;
+  if (action === 'resume') {
+    // The owner asking for reports again overrides why they stopped (their unsubscribe, or
+    // a complaint SES reported); a new bounce or complaint pauses them again.
+    const { unsubscribedAt: _unsubscribed, reportsPausedReason: _reason, ...rest } = user;
+    next = { ...rest, reportsPaused: false };
+  } else if (action === 'pause') {
+    next = { ...user, reportsPaused: true };
+  } else {
+    next = { ...user, reportsPaused: true, unsubscribedAt: user.unsubscribedAt ?? deps.now().toISOString() };
+  }
+  const changed =
+    next.reportsPaused !== user.reportsPaused ||
+    next.unsubscribedAt !== user.unsubscribedAt ||
+    next.reportsPausedReason !== user.reportsPausedReason;
+  if (changed) await deps.store.putUser(next);
+  return { action, changed };
+}
+
+async function setTimeZone(claims: LinkClaims, deps: LinkActionDeps, given: string | undefined): Promise<LinkOutcome> {
+  const timeZone = canonicalTimeZone(given);
+  const user = await requireUser(deps.store, claims.userId);
+  if (user.timeZone === timeZone) return { action: 'timezone', changed: false, timeZone };
+  await deps.store.putUser({ ...user, timeZone });
+  return { action: 'timezone', changed: true, timeZone };
+}
+
+/** The profile, or {@link UserGoneError}: a link must never recreate a deleted person's items. */
+export async function requireUser(store: Store, userId: string): Promise<LinkedUser> {
+  const user = await store.getUser(userId);
+  if (!user) throw new UserGoneError('this Sinew account no longer exists: it was disconnected, and its data deleted');
+  return user;
+}
+
+function contactOf(claims: LinkClaims): string {
+  const raw = claims.contact;
+  const contact = raw === undefined ? undefined : normalizeAddress(raw);
+  if (!contact) throw new InputError(`a ${claims.action} link must name a contact address (got ${JSON.stringify(raw ?? null)})`);
+  return contact;
+}
+
+/** The latest stored answer about `contact` (the store keeps one per contact; be safe with more). */
+function latestAnswer(all: readonly Feedback[], contact: string): Feedback | undefined {
+  let latest: Feedback | undefined;
+  for (const f of all) {
+    if ((normalizeAddress(f.contact) ?? f.contact) !== contact) continue;
+    if (latest === undefined || Date.parse(f.at) >= Date.parse(latest.at)) latest = f;
+  }
+  return latest;
+}
+
+function snoozeEnd(f: Feedback): string {
+  return f.until ?? new Date(Date.parse(f.at) + DEFAULT_SNOOZE_DAYS * DAY_MS).toISOString();
+}
+
+function snoozeOver(f: Feedback, now: Date): boolean {
+  return f.action === 'snooze' && Date.parse(snoozeEnd(f)) <= now.getTime();
+}

@@ -1,0 +1,89 @@
+import { ProviderUnavailableError } from '../errors.ts';
+import type { TokenVault } from '../connect/token-vault.ts';
+import { tokenContext } from '../pipeline/accounts.ts';
+import type { Account, Provider, Store } from '../store/types.ts';
+
+/**
+ * Disconnect (DESIGN section 4): revoke the provider grant where the provider lets an app
+ * do so, then delete every item of the user: profile, accounts and their sealed tokens,
+ * synced items, feedback and stored reports (the whole partition).
+ */
+
+/** Revokes one refresh token at the provider (Google: `GoogleOAuth.revoke`). */
+export interface TokenRevoker {
+  revoke(token: string): Promise<void>;
+}
+
+/** Where people remove an app's access by hand, per provider. */
+export const ACCESS_SETTINGS: Readonly<Record<Exclude<Provider, 'files'>, string>> = {
+  google: 'https://myaccount.google.com/permissions',
+  // Graph has no call that revokes one app's refresh token without directory-wide permissions
+  // (revokeSignInSessions signs the user out of everything), so the user removes consent:
+  // in My Apps, "Manage your application", then "Revoke consent" (work or school accounts).
+  microsoft: 'https://myapps.microsoft.com',
+};
+
+/** Personal Microsoft accounts (Outlook.com) list the apps they consented to here instead. */
+export const MICROSOFT_PERSONAL_CONSENT = 'https://account.live.com/consent/Manage';
+
+/**
+ * What happened to one account's grant:
+ * - `revoked`: the provider confirmed (or the grant was already gone);
+ * - `discarded`: the provider offers no revocation to us; the token was deleted, and the
+ *   user removes the consent at {@link ACCESS_SETTINGS};
+ * - `not-revoked`: revocation failed for a reason retrying will not fix (the token could
+ *   not be opened, the OAuth client was refused); deleted anyway, the user removes access by hand;
+ * - `none`: nothing to revoke (an imported archive, an account without a token).
+ */
+export type GrantOutcome = 'revoked' | 'discarded' | 'not-revoked' | 'none';
+
+export interface DisconnectOutcome {
+  changed: boolean;
+  accounts: Array<{ provider: Provider; address: string; grant: GrantOutcome; settingsUrl?: string }>;
+  /** Items deleted from the store. */
+  deletedItems: number;
+}
+
+export interface DisconnectDeps {
+  store: Store;
+  vault?: TokenVault;
+  googleRevoker?: () => Promise<TokenRevoker>;
+}
+
+/**
+ * Revokes every account's grant, then deletes the user's partition. A provider that is
+ * unavailable stops the disconnect before anything is deleted (ProviderUnavailableError):
+ * deleting first would lose the token and with it the only way to revoke the grant, so
+ * the user retries instead. Applying it again after success finds nothing and changes nothing.
+ *
+ * A link naming one account still disconnects the whole user: the store deletes by user,
+ * and the issue's promise is that a disconnect leaves no item of the person behind.
+ */
+export async function disconnectUser(userId: string, deps: DisconnectDeps): Promise<DisconnectOutcome> {
+  const accounts = await deps.store.listAccounts(userId);
+  const results: DisconnectOutcome['accounts'] = [];
+  for (const account of accounts) results.push(await releaseGrant(account, deps));
+  const deletedItems = await deps.store.deleteUser(userId);
+  return { changed: deletedItems > 0, accounts: results, deletedItems };
+}
+
+async function releaseGrant(account: Account, deps: DisconnectDeps): Promise<DisconnectOutcome['accounts'][number]> {
+  const base = { provider: account.provider, address: account.address };
+  if (account.provider === 'files' || account.encryptedToken === undefined) return { ...base, grant: 'none' };
+  if (account.provider === 'microsoft') return { ...base, grant: 'discarded', settingsUrl: ACCESS_SETTINGS.microsoft };
+  const notRevoked = { ...base, grant: 'not-revoked' as const, settingsUrl: ACCESS_SETTINGS.google };
+  if (!deps.vault || !deps.googleRevoker) return notRevoked;
+  let refreshToken: string;
+  try {
+    refreshToken = await deps.vault.open(account.encryptedToken, tokenContext(account));
+  } catch {
+    return notRevoked;
+  }
+  try {
+    await (await deps.googleRevoker()).revoke(refreshToken);
+    return { ...base, grant: 'revoked' };
+  } catch (err) {
+    if (err instanceof ProviderUnavailableError) throw err;
+    return notRevoked;
+  }
+}

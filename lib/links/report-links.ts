@@ -1,0 +1,88 @@
+import type { ReportLinks } from '../report/model.ts';
+import type { Provider } from '../store/types.ts';
+import { ConfigError } from '../errors.ts';
+import { LINK_TTL_MS, linkUrl, signLink } from './token.ts';
+
+/**
+ * The signed links an email carries (DESIGN sections 4 and 5): absolute, each naming one
+ * user and one action, so the footer of a forwarded report grants nothing beyond itself.
+ * What the links do is the link handler's business (functions/links.ts); this module only
+ * issues them.
+ */
+
+/** How long "snooze" silences a contact, in days. */
+export const SNOOZE_DAYS = 30;
+
+export interface LinkIssuer {
+  /** Public base URL of the link handler: `https://...` in AWS, loopback locally. */
+  baseUrl: string;
+  /** The deploy's link key (at least 32 bytes). */
+  secret: Uint8Array;
+  userId: string;
+  /** When the links are issued: their expiry counts from here. */
+  now: Date;
+}
+
+export interface ReportLinkInput extends LinkIssuer {
+  /** Provider of an account that needs reconnecting, for the report's reconnect link. */
+  reconnectProvider?: Exclude<Provider, 'files'>;
+}
+
+/**
+ * The links of one weekly report: manage (the pause page), unsubscribe, per-contact
+ * answers ("this is fine", snooze 30 days, mute) and, when an account needs it, reconnect.
+ * `unsubscribeUrl` is the same unsubscribe link, always present, for the RFC 8058
+ * `List-Unsubscribe` header.
+ */
+export function reportLinksFor(input: ReportLinkInput): ReportLinks & { unsubscribeUrl: string } {
+  const base = checkedBaseUrl(input.baseUrl);
+  const now = input.now.getTime();
+  const link = (claims: Parameters<typeof signLink>[1]): string => linkUrl(base, signLink(input.secret, claims, { now }));
+  const unsubscribeUrl = link({ action: 'unsubscribe', userId: input.userId });
+  return {
+    manage: link({ action: 'pause', userId: input.userId }),
+    unsubscribe: unsubscribeUrl,
+    unsubscribeUrl,
+    ...(input.reconnectProvider
+      ? { reconnect: reconnectUrl({ ...input, baseUrl: base, provider: input.reconnectProvider }) }
+      : {}),
+    contactAction: (address, action) =>
+      link({
+        action,
+        userId: input.userId,
+        contact: address,
+        ...(action === 'snooze' ? { days: SNOOZE_DAYS } : {}),
+      }),
+  };
+}
+
+/**
+ * Where a user reconnects a mailbox: the connect flow of `provider`, joined to this user
+ * by a signed `join` token (so the new grant lands on the same person, never on a
+ * guessable id). The token lives as long as a reconnect link, not a day like the success
+ * page's "connect another mailbox": the email may be read late.
+ */
+export function reconnectUrl(input: LinkIssuer & { provider: Exclude<Provider, 'files'> }): string {
+  const base = checkedBaseUrl(input.baseUrl);
+  const token = signLink(input.secret, { action: 'join', userId: input.userId }, { now: input.now.getTime(), ttlMs: LINK_TTL_MS.reconnect });
+  return `${base}/connect/${input.provider}?join=${encodeURIComponent(token)}`;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * The base URL without a trailing slash. Links must be absolute; plain http only on
+ * loopback (local runs), since a token sent in clear over the internet could be replayed.
+ */
+export function checkedBaseUrl(baseUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new ConfigError(`the links base URL must be absolute, such as https://sinew.example.com (got '${baseUrl}')`);
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
+    throw new ConfigError(`the links base URL must use https (http only on loopback), got '${baseUrl}'`);
+  }
+  return baseUrl.replace(/\/+$/, '');
+}

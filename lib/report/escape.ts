@@ -1,0 +1,22 @@
+/**
+ * What may reach the email from outside Sinew's own wording: text from mail (names,
+ * addresses, domains), escaped, and link URLs, only when safe to follow.
+ */
+
+/** Escapes text for HTML content and attribute values. */
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/**
+ * True for an absolute http(s) or mailto URL: a `javascript:` or relative URL must never
+ * reach an email, whoever built it.
+ */
+export function safeUrl(url: string | undefined): url is string {
+  return url !== undefined && /^(https?:\/\/|mailto:)/i.test(url);
+}

@@ -1,0 +1,41 @@
+import { plural } from './phrasing.ts';
+
+/**
+ * The fixed sentences of the weekly email, in one place so the HTML and text parts say
+ * exactly the same thing.
+ */
+
+/** What Sinew reads, for the footer: the promise the user signed up for. */
+export const READS =
+  'Sinew reads metadata only: senders, recipients, times and meeting attendees. It never reads subjects or message bodies.';
+
+/** An actionless week, said as good news rather than as an empty list. */
+export const NOTHING_TO_DO =
+  'Nothing needs you this week. No one is waiting on a reply and no strong relationship is going quiet.';
+
+/** What an empty picture means, so a quiet mailbox does not read as a broken report. */
+export function noActivity(windowDays: number): string {
+  return `No conversations with people in the last ${windowDays} days. Newsletters, automated and internal mail are left out; relationships show up here as you write and meet.`;
+}
+
+/** A first report introduces itself in one sentence. */
+export const FIRST_REPORT =
+  'Your first weekly report. Each week Sinew says who is waiting on you and which relationships are going quiet.';
+
+/** The first report has nothing to compare with; say when it will. */
+export const FIRST_WEEK = 'your first report: next week shows what changed';
+
+/** Where the actions below the cut went: they are real, just not this week's first five. */
+export function moreFlagged(n: number): string {
+  return `${plural(n, 'more thing')} ${n === 1 ? 'was' : 'were'} flagged; these five come first.`;
+}
+
+/** What the reconnect notice says about the stale data. */
+export function cannotRead(addresses: string): string {
+  return `Sinew can no longer read ${addresses}, so this report may be out of date.`;
+}
+
+/** "+3", "−2", "±0": a week-over-week change. `minus` differs between HTML and text. */
+export function signed(n: number, minus = '−'): string {
+  return n > 0 ? `+${n}` : n < 0 ? `${minus}${-n}` : '±0';
+}

@@ -1,0 +1,180 @@
+import type { Account, Store, User } from '../store/types.ts';
+import type { ReportJson } from '../report/types.ts';
+import type { ReportLinks } from '../report/model.ts';
+import type { Settings } from '../settings.ts';
+import type { Mailer, OutgoingEmail } from './mailer.ts';
+import type { ReportJob } from './jobs.ts';
+import { defaultSettings } from '../settings.ts';
+import { buildUserReport } from '../pipeline/report.ts';
+import { serializeReport } from '../report/json.ts';
+import { renderReport } from '../report/index.ts';
+import { reportLinksFor } from '../links/report-links.ts';
+import { stableMessageId } from '../mail/compose.ts';
+import { MailDeliveryError } from '../mail/errors.ts';
+import { localIsoWeek, previousIsoWeek } from './report-dispatch.ts';
+import { SinewError } from '../errors.ts';
+
+/**
+ * One person's weekly report, from store to inbox (DESIGN section 5). The CLI and the
+ * report worker share {@link prepareWeeklyReport} (build, store per week, render); the
+ * worker adds {@link runReportJob}: exactly one email per user per week.
+ */
+
+export interface PreparedReport {
+  user: User;
+  json: ReportJson;
+  /** The JSON as stored for the week. */
+  serialized: string;
+  week: string;
+  html: string;
+  text: string;
+  subject: string;
+  /** The signed links rendered into the email; absent when no link issuer was given. */
+  links?: ReportLinks & { unsubscribeUrl: string };
+}
+
+export interface PrepareOptions {
+  asOf: Date;
+  settings: Settings;
+  /** ISO week to store the report under; default the week of `asOf` in the user's zone. */
+  week?: string;
+  /** Issues the email's signed links; none (a file on disk) without it. */
+  linkIssuer?: { baseUrl: string; secret: Uint8Array; now: Date };
+}
+
+/**
+ * Builds one user's report, stores it under its week (so next week's "change since last
+ * week" is real: last week's stored report is read back here) and renders the email.
+ */
+export async function prepareWeeklyReport(store: Store, userId: string, opts: PrepareOptions): Promise<PreparedReport> {
+  const { user, json } = await buildUserReport(store, userId, { asOf: opts.asOf, settings: opts.settings });
+  const week = opts.week ?? localIsoWeek(opts.asOf, user.timeZone);
+  const serialized = serializeReport(json);
+  const previousText = await store.getReport(userId, previousIsoWeek(week));
+  const previous = previousText ? (JSON.parse(previousText) as ReportJson) : undefined;
+  await store.putReport(userId, week, serialized);
+  const broken = (await store.listAccounts(userId)).filter((a) => a.status === 'needs-reconnect');
+  const links = opts.linkIssuer
+    ? reportLinksFor({ ...opts.linkIssuer, userId, ...reconnectProviderOf(broken) })
+    : undefined;
+  const rendered = await renderReport(json, {
+    timeZone: user.timeZone,
+    ...(previous ? { previous } : {}),
+    ...(links ? { links } : {}),
+    ...(broken.length > 0 ? { needsReconnect: broken.map((a) => a.address) } : {}),
+  });
+  return { user, json, serialized, week, ...rendered, ...(links ? { links } : {}) };
+}
+
+function reconnectProviderOf(broken: Account[]): { reconnectProvider?: 'google' | 'microsoft' } {
+  // One reconnect link fits the report's banner; the first mailbox that can be reconnected.
+  const first = broken.find((a) => a.provider !== 'files');
+  return first && first.provider !== 'files' ? { reconnectProvider: first.provider } : {};
+}
+
+/**
+ * The email of a prepared report: to the user's address, with RFC 8058 one-click
+ * unsubscribe (`List-Unsubscribe` naming the signed unsubscribe link, and
+ * `List-Unsubscribe-Post`). No `mailto:` unsubscribe: Sinew has no mailbox that reads one.
+ */
+export function reportEmail(prepared: PreparedReport, from: string): OutgoingEmail {
+  const headers: Record<string, string> = {
+    // The same id for the same user and week: a mail client that collapses duplicates by
+    // Message-ID (over SMTP; SES sets its own) shows a rare double send once.
+    'Message-ID': stableMessageId(from, `report:${prepared.user.userId}:${prepared.week}`),
+  };
+  if (prepared.links) {
+    headers['List-Unsubscribe'] = `<${prepared.links.unsubscribeUrl}>`;
+    headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+  }
+  return { from, to: prepared.user.email, subject: prepared.subject, html: prepared.html, text: prepared.text, headers };
+}
+
+/** Another worker is sending this report right now: retry the job after its lease. */
+export class ReportBusyError extends SinewError {
+  override name = 'ReportBusyError';
+}
+
+export interface ReportJobDeps {
+  store: Store;
+  mailer: Mailer;
+  /** The From address (an SES-verified identity in AWS). */
+  sender: string;
+  baseUrl: string;
+  secret: Uint8Array;
+  /** Who holds the claim: unique per attempt (e.g. the Lambda request id and message id). */
+  owner: string;
+  /** The clock for claims and link expiry; the report itself is as of `job.asOf`. */
+  now: () => Date;
+  /**
+   * How long the claim keeps other workers off: at least the longest this attempt can
+   * still run (a Lambda's remaining time), so a live worker is never overtaken.
+   * @default 15 minutes, the Lambda maximum
+   */
+  leaseMs?: number;
+  settings?: Settings;
+}
+
+export type ReportJobResult =
+  | { status: 'sent'; messageId: string; week: string; subject: string; recorded: boolean }
+  | { status: 'skipped'; reason: 'no-user' | 'paused' | 'already-sent' };
+
+const DEFAULT_LEASE_MS = 15 * 60_000;
+
+/**
+ * Runs one report job: exactly one email per user per week, under duplicate deliveries,
+ * concurrent workers and crashes.
+ *
+ * 1. Paused (or unsubscribed, or bounced) users and deleted users are skipped.
+ * 2. A conditional claim on `report#<week>` lets one attempt through: the others see
+ *    `sent` (done: skip) or `busy` (throw {@link ReportBusyError}, so the queue retries
+ *    after the holder finished or its lease ran out).
+ * 3. Build, store and render; send; record the send. A failure before the send, or a
+ *    transport's refusal, gives the claim back, so the retry need not wait for the lease.
+ *
+ * What can still send twice: the worker dies after the transport accepted the message and
+ * before the one DynamoDB write of `markSent` lands (or that write fails), and the job is
+ * delivered again after the lease expired; or the transport times out after accepting
+ * (the lease then keeps retries off until it runs out). The window is that one write; a `markSent`
+ * failure is reported as `recorded: false` rather than thrown, so it triggers no retry.
+ */
+export async function runReportJob(job: ReportJob, deps: ReportJobDeps): Promise<ReportJobResult> {
+  const user = await deps.store.getUser(job.userId);
+  if (!user) return { status: 'skipped', reason: 'no-user' };
+  if (user.reportsPaused) return { status: 'skipped', reason: 'paused' };
+
+  const key = `report#${job.week}`;
+  const claim = await deps.store.claimSend(job.userId, key, deps.owner, deps.now(), deps.leaseMs ?? DEFAULT_LEASE_MS);
+  if (claim === 'sent') return { status: 'skipped', reason: 'already-sent' };
+  if (claim === 'busy') throw new ReportBusyError(`the ${job.week} report of ${job.userId} is being sent by another worker; retry later`);
+
+  const release = (): Promise<void> => deps.store.releaseSend(job.userId, key, deps.owner).catch(() => undefined);
+  let prepared: PreparedReport;
+  try {
+    prepared = await prepareWeeklyReport(deps.store, job.userId, {
+      asOf: new Date(job.asOf),
+      week: job.week,
+      settings: deps.settings ?? defaultSettings,
+      linkIssuer: { baseUrl: deps.baseUrl, secret: deps.secret, now: deps.now() },
+    });
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  let messageId: string;
+  try {
+    ({ messageId } = await deps.mailer.send(reportEmail(prepared, deps.sender)));
+  } catch (error) {
+    // Give the claim back only when the transport refused (nothing went out); after a
+    // timeout the message may be on its way, so the lease holds a retry off as long as it can.
+    if (error instanceof MailDeliveryError && error.outcome === 'refused') await release();
+    throw error;
+  }
+  let recorded = true;
+  try {
+    await deps.store.markSent(job.userId, key, messageId, deps.now());
+  } catch {
+    recorded = false;
+  }
+  return { status: 'sent', messageId, week: prepared.week, subject: prepared.subject, recorded };
+}

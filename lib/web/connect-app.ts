@@ -1,0 +1,326 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ConnectedGrant, OAuthConsent } from '../connect/consent.ts';
+import { ConsentError, InvalidStateError, type StateFailure } from '../connect/errors.ts';
+import { derivePkce } from '../connect/pkce.ts';
+import { createState, DEFAULT_STATE_TTL_MS, verifyState, type OAuthState } from '../connect/state.ts';
+import type { TokenVault } from '../connect/token-vault.ts';
+import { InputError } from '../errors.ts';
+import { canonicalTimeZone } from '../links/time-zone.ts';
+import { InvalidLinkError, signLink, verifyLink } from '../links/token.ts';
+import { recordConnectedAccount } from '../pipeline/accounts.ts';
+import { requireAddress, userIdFor } from '../pipeline/identity.ts';
+import type { JobQueue, SyncJob } from '../service/jobs.ts';
+import type { Store, User } from '../store/types.ts';
+import { connectPage, messagePage, PROVIDER_NAMES, successPage, type ConnectProvider } from './connect-pages.ts';
+import { htmlResponse, redirectResponse, type WebRequest, type WebResponse } from './http.ts';
+import type { WebApp } from './router.ts';
+
+export type { ConnectProvider } from './connect-pages.ts';
+
+/** A provider's consent, plus revocation where the provider offers it (Google does, Microsoft does not). */
+export interface ProviderConsent extends OAuthConsent {
+  revoke?(token: string): Promise<void>;
+}
+
+export interface ConnectAppDeps {
+  store: Store;
+  vault: TokenVault;
+  syncQueue: JobQueue<SyncJob>;
+  /** Key of the signed state, the derived PKCE verifiers and the signed links (32+ bytes). */
+  secret: () => Promise<Uint8Array>;
+  /** The configured providers; a missing one has no button and its paths answer 404. */
+  providers: Partial<Record<ConnectProvider, () => Promise<ProviderConsent>>>;
+  /** Domains a new person may sign up from (`example.com`); empty admits anyone. */
+  allowedDomains: readonly string[];
+  now: () => Date;
+  /** Public base URL for redirect URIs; default the request's origin. */
+  baseUrl?: string;
+  /** Local hour of the Monday report, as the success page states it. @default 7 */
+  reportHour?: number;
+  /** How long a connect attempt may take. @default 10 minutes */
+  stateTtlMs?: number;
+  /** Told of each mailbox connected (ids only): the handler logs it and counts a metric. */
+  onConnected?: (event: ConnectedEvent) => void;
+}
+
+export interface ConnectedEvent {
+  provider: ConnectProvider;
+  userId: string;
+  accountId: string;
+  /** A second mailbox joining an existing person. */
+  joined: boolean;
+}
+
+/** The cookie that binds a connect attempt to the browser that started it. */
+export function nonceCookieName(provider: ConnectProvider): string {
+  // __Host-: Secure, Path=/ and no Domain are enforced by the browser, so no subdomain can plant it.
+  return `__Host-sinew-connect-${provider}`;
+}
+
+const COOKIE_ATTRIBUTES = 'Path=/; Secure; HttpOnly; SameSite=Lax';
+const PROVIDERS: readonly ConnectProvider[] = ['google', 'microsoft'];
+
+/**
+ * The connect flow as a web app (DESIGN section 1, Connect and "Who is who"):
+ * - `GET /`: the connect page, one button per configured provider;
+ * - `GET /connect/{provider}`: starts the authorization-code flow with PKCE and a signed,
+ *   expiring state whose nonce is bound to this browser by a cookie (login CSRF), the
+ *   verifier derived from the secret and the nonce so the callback keeps no session; an
+ *   optional signed `join` (or `reconnect`) link adds the mailbox to an existing person;
+ * - `GET /oauth/{provider}/callback`: checks state and cookie, trades the code, applies
+ *   the sign-up domains to a new person, stores the account with its token sealed,
+ *   enqueues the first sync and shows what happens next.
+ */
+export function createConnectApp(deps: ConnectAppDeps): WebApp {
+  const allowed = deps.allowedDomains.map((d) => d.trim().toLowerCase().replace(/^@/, '')).filter(Boolean);
+  const configured = PROVIDERS.filter((p) => deps.providers[p] !== undefined);
+  const ttlMs = deps.stateTtlMs ?? DEFAULT_STATE_TTL_MS;
+
+  const home = async (req: WebRequest): Promise<WebResponse> => {
+    const token = personLink(req);
+    if (token === undefined) return htmlResponse(200, connectPage({ providers: configured }));
+    const link = await checkLink(deps, token);
+    if ('refusal' in link) return link.refusal;
+    return htmlResponse(200, connectPage({ providers: configured, joinToken: token }));
+  };
+
+  const start = async (req: WebRequest, provider: ConnectProvider, consentOf: () => Promise<ProviderConsent>): Promise<WebResponse> => {
+    const data: Record<string, string> = {};
+    let loginHint: string | undefined;
+    const token = personLink(req);
+    if (token !== undefined) {
+      const link = await checkLink(deps, token);
+      if ('refusal' in link) return link.refusal;
+      data.j = link.user.userId;
+      if (link.accountId) loginHint = (await deps.store.getAccount(link.user.userId, link.accountId))?.address;
+    }
+    const tz = zoneOrUndefined(req.query.tz);
+    if (tz !== undefined) data.tz = tz;
+    const secret = await deps.secret();
+    const nonce = randomBytes(16).toString('base64url');
+    const state = createState(secret, { provider, now: deps.now().getTime(), ttlMs, data, nonce });
+    const consent = await consentOf();
+    const url = consent.authorizationUrl({
+      state,
+      codeChallenge: derivePkce(secret, nonce).challenge,
+      redirectUri: redirectUri(deps, req, provider),
+      ...(loginHint ? { loginHint } : {}),
+    });
+    const cookie = `${nonceCookieName(provider)}=${nonce}; Max-Age=${Math.ceil(ttlMs / 1000)}; ${COOKIE_ATTRIBUTES}`;
+    return redirectResponse(url, [cookie]);
+  };
+
+  const callback = async (req: WebRequest, provider: ConnectProvider, consentOf: () => Promise<ProviderConsent>): Promise<WebResponse> => {
+    const name = PROVIDER_NAMES[provider];
+    const clear = [`${nonceCookieName(provider)}=; Max-Age=0; ${COOKIE_ATTRIBUTES}`];
+    const refuse = (status: number, reason: string, next?: string, cookies?: string[]): WebResponse =>
+      htmlResponse(status, messagePage({ title: `Sinew could not connect your ${name} mailbox`, reason, ...(next ? { next } : {}) }), cookies ? { cookies } : {});
+
+    const error = req.query.error;
+    if (error === 'access_denied') {
+      return htmlResponse(
+        200,
+        messagePage({
+          title: 'No mailbox connected',
+          reason: `You declined on ${name}'s page, so nothing was stored and Sinew has no access to your mailbox.`,
+          next: 'If you change your mind, start again; you can review the exact permissions first.',
+        }),
+        { cookies: clear },
+      );
+    }
+    if (error !== undefined) {
+      const detail = req.query.error_description ? ` (${req.query.error_description})` : '';
+      return refuse(400, `${name} did not complete the sign-in: ${error}${detail}. Nothing was stored.`, 'Start again; if it keeps happening, tell your administrator.', clear);
+    }
+
+    const secret = await deps.secret();
+    const now = deps.now();
+    let state: OAuthState;
+    try {
+      state = verifyState(secret, req.query.state, { provider, now: now.getTime() });
+    } catch (err) {
+      if (!(err instanceof InvalidStateError)) throw err;
+      return refuse(400, stateRefusal(err.reason, name, Math.round(ttlMs / 60_000)), 'Nothing was stored. Start connecting again from the connect page.');
+    }
+    const cookie = req.cookies[nonceCookieName(provider)];
+    if (!cookie) {
+      return refuse(
+        400,
+        'This browser did not start this connect attempt: its connect cookie is missing or expired. Sinew refuses such answers so nobody can attach their mailbox to your browser.',
+        'Nothing was stored. Start again in this browser, with cookies allowed.',
+      );
+    }
+    if (!sameText(cookie, state.nonce)) {
+      return refuse(
+        400,
+        'This answer belongs to another connect attempt than the one this browser started (perhaps one in another tab).',
+        'Nothing was stored. Start again, one mailbox at a time.',
+      );
+    }
+    const code = req.query.code;
+    if (!code) return refuse(400, `${name} sent no authorization code back.`, 'Nothing was stored. Start again.', clear);
+
+    const consent = await consentOf();
+    let grant: ConnectedGrant;
+    try {
+      grant = await consent.exchangeCode({ code, codeVerifier: derivePkce(secret, state.nonce).verifier, redirectUri: redirectUri(deps, req, provider) });
+    } catch (err) {
+      if (!(err instanceof ConsentError)) throw err;
+      return refuse(400, err.message, 'Nothing was stored.', clear);
+    }
+
+    let address: string;
+    try {
+      address = requireAddress(grant.email, `the ${name} account`);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      await discard(consent, grant);
+      return refuse(400, err.message, 'Nothing was stored.', clear);
+    }
+    const joinUserId = state.data.j;
+    if (joinUserId !== undefined) {
+      // The person may have disconnected since the link was made.
+      if (!(await deps.store.getUser(joinUserId))) {
+        await discard(consent, grant);
+        return refuse(400, 'The person this "connect another mailbox" link was for is no longer in Sinew.', 'Nothing was stored. Connect your first mailbox again from the connect page.', clear);
+      }
+    } else if (allowed.length > 0 && !(await deps.store.getUser(userIdFor(address)))) {
+      // The rule admits people, not mailboxes: a person already admitted (a reconnect, or a
+      // second mailbox joining through a signed link) is not asked again.
+      const domain = address.slice(address.lastIndexOf('@') + 1);
+      if (!allowed.includes(domain)) {
+        await discard(consent, grant);
+        return htmlResponse(
+          403,
+          messagePage({
+            title: 'This address cannot sign up here',
+            reason: `This Sinew admits new people with an address at ${allowed.join(', ')} only; ${address} is not one of them.`,
+            next: `Nothing was stored, and the access you just granted was ${consent.revoke ? 'revoked' : 'dropped'}. Connect a mailbox at an allowed domain first; your other mailboxes can join it afterwards.`,
+          }),
+          { cookies: clear },
+        );
+      }
+    }
+
+    const { user, account } = await recordConnectedAccount(deps.store, deps.vault, {
+      provider,
+      grant,
+      now,
+      timeZone: state.data.tz ?? 'UTC',
+      ...(joinUserId !== undefined ? { joinUserId } : {}),
+    });
+    await deps.syncQueue.send([{ v: 1, userId: account.userId, accountId: account.accountId, reason: 'connected', slot: now.toISOString() }]);
+    deps.onConnected?.({ provider, userId: account.userId, accountId: account.accountId, joined: joinUserId !== undefined });
+
+    const at = { now: now.getTime() };
+    const join = signLink(secret, { action: 'join', userId: user.userId }, at);
+    const body = successPage({
+      provider,
+      address: account.address,
+      reportAddress: user.email,
+      joined: joinUserId !== undefined,
+      timeZone: user.timeZone,
+      timeZoneAction: `/l/${signLink(secret, { action: 'timezone', userId: user.userId }, at)}`,
+      another: [provider, ...configured.filter((p) => p !== provider)].map((p) => ({ provider: p, href: `/connect/${p}?join=${encodeURIComponent(join)}` })),
+      reportHour: deps.reportHour ?? 7,
+    });
+    return htmlResponse(200, body, { cookies: clear });
+  };
+
+  return async (req) => {
+    const route = /^\/(connect|oauth)\/([^/]+)(\/callback)?\/?$/.exec(req.path);
+    const isStart = route?.[1] === 'connect' && route[3] === undefined;
+    const isCallback = route?.[1] === 'oauth' && route[3] !== undefined;
+    if (req.path !== '/' && !isStart && !isCallback) {
+      return htmlResponse(404, messagePage({ title: 'Page not found', reason: 'There is no page at this address.' }));
+    }
+    if (req.method !== 'GET') {
+      return htmlResponse(405, messagePage({ title: 'Method not allowed', reason: `This page answers GET, not ${req.method}.` }), { headers: { allow: 'GET' } });
+    }
+    if (req.path === '/') return home(req);
+    const named = route![2]!;
+    if (!(PROVIDERS as readonly string[]).includes(named)) {
+      return htmlResponse(404, messagePage({ title: 'Unknown provider', reason: `Sinew connects Google and Microsoft 365 mailboxes; '${named}' is not one of them.` }));
+    }
+    const provider = named as ConnectProvider;
+    const consentOf = deps.providers[provider];
+    if (!consentOf) {
+      return htmlResponse(
+        404,
+        messagePage({ title: `${PROVIDER_NAMES[provider]} is not set up here`, reason: `The administrator of this Sinew has not configured ${PROVIDER_NAMES[provider]} sign-in.`, next: configured.length > 0 ? 'Connect with another provider from the connect page.' : 'Ask your administrator.' }),
+      );
+    }
+    return isStart ? start(req, provider, consentOf) : callback(req, provider, consentOf);
+  };
+}
+
+/**
+ * The signed link naming the person a mailbox joins: `join` (this page's own links and the
+ * report's reconnect link) or `link` (how the links app hands over a `join` or `reconnect` token).
+ */
+function personLink(req: WebRequest): string | undefined {
+  return req.query.join ?? req.query.link;
+}
+
+/** The browser's zone, kept only when it is one `Intl` knows; a bad one is ignored (the success page asks). */
+function zoneOrUndefined(given: string | undefined): string | undefined {
+  if (given === undefined) return undefined;
+  try {
+    return canonicalTimeZone(given);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A signed `join` or `reconnect` link naming a person still in Sinew (a reconnect link
+ * also names the account, for the sign-in hint), or the page that refuses it.
+ */
+async function checkLink(deps: ConnectAppDeps, token: string): Promise<{ user: User; accountId?: string } | { refusal: WebResponse }> {
+  const refusal = (reason: string): { refusal: WebResponse } => ({
+    refusal: htmlResponse(400, messagePage({ title: 'This link cannot be used', reason, next: 'Ask for a fresh link from your latest Sinew report, or connect from the connect page.' })),
+  });
+  let claims;
+  try {
+    claims = verifyLink(await deps.secret(), token, deps.now().getTime());
+  } catch (err) {
+    if (!(err instanceof InvalidLinkError)) throw err;
+    return refusal(`${err.message[0]!.toUpperCase()}${err.message.slice(1)}.`);
+  }
+  if (claims.action !== 'join' && claims.action !== 'reconnect') {
+    return refusal(`This is a '${claims.action}' link, not a link to connect a mailbox.`);
+  }
+  const user = await deps.store.getUser(claims.userId);
+  if (!user) return refusal('The person this link was made for is no longer in Sinew.');
+  return { user, ...(claims.accountId ? { accountId: claims.accountId } : {}) };
+}
+
+function redirectUri(deps: ConnectAppDeps, req: WebRequest, provider: ConnectProvider): string {
+  return `${(deps.baseUrl ?? req.origin).replace(/\/+$/, '')}/oauth/${provider}/callback`;
+}
+
+function stateRefusal(reason: StateFailure, name: string, minutes: number): string {
+  switch (reason) {
+    case 'malformed':
+      return `The answer from ${name} carries no state that Sinew issued, so it cannot be matched to a connect attempt.`;
+    case 'signature':
+      return `The state in the answer from ${name} was altered: its signature does not match, so Sinew refused it.`;
+    case 'expired':
+      return `This connect attempt expired: signing in must be finished within ${minutes} minutes of starting.`;
+    case 'provider':
+      return `This answer came back for another provider's sign-in, not ${name}'s.`;
+    case 'unexpected':
+      return 'This answer belongs to another connect attempt.';
+  }
+}
+
+/** Drops a grant Sinew will not keep, revoking it where the provider can (best effort). */
+async function discard(consent: ProviderConsent, grant: ConnectedGrant): Promise<void> {
+  if (consent.revoke) await consent.revoke(grant.refreshToken).catch(() => undefined);
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

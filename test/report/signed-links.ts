@@ -1,0 +1,35 @@
+import { linkUrl, signLink, type LinkAction } from '../../lib/links/token.ts';
+import type { ReportLinks } from '../../lib/report/model.ts';
+
+/**
+ * Signed report links built the way the deployment builds them (lib/links: a token per
+ * user and action at `${base}/l/${token}`; reconnect through the connect flow with a
+ * `join` token), so tests can check that every href is absolute and verifies.
+ */
+
+export const LINK_SECRET = new Uint8Array(32).fill(7);
+export const LINK_BASE = 'https://sinew.example';
+
+/** Every link the email can carry, signed for `userId` at `now`. */
+export function signedLinks(userId: string, now: number, base = LINK_BASE): ReportLinks {
+  const token = (action: LinkAction, extra: { contact?: string; days?: number } = {}): string =>
+    signLink(LINK_SECRET, { action, userId, ...extra }, { now });
+  return {
+    manage: linkUrl(base, token('pause')),
+    unsubscribe: linkUrl(base, token('unsubscribe')),
+    disconnect: linkUrl(base, token('disconnect')),
+    reconnect: `${base}/connect/google?join=${encodeURIComponent(token('join'))}`,
+    contactAction: (contact, action) => linkUrl(base, token(action, action === 'snooze' ? { contact, days: 30 } : { contact })),
+  };
+}
+
+/**
+ * The signed token a Sinew link carries: `/l/<token>`, or the `join` token of a
+ * reconnect link; undefined for any other shape.
+ */
+export function tokenOf(url: URL): string | undefined {
+  const direct = /^\/l\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(url.pathname)?.[1];
+  if (direct) return direct;
+  if (/^\/connect\/(google|microsoft)$/.test(url.pathname)) return url.searchParams.get('join') ?? undefined;
+  return undefined;
+}

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { runLoopbackConsent } from '../../lib/connect/loopback.ts';
+import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
+import { recordConnectedAccount } from '../../lib/pipeline/accounts.ts';
+import { providerClients, type ProviderClients, type ProviderEndpoints } from '../../lib/service/account-sources.ts';
+import { VirtualClock, type Clock } from '../../lib/sync/clock.ts';
+import type { Account } from '../../lib/store/types.ts';
+import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
+import { buildMailbox } from '../support/google/gmail-fixture.ts';
+import { CalendarState } from '../support/google/calendar-state.ts';
+import { consentInBrowser, startGoogleWorld, TEST_CLIENT, type GoogleWorld } from '../support/google/world.ts';
+import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
+import { reportText } from '../support/sync-run.ts';
+
+/**
+ * One connected Gmail account for the sync worker's tests: the Google emulators on a
+ * virtual clock, dynalite, a local key vault, and the account recorded as the connect
+ * callback records it. The same seed gives the same mailbox, so two worlds can be
+ * compared report for report.
+ */
+export const AS_OF = Date.UTC(2026, 10, 23, 7);
+
+export interface SyncWorld {
+  clock: VirtualClock;
+  google: GoogleWorld;
+  db: TestDynamo;
+  store: DynamoStore;
+  vault: LocalKeyVault;
+  account: Account;
+  endpoints: ProviderEndpoints;
+  providers: ProviderClients;
+  /** The report JSON as the CLI would write it for AS_OF. */
+  report(): Promise<string>;
+  itemCount(): Promise<number>;
+  stored(): Promise<Account | undefined>;
+  close(): Promise<void>;
+}
+
+function calendarFixture(clock: VirtualClock): CalendarState {
+  const cal = new CalendarState({ owner: 'me@example.com', clock });
+  const at = (days: number, hour: number) => ({ dateTime: new Date(AS_OF - days * 86_400_000 + hour * 3_600_000).toISOString() });
+  cal.addEvent({
+    id: 'weekly1', start: at(120, 9), end: at(120, 10), recurrence: ['RRULE:FREQ=WEEKLY;COUNT=20'],
+    attendees: [{ email: 'me@example.com', responseStatus: 'accepted' }, { email: 'c1@partner1.example', responseStatus: 'accepted' }],
+  });
+  return cal;
+}
+
+export async function startSyncWorld(messages: number): Promise<SyncWorld> {
+  const clock = new VirtualClock(AS_OF);
+  const google = await startGoogleWorld({ mailbox: buildMailbox({ messages, seed: 11, asOf: AS_OF }), calendar: calendarFixture(clock), clock });
+  const db = await startTestDynamo();
+  const store = db.store();
+  const vault = LocalKeyVault.fromKey(randomBytes(32));
+  const grant = await runLoopbackConsent({ provider: 'google', oauth: google.oauth, onUrl: (url) => void consentInBrowser(url) });
+  const { account } = await recordConnectedAccount(store, vault, { provider: 'google', grant, now: new Date(AS_OF), timeZone: 'Europe/Paris' });
+  const endpoints: ProviderEndpoints = {
+    googleTokenUrl: `${google.emulator.url}token`,
+    googleApiRoot: google.emulator.url,
+    msAuthority: 'https://login.microsoftonline.com/common',
+    graphBaseUrl: 'https://graph.microsoft.com/v1.0',
+  };
+  return {
+    clock, google, db, store, vault, account, endpoints,
+    providers: providerClients(async () => TEST_CLIENT, endpoints),
+    report: () => reportText(store, account.userId, AS_OF),
+    async itemCount() {
+      let n = 0;
+      for await (const _ of store.queryItems(account.userId)) n += 1;
+      return n;
+    },
+    stored: () => store.getAccount(account.userId, account.accountId),
+    async close() {
+      await google.close();
+      await db.close();
+    },
+  };
+}
+
+/**
+ * The worker's clock as work takes time: every reading moves the virtual clock on by
+ * `stepMs`, so a time budget runs out after a predictable amount of work, with no sleeps.
+ */
+export function steppingClock(clock: VirtualClock, stepMs: number): Clock {
+  return {
+    now: () => {
+      clock.advance(stepMs);
+      return clock.now();
+    },
+    sleep: (ms) => clock.sleep(ms),
+  };
+}
