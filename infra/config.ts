@@ -1,0 +1,131 @@
+import type { Construct } from 'constructs';
+import { z } from 'zod';
+import { ConfigError } from '../lib/errors.ts';
+
+/**
+ * The deploy-time settings an admin passes as CDK context (`cdk.json` or
+ * `-c key=value`), validated at synth time so a typo fails `cdk synth` with a sentence
+ * naming the key, never a broken deploy. Values from `-c` are always strings, so numbers
+ * and lists are coerced.
+ */
+
+/** The sender shipped in cdk.json so `cdk synth` works out of the box; a deploy must replace it. */
+export const EXAMPLE_SENDER = 'reports@example.com';
+export const DEFAULT_SYNC_SCHEDULE = 'rate(30 minutes)';
+export const DEFAULT_MS_AUTHORITY = 'https://login.microsoftonline.com/common';
+
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
+const CRON = /^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/;
+
+const hostname = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(HOSTNAME, 'expected a hostname such as sinew.example.com (no scheme, no path)');
+
+/** An EventBridge Scheduler `rate(...)` (singular unit for 1, plural otherwise) or a 6-field `cron(...)`. */
+function isScheduleExpression(value: string): boolean {
+  const rate = RATE.exec(value);
+  if (rate) {
+    const n = Number(rate[1]);
+    return n >= 1 && (n === 1) === !rate[2]!.endsWith('s');
+  }
+  return CRON.test(value);
+}
+
+/** A comma list (`-c allowedDomains=a.com,b.com`) or a JSON array (cdk.json). */
+const domainList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((value) => (Array.isArray(value) ? value : value.split(',')).map((d) => d.trim().toLowerCase()).filter((d) => d !== ''))
+  .pipe(z.array(hostname));
+
+const intFromContext = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value),
+    z.number().int().min(min).max(max).default(fallback),
+  );
+
+const optionalString = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' || value === null ? undefined : value), schema.optional());
+
+export const sinewContextSchema = z.object({
+  senderAddress: z.email('expected an email address such as reports@example.com (an address SES may send from)'),
+  domain: optionalString(hostname),
+  allowedDomains: domainList.default([]),
+  syncSchedule: z
+    .string()
+    .trim()
+    .refine(isScheduleExpression, 'expected an EventBridge Scheduler expression such as "rate(30 minutes)" or "cron(0/30 * * * ? *)"')
+    .default(DEFAULT_SYNC_SCHEDULE),
+  reportHour: intFromContext(0, 23, 7),
+  syncConcurrency: intFromContext(1, 1000, 10),
+  alarmEmail: optionalString(z.email('expected an email address for the alarm subscription')),
+  msAuthority: z
+    .url({ protocol: /^https$/, error: 'expected an https URL such as https://login.microsoftonline.com/<tenant-id>' })
+    .default(DEFAULT_MS_AUTHORITY),
+});
+
+/** The validated settings the stack is built from. */
+export interface SinewConfig {
+  /** The From address of every email; must be an SES identity (or inside `domain`). */
+  senderAddress: string;
+  /** Public hostname for the connect page and links, and the SES domain identity (DKIM). */
+  domain?: string;
+  /** Email domains allowed to sign up; empty means anyone. */
+  allowedDomains: string[];
+  /** When the sync dispatcher runs. */
+  syncSchedule: string;
+  /** Local hour on Monday when weekly reports go out. */
+  reportHour: number;
+  /** Reserved concurrency of the sync worker: the fleet's ceiling against provider quotas. */
+  syncConcurrency: number;
+  /** Subscribed to the alarm topic when given. */
+  alarmEmail?: string;
+  /** Microsoft sign-in authority (tenant). */
+  msAuthority: string;
+  /** True while the example sender of cdk.json is still in place. */
+  usesExampleSender: boolean;
+}
+
+export const CONTEXT_KEYS = Object.keys(sinewContextSchema.shape) as Array<keyof typeof sinewContextSchema.shape>;
+
+/**
+ * Validates raw context values. Throws a {@link ConfigError} naming the first bad key,
+ * what was expected, and where to set it.
+ */
+export function parseSinewConfig(raw: Record<string, unknown>): SinewConfig {
+  const parsed = sinewContextSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = String(issue.path[0] ?? 'context');
+    const given = raw[key] === undefined ? 'it is not set' : `got ${JSON.stringify(raw[key])}`;
+    throw new ConfigError(`CDK context "${key}": ${issue.message}; ${given} (set it in cdk.json "context" or with -c ${key}=...)`);
+  }
+  const value = parsed.data;
+  const senderDomain = value.senderAddress.split('@')[1]!.toLowerCase();
+  if (value.domain && senderDomain !== value.domain && !senderDomain.endsWith(`.${value.domain}`)) {
+    throw new ConfigError(
+      `CDK context "senderAddress": ${value.senderAddress} is not inside "domain" ${value.domain}; ` +
+        'SES sends only from a verified identity, so use an address at that domain (or a subdomain of it), or drop "domain" to verify the address itself',
+    );
+  }
+  return {
+    senderAddress: value.senderAddress,
+    ...(value.domain ? { domain: value.domain } : {}),
+    allowedDomains: value.allowedDomains,
+    syncSchedule: value.syncSchedule,
+    reportHour: value.reportHour,
+    syncConcurrency: value.syncConcurrency,
+    ...(value.alarmEmail ? { alarmEmail: value.alarmEmail } : {}),
+    msAuthority: value.msAuthority,
+    usesExampleSender: value.senderAddress.toLowerCase() === EXAMPLE_SENDER,
+  };
+}
+
+/** Reads and validates the Sinew context keys of a construct tree. */
+export function readSinewConfig(scope: Construct): SinewConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of CONTEXT_KEYS) raw[key] = scope.node.tryGetContext(key);
+  return parseSinewConfig(raw);
+}

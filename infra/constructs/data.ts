@@ -1,0 +1,124 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { TABLE_KEYS } from '../../lib/store/dynamodb/schema.ts';
+
+/** What a function may do with the table. */
+export type TableAccess = 'read' | 'readwrite';
+/** What a function may do with the token key: seal new tokens, or open stored ones. */
+export type TokenKeyAccess = 'seal' | 'open';
+
+export interface SinewDataProps {
+  /**
+   * What happens to the table and its keys when the stack is deleted.
+   * @default RemovalPolicy.RETAIN (people's history and tokens outlive a mistaken `cdk destroy`)
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Refuses DeleteTable until switched off.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+}
+
+const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
+const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+/**
+ * The data of DESIGN section 2: the single table (keys, GSI and TTL exactly as
+ * lib/store/dynamodb/schema.ts declares them; on-demand, point-in-time recovery,
+ * encrypted with its own customer-managed key) and the KMS key that envelope-encrypts
+ * refresh tokens. Grants are written out action by action (no `*`), and the token key is
+ * usable only with the `{userId, accountId}` encryption context the vault always passes.
+ */
+export class SinewData extends Construct {
+  readonly table: Table;
+  /** Encrypts the table at rest. */
+  readonly tableKey: Key;
+  /** Envelope-encrypts OAuth refresh tokens (lib/connect/kms-token-vault.ts). */
+  readonly tokenKey: Key;
+
+  constructor(scope: Construct, id: string, props: SinewDataProps = {}) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    this.tableKey = new Key(this, 'TableKey', {
+      description: 'Sinew: encrypts the DynamoDB table at rest',
+      enableKeyRotation: true,
+      removalPolicy,
+      pendingWindow: Duration.days(30),
+    });
+    this.tokenKey = new Key(this, 'TokenKey', {
+      description: 'Sinew: envelope encryption of OAuth refresh tokens (context userId + accountId)',
+      enableKeyRotation: true,
+      removalPolicy,
+      pendingWindow: Duration.days(30),
+    });
+
+    const { partitionKey, sortKey, ttlAttribute, gsi1 } = TABLE_KEYS;
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: partitionKey, type: AttributeType.STRING },
+      sortKey: { name: sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.tableKey,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: ttlAttribute,
+      deletionProtection: props.deletionProtection ?? true,
+      removalPolicy,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: gsi1.indexName,
+      partitionKey: { name: gsi1.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: gsi1.sortKey, type: AttributeType.STRING },
+      // The schedulers need only who is due; they load each record by its key after.
+      projectionType: ProjectionType.KEYS_ONLY,
+    });
+  }
+
+  /** The index ARN the schedulers query (no `index/*` wildcard). */
+  get gsi1Arn(): string {
+    return `${this.table.tableArn}/index/${TABLE_KEYS.gsi1.indexName}`;
+  }
+
+  /**
+   * Lets `grantee` read (GetItem, Query on the table and gsi1) or also write the table,
+   * and use the table key only through DynamoDB.
+   */
+  grantTable(grantee: IGrantable, access: TableAccess): void {
+    const actions = access === 'readwrite' ? [...TABLE_READ, ...TABLE_WRITE] : TABLE_READ;
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ effect: Effect.ALLOW, actions, resources: [this.table.tableArn, this.gsi1Arn] }),
+    );
+    const keyActions = access === 'readwrite' ? ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt', 'kms:DescribeKey'];
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: keyActions,
+        resources: [this.tableKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${this.table.stack.region}.amazonaws.com` } },
+      }),
+    );
+  }
+
+  /**
+   * Lets `grantee` seal tokens (GenerateDataKey) or open them (Decrypt), never both unless
+   * granted twice, and only with an encryption context carrying exactly `userId` and
+   * `accountId` (lib/pipeline/accounts.ts `tokenContext`).
+   */
+  grantTokenKey(grantee: IGrantable, access: TokenKeyAccess): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: [access === 'seal' ? 'kms:GenerateDataKey' : 'kms:Decrypt'],
+        resources: [this.tokenKey.keyArn],
+        conditions: {
+          'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['userId', 'accountId'] },
+          Null: { 'kms:EncryptionContext:userId': 'false', 'kms:EncryptionContext:accountId': 'false' },
+        },
+      }),
+    );
+  }
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { parseSinewConfig, DEFAULT_MS_AUTHORITY } from '../../infra/config.ts';
+import { ConfigError } from '../../lib/errors.ts';
+
+const base = { senderAddress: 'reports@acme.test' };
+
+describe('parseSinewConfig', () => {
+  it('fills the defaults', () => {
+    expect(parseSinewConfig(base)).toEqual({
+      senderAddress: 'reports@acme.test',
+      allowedDomains: [],
+      syncSchedule: 'rate(30 minutes)',
+      reportHour: 7,
+      syncConcurrency: 10,
+      msAuthority: DEFAULT_MS_AUTHORITY,
+      usesExampleSender: false,
+    });
+  });
+
+  it('reads -c strings: comma lists, numbers, and an empty optional as unset', () => {
+    const config = parseSinewConfig({
+      ...base,
+      allowedDomains: ' Acme.test, ,example.org ',
+      reportHour: '9',
+      syncConcurrency: '25',
+      syncSchedule: 'cron(0/15 * * * ? *)',
+      alarmEmail: '',
+      domain: 'acme.test',
+    });
+    expect(config).toMatchObject({ allowedDomains: ['acme.test', 'example.org'], reportHour: 9, syncConcurrency: 25, syncSchedule: 'cron(0/15 * * * ? *)', domain: 'acme.test' });
+    expect(config.alarmEmail).toBeUndefined();
+    expect(parseSinewConfig({ ...base, allowedDomains: ['a.test', 'b.test'] }).allowedDomains).toEqual(['a.test', 'b.test']);
+  });
+
+  it('flags the example sender', () => {
+    expect(parseSinewConfig({ senderAddress: 'reports@example.com' }).usesExampleSender).toBe(true);
+  });
+
+  it.each([
+    [{}, /"senderAddress".*not set/],
+    [{ senderAddress: 'reports' }, /"senderAddress": expected an email address.*got "reports"/],
+    [{ ...base, domain: 'https://acme.test' }, /"domain": expected a hostname/],
+    [{ ...base, allowedDomains: 'acme.test,not a domain' }, /"allowedDomains": expected a hostname/],
+    [{ ...base, syncSchedule: 'every 30 minutes' }, /"syncSchedule": expected an EventBridge Scheduler expression/],
+    [{ ...base, syncSchedule: 'rate(1 minutes)' }, /"syncSchedule"/],
+    [{ ...base, syncSchedule: 'rate(5 minute)' }, /"syncSchedule"/],
+    [{ ...base, syncSchedule: 'cron(0 * * * *)' }, /"syncSchedule"/],
+    [{ ...base, reportHour: 24 }, /"reportHour".*got 24/],
+    [{ ...base, reportHour: 'seven' }, /"reportHour"/],
+    [{ ...base, syncConcurrency: 0 }, /"syncConcurrency"/],
+    [{ ...base, syncConcurrency: '2.5' }, /"syncConcurrency"/],
+    [{ ...base, alarmEmail: 'ops' }, /"alarmEmail": expected an email address/],
+    [{ ...base, msAuthority: 'http://login.microsoftonline.com/common' }, /"msAuthority": expected an https URL/],
+    [{ senderAddress: 'reports@other.test', domain: 'acme.test' }, /"senderAddress": reports@other.test is not inside "domain" acme.test/],
+  ])('refuses %j naming the key', (raw, message) => {
+    expect(() => parseSinewConfig(raw)).toThrow(ConfigError);
+    expect(() => parseSinewConfig(raw)).toThrow(message);
+  });
+
+  it('accepts a sender in a subdomain of domain', () => {
+    expect(parseSinewConfig({ senderAddress: 'r@mail.acme.test', domain: 'acme.test' }).domain).toBe('acme.test');
+  });
+});
