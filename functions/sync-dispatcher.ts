@@ -29,7 +29,8 @@ async function dispatch(event: unknown, _context: Context): Promise<DispatchSync
   const runtime = getRuntime();
   const now = parsed.data.time ? new Date(parsed.data.time) : new Date(systemClock.now());
   const queue = new SqsSyncQueue(runtime.sqs, required(runtime.env, 'SINEW_SYNC_QUEUE_URL'));
-  const result = await dispatchSyncs({ store: runtime.store, queue, now });
+  const intervalMs = runtime.env.SINEW_SYNC_INTERVAL_MINUTES * 60_000;
+  const result = await dispatchSyncs({ store: runtime.store, queue, now, intervalMs });
   metrics.addMetric('AccountsEnqueued', MetricUnit.Count, result.enqueued);
   logger.info('sync jobs enqueued', { ...result });
   return result;

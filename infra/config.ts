@@ -24,6 +24,17 @@ const hostname = z
   .toLowerCase()
   .regex(HOSTNAME, 'expected a hostname such as sinew.example.com (no scheme, no path)');
 
+/**
+ * Minutes between ticks of a `rate(...)` schedule; 30 for a cron schedule (whose gaps
+ * may vary): the sync dispatcher's tick slots follow it.
+ */
+export function scheduleIntervalMinutes(expression: string): number {
+  const rate = RATE.exec(expression);
+  if (!rate) return 30;
+  const n = Number(rate[1]);
+  return rate[2]!.startsWith('hour') ? n * 60 : rate[2]!.startsWith('day') ? n * 1440 : n;
+}
+
 /** An EventBridge Scheduler `rate(...)` (singular unit for 1, plural otherwise) or a 6-field `cron(...)`. */
 function isScheduleExpression(value: string): boolean {
   const rate = RATE.exec(value);

@@ -24,6 +24,11 @@ export const lambdaEnvSchema = z.object({
   SINEW_SES_CONFIGURATION_SET: z.string().min(1).optional(),
   /** Comma-separated domains allowed to sign up; empty means any. */
   SINEW_ALLOWED_DOMAINS: z.string().default(''),
+  /**
+   * Minutes between sync ticks, as the `syncSchedule` rate says (a cron schedule keeps
+   * the default): the dispatcher's tick slots, so a retried run sends the same jobs.
+   */
+  SINEW_SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
   /** Local hour on Monday when weekly reports go out. */
   SINEW_REPORT_HOUR: z.coerce.number().int().min(0).max(23).default(7),
   /** Microsoft authority (tenant) for sign-in, default the multi-tenant `common`. */

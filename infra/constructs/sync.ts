@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { SinewConfig } from '../config.ts';
+import { scheduleIntervalMinutes, type SinewConfig } from '../config.ts';
 import type { SinewData } from './data.ts';
 import { SinewFunction } from './function.ts';
 import type { JobQueue } from './job-queue.ts';
@@ -52,6 +52,7 @@ export class SyncService extends Construct {
       environment: {
         SINEW_TABLE_NAME: data.table.tableName,
         SINEW_SYNC_QUEUE_URL: queue.queue.queueUrl,
+        SINEW_SYNC_INTERVAL_MINUTES: String(Math.min(1440, scheduleIntervalMinutes(config.syncSchedule))),
       },
     });
     // Reads who is due (gsi1) and sends jobs: no writes, no tokens, no secrets.

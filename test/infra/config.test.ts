@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSinewConfig, DEFAULT_MS_AUTHORITY } from '../../infra/config.ts';
+import { parseSinewConfig, scheduleIntervalMinutes, DEFAULT_MS_AUTHORITY } from '../../infra/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
 
 const base = { senderAddress: 'reports@acme.test' };
@@ -59,5 +59,11 @@ describe('parseSinewConfig', () => {
 
   it('accepts a sender in a subdomain of domain', () => {
     expect(parseSinewConfig({ senderAddress: 'r@mail.acme.test', domain: 'acme.test' }).domain).toBe('acme.test');
+  });
+});
+
+describe('scheduleIntervalMinutes', () => {
+  it('reads the gap of a rate schedule and keeps 30 minutes for a cron one', () => {
+    expect(['rate(1 minute)', 'rate(45 minutes)', 'rate(2 hours)', 'rate(1 day)', 'cron(0/15 * * * ? *)'].map(scheduleIntervalMinutes)).toEqual([1, 45, 120, 1440, 30]);
   });
 });

@@ -325,6 +325,8 @@ describe('SinewStack with a custom domain, an alarm email and a concurrency cap'
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@acme.test' });
     expect(resourcesOf(template, 'AWS::Lambda::Function')[logicalId(stack.sync.worker.fn, stack)]!.Properties!.ReservedConcurrentExecutions).toBe(4);
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 hour)' });
+    // The dispatcher's tick slots follow the schedule, so a retried run sends the same jobs.
+    expect(env(stack.sync.dispatcher)).toMatchObject({ SINEW_SYNC_INTERVAL_MINUTES: '60' });
   });
 
   it('does not warn about the example sender once it is replaced', () => {
