@@ -23,6 +23,7 @@ import { renderReport } from '../lib/report/index.ts';
 import { linkUrl, signLink, type LinkAction } from '../lib/links/token.ts';
 import { benchGoogleSync } from './sync-google.ts';
 import { benchMicrosoftSync } from './sync-microsoft.ts';
+import { benchFunctions } from './functions.ts';
 
 const line = (label: string, value: string) => console.log(`${label.padEnd(52)} ${value}`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -120,6 +121,8 @@ try {
   if (process.env.BENCH_SKIP_MBOX !== '1') await benchMbox(dir);
   benchHealth();
   await benchStoreAndReport(dir);
+  console.log('Lambda functions (esbuild bundles as the stack builds them; Lambda runs Node.js 24 on arm64)');
+  await benchFunctions((l) => console.log(l));
   console.log('Google sync (emulator, real clock, quota window and latency scaled; DESIGN 7)');
   await benchGoogleSync(line);
   console.log('Microsoft 365 sync (Graph emulator, real clock, throttling window and latency scaled; DESIGN 7)');

@@ -1,5 +1,5 @@
 // Imported once at module load (about 200 ms); each render then costs a few ms.
-import mjml2html from 'mjml';
+import type mjmlType from 'mjml';
 import { SinewError } from '../errors.ts';
 import type { Action } from './actions.ts';
 import type { PictureContact, ReportLinks, ReportModel } from './model.ts';
@@ -42,7 +42,8 @@ const KIND_COLOR: Record<Action['kind'], string> = {
  */
 export async function renderHtml(model: ReportModel): Promise<string> {
   const source = mjmlOf(model);
-  let result: Awaited<ReturnType<typeof mjml2html>>;
+  const mjml2html = await loadMjml();
+  let result: Awaited<ReturnType<typeof mjmlType>>;
   try {
     result = await mjml2html(source, { validationLevel: 'strict', fonts: {}, keepComments: false });
   } catch (cause) {
@@ -211,4 +212,16 @@ function pill(url: string, text: string): string {
 function linkTo(url: string | undefined, text: string): string {
   if (!safeUrl(url)) return '';
   return `<a href="${escapeHtml(url)}" style="color:${ACCENT};white-space:nowrap">${escapeHtml(text)}</a>`;
+}
+
+let mjmlLoaded: Promise<typeof mjmlType> | undefined;
+
+/**
+ * MJML is most of the report worker's bundle (about 7 MB) and 200 ms of import: loaded on
+ * the first render, not at start-up, so a cold start of a function that never renders
+ * (or renders later) does not pay for it.
+ */
+function loadMjml(): Promise<typeof mjmlType> {
+  mjmlLoaded ??= import('mjml').then((m) => m.default);
+  return mjmlLoaded;
 }
