@@ -29,7 +29,8 @@ export interface ReportLinkInput extends LinkIssuer {
 }
 
 /**
- * The links of one weekly report: manage (the pause page), unsubscribe, per-contact
+ * The links of one weekly report: manage (the pause page), disconnect (revoke and delete
+ * everything; the link only shows a confirmation page until its button is pressed), unsubscribe, per-contact
  * answers ("this is fine", snooze 30 days, mute) and, when an account needs it, reconnect.
  * `unsubscribeUrl` is the same unsubscribe link, always present, for the RFC 8058
  * `List-Unsubscribe` header.
@@ -41,6 +42,7 @@ export function reportLinksFor(input: ReportLinkInput): ReportLinks & { unsubscr
   const unsubscribeUrl = link({ action: 'unsubscribe', userId: input.userId });
   return {
     manage: link({ action: 'pause', userId: input.userId }),
+    disconnect: link({ action: 'disconnect', userId: input.userId }),
     unsubscribe: unsubscribeUrl,
     unsubscribeUrl,
     ...(input.reconnectProvider

@@ -19,6 +19,7 @@ describe('reportLinksFor', () => {
   it('signs an absolute https link per action, each verifying for this user only', () => {
     const manage = verifyLink(secret, tokenOf(links.manage!), now.getTime());
     expect(manage).toMatchObject({ action: 'pause', userId: 'u1' });
+    expect(verifyLink(secret, tokenOf(links.disconnect!), now.getTime())).toMatchObject({ action: 'disconnect', userId: 'u1' });
     const unsub = verifyLink(secret, tokenOf(links.unsubscribe!), now.getTime());
     expect(unsub).toMatchObject({ action: 'unsubscribe', userId: 'u1' });
     expect(links.unsubscribeUrl).toBe(links.unsubscribe);
