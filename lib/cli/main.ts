@@ -6,6 +6,7 @@ import { runImport } from './import.ts';
 import { runReport } from './report.ts';
 import { runConnect } from './connect.ts';
 import { runSync } from './sync.ts';
+import { DEFAULT_SERVE_PORT, runServe } from './serve.ts';
 import { systemClock, type Clock } from '../sync/clock.ts';
 
 /** Adds the settings flags of DESIGN section 6 to a command. */
@@ -61,6 +62,13 @@ export function buildProgram(out: (line: string) => void, now: () => Date, clock
     .description('fetch new mail and meeting metadata of connected mailboxes (a full backfill the first time)')
     .option('--budget-minutes <n>', 'stop after this long (resumable)', parseWhole('--budget-minutes', 1, 7 * 24 * 60))
     .action(async (opts, cmd: Command) => runSync({ ...cmd.optsWithGlobals(), ...opts }, out, clock));
+
+  program
+    .command('serve')
+    .description('answer the links of sent reports (and offer the connect page when OAuth clients are set) on this machine, until Ctrl+C')
+    .option('--port <n>', `port to listen on, 0 for any free one (default: ${DEFAULT_SERVE_PORT}, as in SINEW_BASE_URL's default)`, parseWhole('--port', 0, 65_535))
+    .option('--host <address>', 'address to listen on; only 127.0.0.1 (loopback) is supported', '127.0.0.1')
+    .action(async (opts, cmd: Command) => runServe({ ...cmd.optsWithGlobals(), ...opts }, out, now));
 
   withSettings(
     program

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Store } from '../store/types.ts';
 import type { ReportJson } from '../report/types.ts';
@@ -8,6 +8,7 @@ import { prepareWeeklyReport, reportEmail, type PreparedReport } from '../servic
 import { SmtpMailer } from '../mail/smtp-mailer.ts';
 import { loadConfig } from '../config.ts';
 import { ConfigError, InputError } from '../errors.ts';
+import { loadOrCreateKeyFile } from '../connect/token-vault.ts';
 import { openCliContext, type GlobalFlags } from './context.ts';
 import { parseAsOf, settingsFromFlags, type SettingsFlags } from './options.ts';
 import { summarize } from './summary.ts';
@@ -119,25 +120,5 @@ export function linkKeyPath(dataDir: string): string {
  */
 export async function localLinkSecret(flags: GlobalFlags): Promise<Uint8Array> {
   if (flags.memory) return randomBytes(32);
-  const file = linkKeyPath(flags.data);
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  try {
-    // 'wx': two processes racing cannot both write a key.
-    const handle = await open(file, 'wx', 0o600);
-    const key = randomBytes(32);
-    try {
-      await handle.writeFile(`${key.toString('base64')}\n`);
-    } finally {
-      await handle.close();
-    }
-    await chmod(file, 0o600);
-    return key;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-      throw new ConfigError(`cannot create the link key file ${file}: ${(err as Error).message}`, { cause: err });
-    }
-  }
-  const key = Buffer.from((await readFile(file, 'utf8')).trim(), 'base64');
-  if (key.length < 32) throw new ConfigError(`the link key file ${file} must hold 32 base64-encoded bytes (found ${key.length}); delete it to make a new one`);
-  return key;
+  return loadOrCreateKeyFile(linkKeyPath(flags.data), 'link key');
 }

@@ -103,7 +103,7 @@ export class LocalKeyVault implements TokenVault {
    * absent. A key file that others can read is refused, as ssh refuses a loose private key.
    */
   static async fromFile(file: string): Promise<LocalKeyVault> {
-    return LocalKeyVault.fromKey(await loadOrCreateMasterKey(file));
+    return LocalKeyVault.fromKey(await loadOrCreateKeyFile(file, 'master key'));
   }
 
   async seal(plaintext: string, context: Record<string, string>): Promise<string> {
@@ -148,7 +148,12 @@ function wrapAad(context: Record<string, string>): string {
   return `sinew.kek.v1|${canonicalContext(context)}`;
 }
 
-async function loadOrCreateMasterKey(file: string): Promise<Buffer> {
+/**
+ * Reads a 32-byte key kept base64-encoded in `file`, creating it (mode 0600, in a 0700
+ * directory) on first use. Local secrets only: the token master key and the link key.
+ * @param what how errors name the file, e.g. `master key`
+ */
+export async function loadOrCreateKeyFile(file: string, what: string): Promise<Buffer> {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   const fresh = randomBytes(DATA_KEY_BYTES);
   try {
@@ -163,15 +168,15 @@ async function loadOrCreateMasterKey(file: string): Promise<Buffer> {
     return fresh;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-      throw new ConfigError(`cannot create the master key file ${file}: ${(err as Error).message}`, { cause: err });
+      throw new ConfigError(`cannot create the ${what} file ${file}: ${(err as Error).message}`, { cause: err });
     }
   }
   if (process.platform !== 'win32' && ((await stat(file)).mode & 0o077) !== 0) {
-    throw new ConfigError(`the master key file ${file} is readable by others; run: chmod 600 ${file}`);
+    throw new ConfigError(`the ${what} file ${file} is readable by others; run: chmod 600 ${file}`);
   }
   const key = Buffer.from((await readFile(file, 'utf8')).trim(), 'base64');
   if (key.length !== DATA_KEY_BYTES) {
-    throw new ConfigError(`the master key file ${file} must hold 32 base64-encoded bytes (found ${key.length})`);
+    throw new ConfigError(`the ${what} file ${file} must hold 32 base64-encoded bytes (found ${key.length}); delete it to make a new one`);
   }
   return key;
 }

@@ -26,6 +26,7 @@ export interface Flags {
  * - fading: established, whole days of silence (`floor((asOf - last) / 1 day)`, the
  *   `silenceDays` shown) above the threshold, no upcoming meeting. Ranked by prior
  *   strength: interactions in the year before asOf, then distinct days, then address.
+ *   Carries the last meeting over the held history, so the report can cite it.
  * - owedReplies: the qualifying messages `measureContact` found, one row each, oldest
  *   first (ties by address); `waitingDays` is whole days since receipt.
  * - awaitingReply: 2 or more unanswered outbound messages in the last 30 days; most
@@ -57,7 +58,13 @@ export function computeFlags(
       if (silenceDays > threshold) {
         fading.push({
           m,
-          flag: { address: m.address, lastInteraction: iso(m.lastAt), cadenceDays: m.cadenceDays, silenceDays },
+          flag: {
+            address: m.address,
+            lastInteraction: iso(m.lastAt),
+            cadenceDays: m.cadenceDays,
+            silenceDays,
+            lastMeeting: lastMeetingOf(m),
+          },
         });
       }
     }
@@ -68,7 +75,7 @@ export function computeFlags(
       awaiting.push({ address: m.address, firstSentAt: iso(m.awaitingFirstAt), unansweredCount: m.awaitingCount });
     }
     if (established && m.lastMeetingAt <= h.faceTimeStart) {
-      noFace.push({ m, flag: { address: m.address, lastMeeting: m.lastMeetingAt < 0 ? null : iso(m.lastMeetingAt) } });
+      noFace.push({ m, flag: { address: m.address, lastMeeting: lastMeetingOf(m) } });
     }
   }
 
@@ -85,6 +92,14 @@ export function computeFlags(
     awaitingReply: awaiting,
     noFaceTime: noFace.map((x) => x.flag),
   };
+}
+
+/**
+ * The contact's last meeting as the flags state it. `measureContact` already tracks it in
+ * its one pass over the contact's held range (which ends at asOf), so it costs nothing.
+ */
+function lastMeetingOf(m: ContactMetrics): string | null {
+  return m.lastMeetingAt < 0 ? null : iso(m.lastMeetingAt);
 }
 
 function iso(ms: number): string {

@@ -32,6 +32,11 @@ export interface FadingFlag {
   lastInteraction: string;
   cadenceDays: number | null;
   silenceDays: number;
+  /**
+   * ISO 8601 UTC of the last meeting with the contact that started before asOf, over the
+   * held history (not only the window); null when none is on record.
+   */
+  lastMeeting: string | null;
 }
 
 export interface OwedReplyFlag {

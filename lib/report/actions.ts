@@ -1,4 +1,4 @@
-import type { ContactHealth } from '../health/types.ts';
+import type { ContactHealth, FadingFlag } from '../health/types.ts';
 import type { ReportJson } from './types.ts';
 import {
   DateWords,
@@ -234,15 +234,18 @@ const owedAction: Describe<OwedContact> = (rows, account, { dates }) => {
   };
 };
 
-const fadingAction: Describe<{ lastInteraction: string; cadenceDays: number | null; silenceDays: number }> = (
+const fadingAction: Describe<FadingFlag> = (
   rows,
   account,
   { dates, lastMeeting, windowDays },
 ) => {
   const first = rows[0]!;
+  // The flag carries the last meeting; a report stored before it did (the field reads as
+  // null) may still have it on the contact's face-time flag.
+  const metOf = (r: (typeof rows)[number]): string | null => r.lastMeeting ?? lastMeeting.get(r.address) ?? null;
   if (account === null) {
     const name = who(first).displayName;
-    const met = lastMeeting.get(first.address);
+    const met = metOf(first);
     const metText = met ? ` Last meeting: ${dates.date(met)}.` : '';
     const summary =
       first.cadenceDays !== null
@@ -251,8 +254,8 @@ const fadingAction: Describe<{ lastInteraction: string; cadenceDays: number | nu
     const evidence = [`Last contact: ${dates.date(first.lastInteraction)} (${plural(first.silenceDays, 'day')} ago)`];
     if (first.cadenceDays !== null) evidence.push(`Usual cadence: every ${days(first.cadenceDays)}`);
     if (met) evidence.push(`Last meeting: ${dates.date(met)}`);
-    // The JSON has no last-meeting date for a contact without a face-time flag; the
-    // window's meeting count is what it does know, so that is what the email says.
+    // No meeting in the held history (or a stored report that predates the field): the
+    // window's count is true either way, where "no meeting on record" might not be.
     else if (first.contact) evidence.push(`Meetings in the last ${windowDays} days: ${first.contact.meetings === 0 ? 'none' : first.contact.meetings}`);
     return {
       kind: 'fading', account, contacts: [who(first)], evidence, summary,
@@ -271,10 +274,14 @@ const fadingAction: Describe<{ lastInteraction: string; cadenceDays: number | nu
     title: `Reconnect with ${org}`,
     headline: `${org} is going quiet`,
     summary: `${names(rows)} at ${org} have gone quiet; the longest silence is ${plural(longest, 'day')}.`,
-    evidence: perContact(rows, (r) =>
-      `last contact ${dates.date(r.lastInteraction)} (${plural(r.silenceDays, 'day')} ago)` +
-      (r.cadenceDays !== null ? `, usually every ${days(r.cadenceDays)}` : ''),
-    ),
+    evidence: perContact(rows, (r) => {
+      const met = metOf(r);
+      return (
+        `last contact ${dates.date(r.lastInteraction)} (${plural(r.silenceDays, 'day')} ago)` +
+        (r.cadenceDays !== null ? `, usually every ${days(r.cadenceDays)}` : '') +
+        (met ? `, last met ${dates.date(met)}` : '')
+      );
+    }),
     suggestion: `Pick one person at ${org} to check in with this week; a short note is enough.`,
   };
 };

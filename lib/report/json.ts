@@ -65,6 +65,9 @@ export const reportJsonSchema = z.strictObject({
       lastInteraction: iso,
       cadenceDays: z.number().nonnegative().nullable(),
       silenceDays: z.number().nonnegative(),
+      // Added after the first stored weeks: a report written before it reads as null
+      // ("no meeting on record"), which is what its email could say then too.
+      lastMeeting: iso.nullable().default(null),
     }),
   ),
   owedReplies: z.array(
@@ -215,6 +218,7 @@ function orderFading(f: FadingFlag): FadingFlag {
     lastInteraction: f.lastInteraction,
     cadenceDays: f.cadenceDays,
     silenceDays: f.silenceDays,
+    lastMeeting: f.lastMeeting,
   };
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/connect.ts';
@@ -15,6 +15,7 @@ import { syncJobDedupId, syncJobSchema } from '../../lib/service/jobs.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 import { GoogleOAuthEmulator, serveOnLoopback } from '../support/google/oauth-emulator.ts';
 import { TEST_CLIENT } from '../support/google/world.ts';
+import { lambdaContext as fakeContext } from '../support/lambda.ts';
 
 /**
  * The connect Lambda as API Gateway invokes it: HTTP API (payload 2.0) events, a real
@@ -53,20 +54,7 @@ function httpEvent(path: string, query: Record<string, string> = {}, cookies: st
   };
 }
 
-const context = {
-  callbackWaitsForEmptyEventLoop: false,
-  functionName: 'sinew-connect',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:sinew-connect',
-  memoryLimitInMB: '256',
-  awsRequestId: 'c0ffee00-0000-4000-8000-000000000001',
-  logGroupName: '/aws/lambda/sinew-connect',
-  logStreamName: '2026/11/23/[$LATEST]abcdef',
-  getRemainingTimeInMillis: () => 10_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} satisfies Context;
+const context = fakeContext({ functionName: 'sinew-connect', memoryMb: 256, requestId: 'c0ffee00-0000-4000-8000-000000000001', remainingMs: () => 10_000 });
 
 async function invoke(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   return (await handler(event, context)) as APIGatewayProxyStructuredResultV2;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/links.ts';
 import { lambdaEnv } from '../../functions/shared/env.ts';
@@ -12,6 +12,7 @@ import { tokenContext } from '../../lib/pipeline/accounts.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 import { aUser, anAccount } from '../links/fixtures.ts';
 import { partition } from '../links/partition.ts';
+import { lambdaContext as fakeContext } from '../support/lambda.ts';
 
 const SECRET = 'k'.repeat(64);
 const DOMAIN = 'abc123.execute-api.eu-west-1.amazonaws.com';
@@ -89,20 +90,7 @@ function httpEvent(method: 'GET' | 'POST' | 'HEAD', linkToken: string, body?: { 
   };
 }
 
-const context = {
-  callbackWaitsForEmptyEventLoop: true,
-  functionName: 'sinew-links',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:sinew-links',
-  memoryLimitInMB: '256',
-  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-  logGroupName: '/aws/lambda/sinew-links',
-  logStreamName: '2026/11/23/[$LATEST]abcdef',
-  getRemainingTimeInMillis: () => 28_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} satisfies Context;
+const context = fakeContext({ functionName: 'sinew-links', memoryMb: 256, remainingMs: () => 28_000 });
 
 async function invoke(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   return (await handler(event, context)) as APIGatewayProxyStructuredResultV2;

@@ -1,21 +1,9 @@
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { lambdaContext as fakeContext } from '../support/lambda.ts';
 
 /** A fake Lambda context with `remainingMs` left. */
 export function lambdaContext(requestId: string, remainingMs = 60_000): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'sinew-report-worker',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:sinew-report-worker',
-    memoryLimitInMB: '512',
-    awsRequestId: requestId,
-    logGroupName: '/aws/lambda/sinew-report-worker',
-    logStreamName: '2026/11/23/[$LATEST]abc',
-    getRemainingTimeInMillis: () => remainingMs,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  return fakeContext({ functionName: 'sinew-report-worker', requestId, remainingMs: () => remainingMs });
 }
 
 /** An SQS (standard queue) record as Lambda delivers it. */

@@ -6,6 +6,7 @@ import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
 import { lambdaEnv } from '../../functions/shared/env.ts';
 import type { Runtime } from '../../functions/shared/runtime.ts';
 import { TEST_CLIENT } from '../support/google/world.ts';
+import { lambdaContext as fakeContext } from '../support/lambda.ts';
 
 /**
  * Realistic AWS inputs for the sync handlers' tests: SQS FIFO records as Lambda receives
@@ -53,20 +54,7 @@ export function sqsEvent(...records: SQSRecord[]): SQSEvent {
 
 /** A Lambda context; `remainingMs` is asked at each call, so it can follow a clock. */
 export function lambdaContext(remainingMs: () => number): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'sinew-sync-worker',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:sinew-sync-worker',
-    memoryLimitInMB: '512',
-    awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-    logGroupName: '/aws/lambda/sinew-sync-worker',
-    logStreamName: '2026/11/23/[$LATEST]abcdef',
-    getRemainingTimeInMillis: remainingMs,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  return fakeContext({ functionName: 'sinew-sync-worker', remainingMs });
 }
 
 /** A mocked SQS client that accepts every batch and keeps what was sent, in order. */

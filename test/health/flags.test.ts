@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { computeHealth } from '../../lib/health/index.ts';
+import { extractInteractions } from '../../lib/interactions/extract.ts';
+import type { Item, MeetingItem } from '../../lib/providers/types.ts';
+import { defaultSettings } from '../../lib/settings.ts';
 import { AS_OF, DAY, HOUR, ago, establishedHistory, healthOf, meeting, received, sent } from './build.ts';
 
 const ann = 'ann@acme.example';
@@ -71,7 +75,7 @@ describe('awaitingReply', () => {
 describe('fading', () => {
   it('flags an established contact silent for more than max(2 x cadence, 21) days', () => {
     const r = healthOf(establishedHistory(ann, 22, 7)); // cadence 7 -> threshold 21
-    expect(r.fading).toEqual([{ address: ann, lastInteraction: iso(ago(22)), cadenceDays: 7, silenceDays: 22 }]);
+    expect(r.fading).toEqual([{ address: ann, lastInteraction: iso(ago(22)), cadenceDays: 7, silenceDays: 22, lastMeeting: null }]);
   });
 
   it('does not flag silence exactly at the threshold', () => {
@@ -110,6 +114,57 @@ describe('fading', () => {
     const r = healthOf(establishedHistory(ann, 150, 10));
     expect(r.contacts).toEqual([]);
     expect(r.fading.map((f) => f.silenceDays)).toEqual([150]);
+  });
+});
+
+describe('fading lastMeeting', () => {
+  const fadingOf = (r: ReturnType<typeof healthOf>) => r.fading.find((f) => f.address === ann);
+
+  it('is the last meeting over the held history, also one older than the window', () => {
+    const r = healthOf([...establishedHistory(ann, 40, 7), meeting(ann, ago(150)), meeting(ann, ago(100))]);
+    expect(r.contacts.find((c) => c.address === ann)!.meetings).toBe(0); // outside the 90-day window
+    expect(fadingOf(r)!.lastMeeting).toBe(iso(ago(100)));
+  });
+
+  it('is set when the contact has no face-time flag (met within 90 days), the case the report could not cite', () => {
+    const r = healthOf([...establishedHistory(ann, 40, 7), meeting(ann, ago(70))]);
+    expect(r.noFaceTime).toEqual([]);
+    expect(fadingOf(r)!.lastMeeting).toBe(iso(ago(70)));
+  });
+
+  it('is null when no meeting is on record', () => {
+    expect(fadingOf(healthOf(establishedHistory(ann, 40, 7)))!.lastMeeting).toBeNull();
+  });
+
+  it('ignores a meeting after asOf (a report as of a past date)', () => {
+    const r = healthOf([...establishedHistory(ann, 40, 7), meeting(ann, ago(100)), meeting(ann, AS_OF.getTime() + 5 * DAY)]);
+    expect(fadingOf(r)!.lastMeeting).toBe(iso(ago(100)));
+  });
+
+  it('ignores meetings the extraction drops: cancelled, or declined by Me or by the contact', () => {
+    const at = (daysAgo: number) => new Date(ago(daysAgo)).toISOString();
+    const ME = 'me@mine.example';
+    const mailItem = (n: number, daysAgo: number): Item => ({
+      kind: 'mail', accountId: 'a', source: 'gmail', providerId: `m${n}`, messageId: `m${n}@x`, threadId: `t${n}`,
+      at: at(daysAgo), from: n % 2 ? ann : ME, to: [n % 2 ? ME : ann], cc: [], bcc: [], names: {}, replyTo: [],
+      subjectHash: `s${n}`, labels: n % 2 ? [] : ['SENT'], bulkSignals: [],
+    });
+    const meetingItem = (n: number, daysAgo: number, o: Partial<MeetingItem>): Item => ({
+      kind: 'meeting', accountId: 'c', source: 'gcal', providerId: `e${n}`, occurrenceKey: `u${n}`,
+      start: at(daysAgo), end: new Date(ago(daysAgo) + HOUR).toISOString(), status: 'confirmed', organizer: ME,
+      attendees: [{ address: ME, response: 'accepted' }, { address: ann, response: 'accepted' }], ...o,
+    });
+    const items: Item[] = [
+      ...[61, 61, 54, 54, 47, 47, 40, 40].map((d, k) => mailItem(k, d)),
+      meetingItem(1, 100, {}),
+      meetingItem(2, 80, { status: 'cancelled' }),
+      meetingItem(3, 70, { attendees: [{ address: ME, response: 'declined' }, { address: ann, response: 'accepted' }] }),
+      meetingItem(4, 60, { attendees: [{ address: ME, response: 'accepted' }, { address: ann, response: 'declined' }] }),
+    ];
+    const settings = { ...defaultSettings };
+    const extraction = extractInteractions(items, { asOf: AS_OF, settings, me: [], accountAddresses: [ME] });
+    const r = computeHealth(extraction, { asOf: AS_OF, settings });
+    expect(fadingOf(r)).toMatchObject({ silenceDays: 40, lastMeeting: iso(ago(100)) });
   });
 });
 

@@ -22,8 +22,8 @@ describe('planActions ranking', () => {
       { address: 'kim@gmail.com', firstSentAt: daysBefore(12), unansweredCount: 4 },
     ],
     fading: [
-      { address: 'ann@acme.com', lastInteraction: daysBefore(34), cadenceDays: 8, silenceDays: 34 },
-      { address: 'max@gamma.net', lastInteraction: daysBefore(50), cadenceDays: null, silenceDays: 50 },
+      { address: 'ann@acme.com', lastInteraction: daysBefore(34), cadenceDays: 8, silenceDays: 34, lastMeeting: daysBefore(73) },
+      { address: 'max@gamma.net', lastInteraction: daysBefore(50), cadenceDays: null, silenceDays: 50, lastMeeting: null },
     ],
     owedReplies: [
       { address: 'sam@omega.io', receivedAt: daysBefore(3), waitingDays: 3 },
@@ -65,7 +65,7 @@ describe('planActions ranking', () => {
       'You and Zoe exchanged 24 emails in 90 days, with no meeting on record.',
     ]);
     expect(actions[2]!.evidence).toEqual(['Last contact: 21 Oct (34 days ago)', 'Usual cadence: every 8 days', 'Last meeting: 12 Sep']);
-    // Max has no face-time flag, so no last-meeting date: the window's count is said instead.
+    // Max's flag names no meeting (as in a week stored before the field), so the window's count is said instead.
     expect(actions[3]!.evidence).toEqual(['Last contact: 5 Oct (50 days ago)', 'Meetings in the last 90 days: 1']);
     expect(actions[0]!.evidence).toContain('Waiting: 6 days');
     expect(actions[0]!.title).toBe('Reply to Raj');
@@ -76,7 +76,7 @@ describe('planActions ranking', () => {
     const late = report({
       contacts: [contact('ann@acme.com', { name: 'Ann Lee' })],
       // 23:30 UTC on 20 Oct is already 21 Oct in Paris (UTC+2 in October).
-      fading: [{ address: 'ann@acme.com', lastInteraction: '2026-10-20T23:30:00.000Z', cadenceDays: 8, silenceDays: 34 }],
+      fading: [{ address: 'ann@acme.com', lastInteraction: '2026-10-20T23:30:00.000Z', cadenceDays: 8, silenceDays: 34, lastMeeting: null }],
     });
     expect(planActions(late).actions[0]!.evidence[0]).toBe('Last contact: 20 Oct (34 days ago)');
     expect(planActions(late, { timeZone: 'Europe/Paris' }).actions[0]!.evidence[0]).toBe('Last contact: 21 Oct (34 days ago)');
@@ -114,6 +114,38 @@ describe('planActions ranking', () => {
       noFaceTime: [{ address: 'ann@acme.com', lastMeeting: '2025-12-30T10:00:00.000Z' }],
     });
     expect(planActions(old).actions[0]!.summary).toBe('No meeting with Ann in 90 days; the last was on 30 Dec 2025.');
+  });
+});
+
+describe('fading: the last meeting', () => {
+  const fadingRow = (address: string, lastMeeting: string | null) =>
+    ({ address, lastInteraction: daysBefore(34), cadenceDays: 8, silenceDays: 34, lastMeeting });
+
+  it('comes from the fading flag, with no face-time flag needed', () => {
+    const json = report({ contacts: [contact('ann@acme.com', { name: 'Ann Lee' })], fading: [fadingRow('ann@acme.com', daysBefore(60))] });
+    const [action] = planActions(json).actions;
+    expect(action!.summary).toBe('Ann usually hears from you every 8 days; it has been 34. Last meeting: 25 Sep.');
+    expect(action!.evidence).toEqual(['Last contact: 21 Oct (34 days ago)', 'Usual cadence: every 8 days', 'Last meeting: 25 Sep']);
+  });
+
+  it('falls back to the face-time flag for a week stored before fading flags carried it', () => {
+    const json = report({
+      contacts: [contact('ann@acme.com', { name: 'Ann Lee' })],
+      fading: [fadingRow('ann@acme.com', null)],
+      noFaceTime: [{ address: 'ann@acme.com', lastMeeting: daysBefore(120) }],
+    });
+    expect(planActions(json).actions[0]!.evidence).toContain('Last meeting: 27 Jul');
+  });
+
+  it('is named per person in an account action', () => {
+    const json = report({
+      contacts: [contact('ann@acme.com', { name: 'Ann Lee' }), contact('bob@acme.com', { name: 'Bob Stone' })],
+      fading: [fadingRow('ann@acme.com', daysBefore(60)), fadingRow('bob@acme.com', null)],
+    });
+    expect(planActions(json).actions[0]!.evidence).toEqual([
+      'Ann Lee <ann@acme.com>: last contact 21 Oct (34 days ago), usually every 8 days, last met 25 Sep',
+      'Bob Stone <bob@acme.com>: last contact 21 Oct (34 days ago), usually every 8 days',
+    ]);
   });
 });
 

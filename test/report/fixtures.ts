@@ -69,7 +69,7 @@ export function busyReport(n = 300): ReportJson {
   const pick = (from: number, count: number): ContactHealth[] => contacts.slice(from, from + count);
   return report({
     contacts,
-    fading: pick(0, 60).map((c, i) => ({ address: c.address, lastInteraction: daysBefore(30 + i), cadenceDays: 7, silenceDays: 30 + i })),
+    fading: pick(0, 60).map((c, i) => ({ address: c.address, lastInteraction: daysBefore(30 + i), cadenceDays: 7, silenceDays: 30 + i, lastMeeting: null })),
     owedReplies: pick(60, 40).map((c, i) => ({ address: c.address, receivedAt: daysBefore(3 + (i % 10)), waitingDays: 3 + (i % 10) })),
     awaitingReply: pick(100, 40).map((c, i) => ({ address: c.address, firstSentAt: daysBefore(10 + (i % 15)), unansweredCount: 2 + (i % 4) })),
     noFaceTime: pick(140, 80).map((c, i) => ({ address: c.address, lastMeeting: i % 2 ? daysBefore(120) : null })),

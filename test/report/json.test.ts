@@ -13,7 +13,7 @@ const CONTACT_KEYS = [
 function sample(): ReportJson {
   return report({
     contacts: [contact('b@acme.com', { health: 50 }), contact('ann@acme.com', { name: 'Ann Lee', health: 74 }), contact('a@acme.com', { health: 50 })],
-    fading: [{ address: 'b@acme.com', lastInteraction: daysBefore(40), cadenceDays: 7, silenceDays: 40 }],
+    fading: [{ address: 'b@acme.com', lastInteraction: daysBefore(40), cadenceDays: 7, silenceDays: 40, lastMeeting: null }],
     owedReplies: [{ address: 'a@acme.com', receivedAt: daysBefore(5), waitingDays: 5 }],
     awaitingReply: [{ address: 'ann@acme.com', firstSentAt: daysBefore(10), unansweredCount: 3 }],
     noFaceTime: [{ address: 'b@acme.com', lastMeeting: null }],
@@ -30,7 +30,7 @@ describe('buildReportJson', () => {
     expect(Object.keys(json.settings)).toEqual(['windowDays', 'maxRecipients', 'maxAttendees', 'includeInternal', 'internalDomains']);
     for (const c of json.contacts) expect(Object.keys(c)).toEqual(CONTACT_KEYS);
     expect(Object.keys(json.contacts[0]!.replyHours)).toEqual(['mine', 'theirs']);
-    expect(Object.keys(json.fading[0]!)).toEqual(['address', 'lastInteraction', 'cadenceDays', 'silenceDays']);
+    expect(Object.keys(json.fading[0]!)).toEqual(['address', 'lastInteraction', 'cadenceDays', 'silenceDays', 'lastMeeting']);
     expect(Object.keys(json.excluded)).toEqual(['automated', 'broadcast', 'internal', 'duplicates']);
     expect(json.asOf).toBe('2026-11-24T07:00:00.000Z');
   });
@@ -102,6 +102,30 @@ describe('parseReportJson', () => {
   it('reads a serialized report back to the same bytes', () => {
     const text = serializeReport(sample());
     expect(serializeReport(parseReportJson(text))).toBe(text);
+  });
+
+  it('round-trips a fading last meeting, set or null, to the same bytes', () => {
+    const met = report({ fading: [{ address: 'b@acme.com', lastInteraction: daysBefore(40), cadenceDays: 7, silenceDays: 40, lastMeeting: daysBefore(100) }] });
+    const text = serializeReport(met);
+    expect(text).toContain(`"silenceDays": 40,\n      "lastMeeting": "${daysBefore(100)}"\n`);
+    expect(parseReportJson(text).fading[0]!.lastMeeting).toBe(daysBefore(100));
+    expect(serializeReport(parseReportJson(text))).toBe(text);
+    const none = serializeReport(sample());
+    expect(none).toContain('"silenceDays": 40,\n      "lastMeeting": null\n');
+    expect(serializeReport(parseReportJson(none))).toBe(none);
+  });
+
+  it('reads a week stored before fading entries carried lastMeeting, as null', () => {
+    const old = JSON.parse(serializeReport(sample()));
+    delete old.fading[0].lastMeeting;
+    const parsed = parseReportJson(JSON.stringify(old), 'week 2026-W47');
+    expect(parsed.fading[0]).toStrictEqual({
+      address: 'b@acme.com', lastInteraction: daysBefore(40), cadenceDays: 7, silenceDays: 40, lastMeeting: null,
+    });
+    expect(serializeReport(parsed)).toBe(serializeReport(sample()));
+    // A wrong value is still refused.
+    old.fading[0].lastMeeting = 'last spring';
+    expect(() => parseReportJson(old)).toThrow(/fading\.0\.lastMeeting/);
   });
 
   it('names the wrong field', () => {

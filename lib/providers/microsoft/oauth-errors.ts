@@ -77,7 +77,12 @@ export function mapMsalError(err: unknown, during: 'exchange' | 'refresh' | 'dis
   }
   const status = e.status;
   if (status === undefined || status === 429 || status >= 500) {
-    return new ProviderUnavailableError(`the Microsoft identity platform is unavailable during ${during} (${said})`, status, { cause: err });
+    // No HTTP status at discovery is a network or TLS failure (MSAL drops the cause): a
+    // proxy that re-signs TLS is the common one, and Node trusts its CA only from start-up.
+    const hint = during === 'discovery' && status === undefined
+      ? "; check that SINEW_MS_AUTHORITY is reachable, and behind a TLS-inspecting proxy start with NODE_EXTRA_CA_CERTS=<its CA file>"
+      : '';
+    return new ProviderUnavailableError(`the Microsoft identity platform is unavailable during ${during} (${said})${hint}`, status, { cause: err });
   }
   return new SinewError(`the Microsoft identity platform refused the ${during} request with ${status} (${said})`, { cause: err });
 }

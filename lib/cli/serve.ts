@@ -1,0 +1,209 @@
+import { loadConfig, type Config } from '../config.ts';
+import { InputError } from '../errors.ts';
+import { startWebServer, type LocalWebServer } from '../local/web-server.ts';
+import { googleOAuthFromConfig, type GoogleOAuth } from '../providers/google/oauth.ts';
+import { msOAuthFromConfig } from '../providers/microsoft/oauth.ts';
+import { once } from '../service/account-sources.ts';
+import type { JobQueue, SyncJob } from '../service/jobs.ts';
+import { createConnectApp, type ConnectProvider, type ProviderConsent } from '../web/connect-app.ts';
+import { createLinksApp, type LinksLog } from '../web/links-app.ts';
+import { routeByPrefix, type PrefixRoute, type WebApp } from '../web/router.ts';
+import { localVault } from './connect.ts';
+import { openCliContext, type CliContext, type GlobalFlags } from './context.ts';
+import { localLinkSecret } from './report.ts';
+
+export interface ServeFlags extends GlobalFlags {
+  /** 0 picks a free port. @default 8787, the port of SINEW_BASE_URL's default */
+  port?: number;
+  /** Only loopback: lib/local/web-server.ts binds 127.0.0.1 and nothing else. @default 127.0.0.1 */
+  host?: string;
+}
+
+/** A running `sinew serve`: where it answers, what it serves, and how to stop it. */
+export interface RunningServe {
+  /** Its origin, e.g. `http://127.0.0.1:8787` (no trailing slash). */
+  url: string;
+  /** The path prefixes answered, e.g. `['/l/', '/']`. */
+  paths: string[];
+  /** The sync jobs the connect page asked for (a connected mailbox each); `sinew sync` runs them. */
+  syncJobs: readonly SyncJob[];
+  /** Stops the server, then closes the store. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** The port of SINEW_BASE_URL's default, so links in reports sent locally land here. */
+export const DEFAULT_SERVE_PORT = 8787;
+
+/** The only address the local web server binds (lib/local/web-server.ts has no host option). */
+const LOOPBACK = '127.0.0.1';
+
+/**
+ * Starts the local web server of `sinew serve` on the local store: the signed links of
+ * reports sent with `sinew report --send` (`/l/{token}`), and, when a Google or Microsoft
+ * OAuth client is configured, the connect page (`/`, `/connect/{provider}`,
+ * `/oauth/{provider}/callback`) with its redirect URI on this server's origin. Returns a
+ * handle rather than waiting, so callers (and tests) decide when to stop.
+ */
+export async function startServe(flags: ServeFlags, out: (line: string) => void, now: () => Date): Promise<RunningServe> {
+  checkHost(flags.host);
+  const config = loadConfig();
+  const ctx = await openCliContext(flags);
+  let server: LocalWebServer;
+  const syncQueue = new LocalSyncQueue(ctx, out);
+  const routes: PrefixRoute[] = [];
+  try {
+    const [secret, vault] = await Promise.all([localLinkSecret(flags), localVault(flags)]);
+    const linkSecret = async (): Promise<Uint8Array> => secret;
+    const providers = providersFromConfig(config);
+    const google = providers.google;
+    routes.push({
+      prefix: '/l/',
+      app: createLinksApp({
+        store: ctx.store,
+        vault,
+        now,
+        linkSecret,
+        // Disconnect revokes Google grants when a Google client is configured.
+        ...(google ? { googleRevoker: google } : {}),
+        log: linksLog(out),
+      }),
+    });
+    if (providers.google || providers.microsoft) {
+      routes.push({
+        prefix: '/',
+        app: createConnectApp({ store: ctx.store, vault, syncQueue, secret: linkSecret, providers, allowedDomains: [], now }),
+      });
+    }
+    server = await startWebServer(reportingFailures(routeByPrefix(routes), out), { port: flags.port ?? DEFAULT_SERVE_PORT });
+  } catch (err) {
+    await ctx.close();
+    throw listenError(err, flags.port ?? DEFAULT_SERVE_PORT);
+  }
+  announce(server.url, routes, config, out);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: server.url,
+    paths: routes.map((r) => r.prefix),
+    syncJobs: syncQueue.sent,
+    close: () => (closing ??= server.close().finally(() => ctx.close())),
+  };
+}
+
+/**
+ * `sinew serve`: {@link startServe}, then waits until `stop` aborts (by default SIGINT or
+ * SIGTERM) and closes the server and the store.
+ */
+export async function runServe(flags: ServeFlags, out: (line: string) => void, now: () => Date, stop?: AbortSignal): Promise<void> {
+  const signals = stop ? undefined : stopOnSignals();
+  try {
+    const running = await startServe(flags, out, now);
+    await aborted(stop ?? signals!.signal);
+    out('stopping');
+    await running.close();
+  } finally {
+    signals?.dispose();
+  }
+}
+
+/**
+ * The connect page's sync queue here: there is no worker, so it keeps the job, makes the
+ * person the CLI's default user (as `sinew connect` does) and says what runs the sync.
+ */
+class LocalSyncQueue implements JobQueue<SyncJob> {
+  readonly sent: SyncJob[] = [];
+  constructor(
+    private readonly ctx: CliContext,
+    private readonly out: (line: string) => void,
+  ) {}
+
+  async send(jobs: readonly SyncJob[]): Promise<void> {
+    for (const job of jobs) {
+      this.sent.push(job);
+      await this.ctx.setDefaultUser(job.userId);
+      this.out(`connected a mailbox (${job.accountId}); run \`sinew sync\` to fetch its mail and meeting metadata`);
+    }
+  }
+}
+
+/** Google's client also revokes grants on disconnect, so it keeps its own type. */
+interface ConfiguredProviders extends Partial<Record<ConnectProvider, () => Promise<ProviderConsent>>> {
+  google?: () => Promise<GoogleOAuth>;
+}
+
+/** The OAuth clients configured in the environment, each built on first use. */
+function providersFromConfig(config: Config): ConfiguredProviders {
+  const providers: ConfiguredProviders = {};
+  if (config.SINEW_GOOGLE_CLIENT_ID) providers.google = once(async () => googleOAuthFromConfig(config));
+  // MsOAuth resolves its authority over the network: once, and again only after a failure.
+  if (config.SINEW_MS_CLIENT_ID) providers.microsoft = once(() => msOAuthFromConfig(config));
+  return providers;
+}
+
+function checkHost(host: string | undefined): void {
+  if (host === undefined || host === LOOPBACK || host === 'localhost') return;
+  throw new InputError(`--host: only ${LOOPBACK} is supported, the local server binds loopback only (got '${host}')`);
+}
+
+/** A port already taken is the usual failure: say so with the flag that fixes it. */
+function listenError(err: unknown, port: number): unknown {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'EADDRINUSE') return new InputError(`--port ${port} is already in use on ${LOOPBACK} (another sinew serve?); choose another with --port`);
+  if (code === 'EACCES') return new InputError(`--port ${port} needs privileges on this machine; choose a port above 1023`);
+  return err;
+}
+
+/** The app's own failures are pages; a throw reaching here is a bug, so it is printed (the server answers 500). */
+function reportingFailures(app: WebApp, out: (line: string) => void): WebApp {
+  return async (req) => {
+    try {
+      return await app(req);
+    } catch (err) {
+      out(`${req.method} ${req.path.startsWith('/l/') ? '/l/…' : req.path} failed: ${(err as Error)?.message ?? String(err)}`);
+      throw err;
+    }
+  };
+}
+
+/** Link events as one line each; ids and tokens stay out of the terminal. */
+function linksLog(out: (line: string) => void): LinksLog {
+  const line = (message: string, attrs: Record<string, string | number | boolean>): void => {
+    const shown = Object.entries(attrs).filter(([k]) => k !== 'userId');
+    out(`${message}${shown.length > 0 ? ` (${shown.map(([k, v]) => `${k} ${String(v)}`).join(', ')})` : ''}`);
+  };
+  return { info: line, warn: line };
+}
+
+function announce(url: string, routes: readonly PrefixRoute[], config: Config, out: (line: string) => void): void {
+  out(`sinew serve: listening on ${url} (loopback only)`);
+  out(`  ${url}/l/…  the links of reports sent with \`sinew report --send\``);
+  if (routes.some((r) => r.prefix === '/')) {
+    const names = [config.SINEW_GOOGLE_CLIENT_ID ? 'Google' : undefined, config.SINEW_MS_CLIENT_ID ? 'Microsoft 365' : undefined].filter(Boolean);
+    out(`  ${url}/  the connect page (${names.join(', ')}); redirect URI ${url}/oauth/{google|microsoft}/callback`);
+  } else {
+    out('  no connect page: set SINEW_GOOGLE_CLIENT_ID or SINEW_MS_CLIENT_ID to offer one');
+  }
+  const base = config.SINEW_BASE_URL.replace(/\/+$/, '');
+  if (base !== url) out(`note: SINEW_BASE_URL is ${base}, so links in sent reports point there, not here`);
+  out('press Ctrl+C to stop');
+}
+
+/** An AbortSignal that fires on SIGINT or SIGTERM, with its listeners removable. */
+function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    },
+  };
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
