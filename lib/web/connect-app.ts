@@ -5,6 +5,7 @@ import { derivePkce } from '../connect/pkce.ts';
 import { createState, DEFAULT_STATE_TTL_MS, verifyState, type OAuthState } from '../connect/state.ts';
 import type { TokenVault } from '../connect/token-vault.ts';
 import { InputError } from '../errors.ts';
+import { ACCESS_SETTINGS } from '../links/disconnect.ts';
 import { canonicalTimeZone } from '../links/time-zone.ts';
 import { InvalidLinkError, signLink, verifyLink } from '../links/token.ts';
 import { recordConnectedAccount } from '../pipeline/accounts.ts';
@@ -195,7 +196,7 @@ export function createConnectApp(deps: ConnectAppDeps): WebApp {
           messagePage({
             title: 'This address cannot sign up here',
             reason: `This Sinew admits new people with an address at ${allowed.join(', ')} only; ${address} is not one of them.`,
-            next: `Nothing was stored, and the access you just granted was ${consent.revoke ? 'revoked' : 'dropped'}. Connect a mailbox at an allowed domain first; your other mailboxes can join it afterwards.`,
+            next: `Nothing was stored, and the access you just granted was ${consent.revoke ? 'revoked' : `dropped (${PROVIDER_NAMES[provider]} offers no way for Sinew to withdraw it: remove Sinew at ${ACCESS_SETTINGS[provider]})`}. Connect a mailbox at an allowed domain first; your other mailboxes can join it afterwards.`,
           }),
           { cookies: clear },
         );

@@ -71,8 +71,13 @@ export class IdentityPlatform {
    */
   grantScopes: string[] | undefined;
   accessTokenLifetimeSeconds: number;
-  /** Each token request's grant type, in order. */
-  readonly tokenRequests: Array<{ grantType: string; scope: string; clientSecret?: string }> = [];
+  /**
+   * The mailbox that signs in when the request has no `login_hint`; undefined signs in the
+   * first one added.
+   */
+  signInAs: string | undefined;
+  /** Each token request's grant type, in order; a code redemption also names its code and PKCE verifier. */
+  readonly tokenRequests: Array<{ grantType: string; scope: string; clientSecret?: string; code?: string; codeVerifier?: string }> = [];
   private readonly clock: Clock;
   private readonly users = new Map<string, MsUser>();
   private readonly codes = new Map<string, PendingCode>();
@@ -87,7 +92,7 @@ export class IdentityPlatform {
     this.accessTokenLifetimeSeconds = opts.accessTokenLifetimeSeconds ?? 3600;
   }
 
-  /** Adds a mailbox; the first one added signs in when no `login_hint` is given. */
+  /** Adds a mailbox; the first one added signs in when no `login_hint` is given (unless {@link signInAs} names another). */
   addUser(email: string, name = email.split('@')[0]!): MsUser {
     const user: MsUser = { email, name, oid: uuidFrom(email) };
     this.users.set(email.toLowerCase(), user);
@@ -165,7 +170,8 @@ export class IdentityPlatform {
       return;
     }
     const hint = q.get('login_hint')?.toLowerCase();
-    const user = (hint ? this.users.get(hint) : undefined) ?? this.users.values().next().value;
+    const chosen = this.signInAs?.toLowerCase();
+    const user = (hint ? this.users.get(hint) : undefined) ?? (chosen ? this.users.get(chosen) : undefined) ?? this.users.values().next().value;
     if (!user || q.get('response_type') !== 'code' || !q.get('code_challenge')) {
       back.searchParams.set('error', 'invalid_request');
       back.searchParams.set('error_description', 'AADSTS900144: a user, response_type=code and a code_challenge are required.');
@@ -191,7 +197,8 @@ export class IdentityPlatform {
     const form = new URLSearchParams(await readBody(req));
     const grantType = form.get('grant_type') ?? '';
     const clientSecret = form.get('client_secret');
-    this.tokenRequests.push({ grantType, scope: form.get('scope') ?? '', ...(clientSecret ? { clientSecret } : {}) });
+    const redeemed = grantType === 'authorization_code' ? { code: form.get('code') ?? '', codeVerifier: form.get('code_verifier') ?? '' } : {};
+    this.tokenRequests.push({ grantType, scope: form.get('scope') ?? '', ...(clientSecret ? { clientSecret } : {}), ...redeemed });
     if (form.get('client_id') !== this.clientId) {
       sendJsonBody(res, 400, aadError('unauthorized_client', 700016, `Application with identifier '${form.get('client_id')}' was not found in the directory.`));
       return;
