@@ -10,7 +10,8 @@ import { MsOAuth } from '../lib/providers/microsoft/oauth.ts';
 import { SqsSyncQueue } from '../lib/service/sqs-queues.ts';
 import { createConnectApp, type ProviderConsent } from '../lib/web/connect-app.ts';
 import { messagePage } from '../lib/web/connect-pages.ts';
-import { htmlResponse } from '../lib/web/http.ts';
+import { htmlResponse, type WebResponse } from '../lib/web/http.ts';
+import { ConfigError } from '../lib/errors.ts';
 import type { WebApp } from '../lib/web/router.ts';
 import { required } from './shared/env.ts';
 import { toApiResult, toWebRequest } from './shared/http.ts';
@@ -24,7 +25,10 @@ import { getRuntime, type Runtime } from './shared/runtime.ts';
  */
 async function lambdaHandler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   try {
-    return toApiResult(await appFor(getRuntime())(toWebRequest(event)));
+    const runtime = getRuntime();
+    const filled = await filledProviders(runtime);
+    if (filled.length === 0) return toApiResult(notSetUp());
+    return toApiResult(await appFor(runtime, filled)(toWebRequest(event)));
   } catch (err) {
     // The class and a scrubbed message: enough to find the fault, never a token or an address.
     const e = err instanceof Error ? err : new Error(String(err));
@@ -41,27 +45,64 @@ async function lambdaHandler(event: APIGatewayProxyEventV2): Promise<APIGatewayP
   }
 }
 
-let built: { runtime: Runtime; app: WebApp } | undefined;
+type Provider = 'google' | 'microsoft';
 
-/** One app per runtime (per cold start; tests swap the runtime). */
-function appFor(runtime: Runtime): WebApp {
-  if (built?.runtime !== runtime) built = { runtime, app: buildApp(runtime) };
+/**
+ * The providers whose OAuth secret the admin has filled. The stack creates both secrets
+ * with a placeholder; a provider whose secret still holds it gets no button (and its
+ * paths answer "not configured") instead of a button that can only fail. Read through
+ * the runtime's 5-minute cache, so filling a secret shows its button within minutes.
+ */
+async function filledProviders(runtime: Runtime): Promise<Provider[]> {
+  const arns: Record<Provider, string | undefined> = { google: runtime.env.SINEW_GOOGLE_SECRET_ARN, microsoft: runtime.env.SINEW_MICROSOFT_SECRET_ARN };
+  const filled: Provider[] = [];
+  for (const provider of ['google', 'microsoft'] as const) {
+    if (!arns[provider]) continue;
+    try {
+      await runtime.oauthClient(provider);
+      filled.push(provider);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      logger.warn('OAuth client secret not filled: provider hidden', { provider, secretArn: arns[provider] });
+    }
+  }
+  return filled;
+}
+
+/** Neither OAuth secret is filled: say so, and what the admin must do. */
+function notSetUp(): WebResponse {
+  return htmlResponse(
+    503,
+    messagePage({
+      title: 'Sinew is not set up yet',
+      reason: 'No mailbox provider is configured: the Google and Microsoft OAuth client secrets still hold their placeholders.',
+      next: 'Administrator: fill GoogleClientSecretArn and/or MicrosoftClientSecretArn (stack outputs) with {"clientId":"…","clientSecret":"…"}; see the README, Deploying to AWS, step 2. The page works within 5 minutes, with no redeploy.',
+    }),
+  );
+}
+
+let built: { runtime: Runtime; key: string; app: WebApp } | undefined;
+
+/** One app per runtime and set of filled providers (per cold start; tests swap the runtime). */
+function appFor(runtime: Runtime, filled: readonly Provider[]): WebApp {
+  const key = filled.join(',');
+  if (built?.runtime !== runtime || built.key !== key) built = { runtime, key, app: buildApp(runtime, filled) };
   return built.app;
 }
 
-function buildApp(runtime: Runtime): WebApp {
+function buildApp(runtime: Runtime, filled: readonly Provider[]): WebApp {
   const env = runtime.env;
   // Endpoints default to Google's; SINEW_GOOGLE_AUTH_URL/TOKEN_URL point them at a proxy or an emulator.
   const google = loadConfig({ SINEW_GOOGLE_AUTH_URL: process.env.SINEW_GOOGLE_AUTH_URL, SINEW_GOOGLE_TOKEN_URL: process.env.SINEW_GOOGLE_TOKEN_URL });
   const providers: Partial<Record<'google' | 'microsoft', () => Promise<ProviderConsent>>> = {};
-  if (env.SINEW_GOOGLE_SECRET_ARN) {
+  if (filled.includes('google')) {
     // Built per request from the cached secret (Powertools, 5 minutes), so a rotated client secret is picked up.
     providers.google = async () => {
       const client = await runtime.oauthClient('google');
       return new GoogleOAuth({ ...client, authUrl: google.SINEW_GOOGLE_AUTH_URL, tokenUrl: google.SINEW_GOOGLE_TOKEN_URL });
     };
   }
-  if (env.SINEW_MICROSOFT_SECRET_ARN) {
+  if (filled.includes('microsoft')) {
     // MsOAuth.create resolves the authority (a network call): once per client secret.
     let ms: { key: string; oauth: Promise<MsOAuth> } | undefined;
     providers.microsoft = async () => {

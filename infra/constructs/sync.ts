@@ -80,6 +80,9 @@ export class SyncService extends Construct {
     });
     data.grantTable(this.worker, 'readwrite');
     data.grantTokenKey(this.worker, 'open');
+    // MSAL rotates a Microsoft account's refresh token on refresh: the worker seals the new
+    // cache (lib/providers/microsoft/token-cache.ts), under the same account context.
+    data.grantTokenKey(this.worker, 'seal');
     queue.grantSend(this.worker); // continuations
     for (const secret of [secrets.googleClient, secrets.microsoftClient, secrets.linkSigning]) secret.grantRead(this.worker);
     mail.grantSend(this.worker);

@@ -7,7 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { handler } from '../../functions/connect.ts';
 import { lambdaEnv } from '../../functions/shared/env.ts';
 import { logger } from '../../functions/shared/observability.ts';
-import { setRuntimeForTests } from '../../functions/shared/runtime.ts';
+import { getRuntime, parseOAuthClientSecret, setRuntimeForTests } from '../../functions/shared/runtime.ts';
+import { OAUTH_SECRET_PLACEHOLDER } from '../../infra/constructs/secrets.ts';
 import { KmsTokenVault } from '../../lib/connect/kms-token-vault.ts';
 import { tokenContext } from '../../lib/pipeline/accounts.ts';
 import { userIdFor } from '../../lib/pipeline/identity.ts';
@@ -173,6 +174,31 @@ describe('functions/connect handler', () => {
     expect(res.statusCode).toBe(403);
     expect(res.body).toContain('acme.com, example.org only');
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
+  });
+
+  it('hides a provider whose secret still holds the deploy placeholder, and says what to fill when none is filled', async () => {
+    const original = getRuntime();
+    const placeholder = (provider: string) => parseOAuthClientSecret(OAUTH_SECRET_PLACEHOLDER, provider);
+    try {
+      // Google filled, Microsoft's secret as deployed: no Microsoft button, its path not configured.
+      setRuntimeForTests({
+        ...original,
+        env: { ...original.env, SINEW_MICROSOFT_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:sinew/microsoft-AbCdEf' },
+        oauthClient: async (provider) => (provider === 'google' ? TEST_CLIENT : placeholder(provider)),
+      });
+      const home = await invoke(httpEvent('/'));
+      expect(home.body).toContain('Connect Google');
+      expect(home.body).not.toContain('Connect Microsoft 365');
+      expect((await invoke(httpEvent('/connect/microsoft'))).statusCode).toBe(404);
+      // Neither filled: a page naming the secrets to fill, not a generic 500.
+      setRuntimeForTests({ ...original, oauthClient: async (provider) => placeholder(provider) });
+      const none = await invoke(httpEvent('/'));
+      expect(none.statusCode).toBe(503);
+      expect(none.body).toContain('GoogleClientSecretArn');
+      expect(none.body).not.toContain('Something went wrong');
+    } finally {
+      setRuntimeForTests(original);
+    }
   });
 
   it('answers a generic 500 page and logs the error class without addresses when a part fails', async () => {

@@ -222,10 +222,13 @@ describe('SinewStack least privilege', () => {
     for (const name of ['googleClient', 'microsoftClient', 'linkSigning'] as const) expect(allows(s, 'secretsmanager:GetSecretValue', secret(name)), name).toHaveLength(1);
   });
 
-  it('lets only the sync worker and links open tokens', () => {
+  it('lets only the sync worker and links open tokens, and only connect and the sync worker (MSAL rotates its cache) seal them', () => {
     for (const [name, fn] of Object.entries(allFunctions())) {
       const opens = allows(roleStatements(fn), 'kms:Decrypt', tokenKey()).length > 0;
       expect(opens, name).toBe(name === 'sync-worker' || name === 'links');
+      const seals = allows(roleStatements(fn), 'kms:GenerateDataKey', tokenKey());
+      expect(seals.length > 0, name).toBe(name === 'sync-worker' || name === 'connect');
+      for (const st of seals) expect(st.Condition).toMatchObject({ 'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['userId', 'accountId'] } });
     }
   });
 
