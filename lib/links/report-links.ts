@@ -30,7 +30,8 @@ export interface ReportLinkInput extends LinkIssuer {
 
 /**
  * The links of one weekly report: manage (the pause page), disconnect (revoke and delete
- * everything; the link only shows a confirmation page until its button is pressed), unsubscribe, per-contact
+ * everything; the link only shows a confirmation page until its button is pressed), unsubscribe,
+ * time zone (a page to change the zone the report is dated in and sent by), per-contact
  * answers ("this is fine", snooze 30 days, mute) and, when an account needs it, reconnect.
  * `unsubscribeUrl` is the same unsubscribe link, always present, for the RFC 8058
  * `List-Unsubscribe` header.
@@ -45,6 +46,7 @@ export function reportLinksFor(input: ReportLinkInput): ReportLinks & { unsubscr
     disconnect: link({ action: 'disconnect', userId: input.userId }),
     unsubscribe: unsubscribeUrl,
     unsubscribeUrl,
+    timeZone: link({ action: 'timezone', userId: input.userId }),
     ...(input.reconnectProvider
       ? { reconnect: reconnectUrl({ ...input, baseUrl: base, provider: input.reconnectProvider }) }
       : {}),

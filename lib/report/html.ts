@@ -6,7 +6,9 @@ import type { PictureContact, ReportLinks, ReportModel } from './model.ts';
 import { distributionChart, healthBars } from './charts.ts';
 import { escapeHtml, safeUrl } from './escape.ts';
 import { subjectOf } from './subject.ts';
-import { FIRST_REPORT, FIRST_WEEK, NOTHING_TO_DO, READS, cannotRead, noActivity, moreFlagged, signed } from './wording.ts';
+import {
+  CHANGE_TIME_ZONE, FIRST_REPORT, FIRST_WEEK, NOTHING_TO_DO, READS, cannotRead, datesIn, noActivity, moreFlagged, signed,
+} from './wording.ts';
 
 /**
  * The HTML part of the weekly email, written in MJML so the result is the table layout
@@ -189,9 +191,13 @@ function footerSection(model: ReportModel): string {
   const ex = model.excluded;
   const left = ex.automated + ex.broadcast + ex.internal;
   const leftText = left > 0 ? ` It left out ${left} automated, broadcast or internal messages.` : '';
+  // One short line of its own, so a long zone name wraps there rather than between the
+  // other links on a phone.
+  const zone = [escapeHtml(datesIn(model.timeZone)), linkTo(l.timeZone, CHANGE_TIME_ZONE)].filter((x) => x !== '').join(' · ');
+  const linkLine = links ? `<div>${links}</div>` : '';
   return `<mj-section padding="16px 0 24px"><mj-column>
 <mj-text font-size="12px" color="${MUTED}"><div style="${WRAP}">${escapeHtml(READS)}${leftText} Sent to ${escapeHtml(model.user)}.</div></mj-text>
-${links ? `<mj-text font-size="13px" color="${MUTED}" line-height="2">${links}</mj-text>` : ''}
+<mj-text font-size="13px" color="${MUTED}" line-height="2"><div style="${WRAP}">${zone}</div>${linkLine}</mj-text>
 </mj-column></mj-section>`;
 }
 

@@ -38,6 +38,11 @@ export interface ReportLinks {
   disconnect?: string;
   /** Where to reconnect an account that stopped syncing. */
   reconnect?: string;
+  /**
+   * Where to change the time zone the report is dated in and sent by (DESIGN section 1:
+   * detected in the browser, changeable later by a signed link).
+   */
+  timeZone?: string;
   /** A per-contact answer to a flag: "this is fine", snooze 30 days, mute. */
   contactAction?: (address: string, action: 'fine' | 'snooze' | 'mute') => string;
 }

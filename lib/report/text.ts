@@ -1,7 +1,9 @@
 import type { ReportModel } from './model.ts';
 import { safeUrl } from './escape.ts';
 import { subjectOf } from './subject.ts';
-import { FIRST_REPORT, FIRST_WEEK, NOTHING_TO_DO, READS, cannotRead, noActivity, moreFlagged, signed } from './wording.ts';
+import {
+  CHANGE_TIME_ZONE, FIRST_REPORT, FIRST_WEEK, NOTHING_TO_DO, READS, cannotRead, datesIn, noActivity, moreFlagged, signed,
+} from './wording.ts';
 
 /**
  * The plain-text part: the same report as the HTML, for clients that show text and for
@@ -69,8 +71,9 @@ export function renderText(model: ReportModel): string {
   const left = ex.automated + ex.broadcast + ex.internal;
   lines.push('', '--', READS);
   if (left > 0) lines.push(`It left out ${left} automated, broadcast or internal messages.`);
-  lines.push(`Sent to ${model.user}.`);
+  lines.push(`Sent to ${model.user}.`, `${datesIn(model.timeZone)}.`);
   const l = model.links;
+  link(CHANGE_TIME_ZONE, l.timeZone);
   link('Manage or pause reports', l.manage);
   link('Pause weekly reports', l.pause);
   link('Unsubscribe', l.unsubscribe);

@@ -9,6 +9,18 @@ import { plural } from './phrasing.ts';
 export const READS =
   'Sinew reads metadata only: senders, recipients, times and meeting attendees. It never reads subjects or message bodies.';
 
+/**
+ * The footer's time-zone line: every date in the email is written in this zone, so a
+ * wrong zone shows as wrong days. Only the zone is said; the send hour is not the
+ * report's to know.
+ */
+export function datesIn(timeZone: string): string {
+  return timeZone === 'UTC' ? 'Dates are in UTC' : `Dates are in ${timeZone} time`;
+}
+
+/** The label of the link that changes the time zone. */
+export const CHANGE_TIME_ZONE = 'Change time zone';
+
 /** An actionless week, said as good news rather than as an empty list. */
 export const NOTHING_TO_DO =
   'Nothing needs you this week. No one is waiting on a reply and no strong relationship is going quiet.';

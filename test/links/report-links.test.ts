@@ -27,6 +27,13 @@ describe('reportLinksFor', () => {
     expect(unsub.expiresAt).toBe(now.getTime() + LINK_TTL_MS.unsubscribe);
   });
 
+  it('signs a time-zone link for this user, answered by the links app\'s time-zone page', () => {
+    const claims = verifyLink(secret, tokenOf(links.timeZone!), now.getTime());
+    expect(claims).toEqual({ action: 'timezone', userId: 'u1', expiresAt: now.getTime() + LINK_TTL_MS.timezone });
+    const other = reportLinksFor({ baseUrl: base, secret, userId: 'u2', now });
+    expect(verifyLink(secret, tokenOf(other.timeZone!), now.getTime())).toMatchObject({ action: 'timezone', userId: 'u2' });
+  });
+
   it('makes per-contact answers: fine, snooze 30 days, mute', () => {
     const fine = verifyLink(secret, tokenOf(links.contactAction!('ann@acme.com', 'fine')), now.getTime());
     expect(fine).toEqual({ action: 'fine', userId: 'u1', contact: 'ann@acme.com', expiresAt: now.getTime() + LINK_TTL_MS.fine });

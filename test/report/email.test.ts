@@ -60,6 +60,19 @@ describe('the weekly email on the three fixtures', () => {
     }
   });
 
+  it('offers the busy week a signed time-zone link in the footer of both parts, naming the zone', () => {
+    const busy = fixtures.find((f) => f.name === 'busy')!;
+    const now = Date.parse(busy.json.asOf);
+    const href = busy.model.links.timeZone!;
+    expect(hrefs(busy.html)).toContain(href);
+    expect(verifyLink(LINK_SECRET, tokenOf(new URL(href)), now)).toMatchObject({ action: 'timezone', userId: 'demo-user' });
+    // In the footer: after the last action, with the zone the dates are written in.
+    expect(busy.html.lastIndexOf(href)).toBeGreaterThan(busy.html.lastIndexOf('class="sinew-action"'));
+    expect(busy.html).toMatch(new RegExp(`Dates are in ${busy.model.timeZone} time · <a href="[^"]+"[^>]*>Change time zone</a>`));
+    expect(busy.text).toContain(`Dates are in ${busy.model.timeZone} time.\nChange time zone: ${href}\n`);
+    expect(busy.text.indexOf(href)).toBeGreaterThan(busy.text.indexOf('THE PICTURE'));
+  });
+
   it('says at the top when a mailbox needs reconnecting, with a signed reconnect link', async () => {
     const busy = fixtures.find((f) => f.name === 'busy')!;
     const now = Date.parse(busy.json.asOf);

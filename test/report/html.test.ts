@@ -64,6 +64,18 @@ describe('renderHtml', () => {
     expect(html).toContain('never reads subjects or message bodies');
   });
 
+  it('names the zone its dates are in, with a change link only when given and only http(s)', async () => {
+    const plain = await renderHtml(buildModel(hostile, { timeZone: 'Europe/Paris' }));
+    expect(plain).toContain('Dates are in Europe/Paris time');
+    expect(plain).not.toContain('Change time zone');
+    expect(await renderHtml(buildModel(hostile))).toContain('Dates are in UTC<');
+    const linked = await renderHtml(buildModel(hostile, { timeZone: 'Europe/Paris', links: { timeZone: 'https://sinew.example/l/tz' } }));
+    expect(linked).toMatch(/Dates are in Europe\/Paris time · <a href="https:\/\/sinew\.example\/l\/tz"[^>]*>Change time zone<\/a>/);
+    const hostileLink = await renderHtml(buildModel(hostile, { links: { timeZone: 'javascript:alert(1)' } }));
+    expect(hostileLink).not.toMatch(/javascript:/i);
+    expect(hostileLink).not.toContain('Change time zone');
+  });
+
   it('gives an empty first week a short useful email', async () => {
     const html = await renderHtml(buildModel(report({ contacts: [contact('ann@acme.com', { name: 'Ann Lee', health: 75 })] })));
     expect(html).toContain('Nothing needs you this week.');
@@ -103,5 +115,6 @@ const allLinks = {
   pause: 'https://sinew.example/pause',
   disconnect: 'https://sinew.example/disconnect',
   unsubscribe: 'https://sinew.example/unsubscribe?t=abc',
+  timeZone: 'https://sinew.example/timezone?t=abc',
   contactAction: (address: string, action: string) => `https://sinew.example/a?c=${encodeURIComponent(address)}&do=${action}`,
 };

@@ -18,6 +18,7 @@ export function signedLinks(userId: string, now: number, base = LINK_BASE): Repo
     manage: linkUrl(base, token('pause')),
     unsubscribe: linkUrl(base, token('unsubscribe')),
     disconnect: linkUrl(base, token('disconnect')),
+    timeZone: linkUrl(base, token('timezone')),
     reconnect: `${base}/connect/google?join=${encodeURIComponent(token('join'))}`,
     contactAction: (contact, action) => linkUrl(base, token(action, action === 'snooze' ? { contact, days: 30 } : { contact })),
   };

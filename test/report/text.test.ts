@@ -52,4 +52,14 @@ describe('renderText', () => {
     expect(text).toContain('Mute: https://s.example/mute/raj@beta.io');
     expect(text).not.toContain('javascript:');
   });
+
+  it('names the zone its dates are in, with the change link when given', () => {
+    const json = report({ contacts: [contact('a@x.com')] });
+    expect(renderText(buildModel(json))).toContain('Dates are in UTC.\n');
+    const plain = renderText(buildModel(json, { timeZone: 'Europe/Paris' }));
+    expect(plain).toContain('Dates are in Europe/Paris time.\n');
+    expect(plain).not.toContain('Change time zone');
+    const linked = renderText(buildModel(json, { timeZone: 'Europe/Paris', links: { timeZone: 'https://s.example/tz' } }));
+    expect(linked).toContain('Dates are in Europe/Paris time.\nChange time zone: https://s.example/tz\n');
+  });
 });
