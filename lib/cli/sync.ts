@@ -4,7 +4,7 @@ import { googleOAuthFromConfig } from '../providers/google/oauth.ts';
 import { accountSources, once, type ProviderClients } from '../service/account-sources.ts';
 import { syncAccount } from '../sync/engine.ts';
 import { systemClock, type Clock } from '../sync/clock.ts';
-import { InputError } from '../errors.ts';
+import { InputError, ReconnectRequiredError } from '../errors.ts';
 import { openCliContext, type GlobalFlags } from './context.ts';
 import { localVault } from './connect.ts';
 import { countProgress } from './progress.ts';
@@ -35,6 +35,9 @@ export async function runSync(flags: SyncFlags, out: (line: string) => void, clo
     if (accounts.length === 0) throw new InputError('nothing to sync: no connected mailbox (run `sinew connect gmail|microsoft`)');
     const vault = await localVault(flags);
     const providers = providersFromConfig(config);
+    // Every account is synced; those that lost their grant are named once more at the
+    // end, and the run fails, so a scheduled `sinew sync` is noticed (DESIGN 6: non-zero on failure).
+    const lost: string[] = [];
     for (const account of accounts) {
       if (!account.encryptedToken) {
         out(`${account.address}: no token stored; run \`sinew connect\` again`);
@@ -54,12 +57,16 @@ export async function runSync(flags: SyncFlags, out: (line: string) => void, clo
       const s = outcome.stats;
       const what = `${s.read} items (${s.written} new or changed, ${s.unchanged} unchanged) in ${s.pages} pages`;
       if (outcome.state === 'needs-reconnect') {
+        lost.push(account.address);
         out(`${account.address}: access was revoked or expired; run \`sinew connect ${account.provider === 'google' ? 'gmail' : 'microsoft'}\` to reconnect (${what})`);
       } else if (outcome.state === 'budget') {
         out(`${account.address}: ${what}; stopped at the time budget, run \`sinew sync\` again to resume`);
       } else {
         out(`${account.address}: up to date, ${what}`);
       }
+    }
+    if (lost.length > 0) {
+      throw new ReconnectRequiredError(`${lost.length} of ${accounts.length} mailboxes need reconnecting (${lost.join(', ')}); what was synced before is kept`);
     }
   } finally {
     await ctx.close();

@@ -84,6 +84,17 @@ describe('sinew connect gmail, sync, report', () => {
     const parsed = JSON.parse(await readFile(json, 'utf8'));
     expect(parsed.user).toBe('me@example.com');
     expect(parsed.contacts.length).toBeGreaterThan(0);
+
+    // The user revokes Sinew's access: the account's line says how to reconnect, and the
+    // run fails with one line so a scheduled `sinew sync` is noticed.
+    world.oauthEmulator.revokeAllGrants();
+    const revoked = await cli(['sync']);
+    expect(revoked.code).toBe(1);
+    expect(revoked.stdout).toMatch(/me@example\.com: access was revoked or expired; run `sinew connect gmail` to reconnect/);
+    expect(revoked.stderr.trim().split('\n')).toEqual(['sinew: 1 of 1 mailboxes need reconnecting (me@example.com); what was synced before is kept']);
+    const still = await cli(['report', '--as-of', '2026-11-23T07:00:00Z', '--json', json]);
+    expect(still.code, still.stderr).toBe(0);
+    expect(JSON.parse(await readFile(json, 'utf8')).contacts.length).toBe(parsed.contacts.length);
   });
 
   it('refuses an unknown provider and a missing client id with one line each', async () => {

@@ -137,7 +137,9 @@ describe('sinew connect microsoft, sync, report (child process, https emulators)
 
     world.identity.revoke(ME, 'consent');
     const revoked = await cli(['sync']);
-    expect(revoked.code, revoked.stderr).toBe(0); // the CLI reports the account's state, it does not fail
+    // The account's state on stdout; the run fails with one line naming it, so cron notices.
+    expect(revoked.code, revoked.stderr).toBe(1);
+    expect(revoked.stderr.trim().split('\n')).toEqual([`sinew: 1 of 1 mailboxes need reconnecting (${ME}); what was synced before is kept`]);
     const lines = revoked.stdout.split('\n').filter((l) => l.startsWith(`${ME}:`));
     expect(lines).toEqual([expect.stringMatching(/^me@example\.com: access was revoked or expired; run `sinew connect microsoft` to reconnect \(0 items/)]);
     expect(world.identity.tokenRequests.at(-1)?.grantType).toBe('refresh_token');
