@@ -1,3 +1,4 @@
+import { escapeHtml } from '../html.ts';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -163,8 +164,4 @@ function send(res: ServerResponse, status: number, title: string, message: strin
     Connection: 'close',
   });
   return new Promise((resolve) => res.end(body, () => resolve()));
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -1,7 +1,7 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { ConfigError } from '../errors.ts';
 import { InvalidStateError } from './errors.ts';
+import { openSigned, signPayload } from './signed.ts';
 
 /** What a signed state carries back from the provider to our callback. */
 export interface OAuthState {
@@ -46,7 +46,6 @@ const LABEL = 'sinew.state.v1.';
  * server-side session. Not encrypted: put nothing secret in `data`.
  */
 export function createState(secret: Uint8Array, input: CreateStateInput): string {
-  checkSecret(secret);
   const ttl = input.ttlMs ?? DEFAULT_STATE_TTL_MS;
   const payload: z.infer<typeof payloadSchema> = {
     v: 1,
@@ -55,8 +54,7 @@ export function createState(secret: Uint8Array, input: CreateStateInput): string
     e: input.now + ttl,
     ...(input.data && Object.keys(input.data).length > 0 ? { d: input.data } : {}),
   };
-  const body = Buffer.from(JSON.stringify(payloadSchema.parse(payload))).toString('base64url');
-  return `${body}.${mac(secret, body).toString('base64url')}`;
+  return signPayload(secret, LABEL, payloadSchema.parse(payload), 'OAuth state');
 }
 
 /**
@@ -69,30 +67,19 @@ export function verifyState(
   token: string | null | undefined,
   expect: { provider: string; now: number; nonce?: string },
 ): OAuthState {
-  checkSecret(secret);
+  const opened = openSigned(secret, LABEL, token, 'OAuth state');
   if (!token) throw new InvalidStateError('the OAuth state is missing from the callback', 'malformed');
-  const parts = token.split('.');
-  if (parts.length !== 2 || !parts[0] || !parts[1]) {
+  if (!opened.ok && opened.reason === 'form') {
     throw new InvalidStateError('the OAuth state is not of the form payload.signature', 'malformed');
   }
-  const [body, sig] = parts as [string, string];
-  const given = Buffer.from(sig, 'base64url');
-  const wanted = mac(secret, body);
-  // Length first: timingSafeEqual throws on unequal lengths, and the length is public anyway.
-  // Buffer decoding is lenient (ignores stray characters and the spare bits of the last
-  // one), so insist on the canonical spelling: one state, one accepted string.
-  const canonical = given.toString('base64url') === sig;
-  if (!canonical || given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
+  if (!opened.ok && opened.reason === 'signature') {
     throw new InvalidStateError('the OAuth state signature does not match: it was altered or signed by another key', 'signature');
   }
-  let payload: z.infer<typeof payloadSchema>;
-  try {
-    payload = payloadSchema.parse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
-  } catch {
-    // Only reachable with a valid signature over a bad payload, i.e. a bug or a key shared
-    // with another program.
-    throw new InvalidStateError('the OAuth state payload is not one Sinew issued', 'malformed');
-  }
+  const parsed = opened.ok ? payloadSchema.safeParse(opened.payload) : undefined;
+  // Only reachable with a valid signature over a bad payload, i.e. a bug or a key shared
+  // with another program.
+  if (!parsed?.success) throw new InvalidStateError('the OAuth state payload is not one Sinew issued', 'malformed');
+  const payload = parsed.data;
   if (expect.now >= payload.e) {
     const ago = Math.round((expect.now - payload.e) / 1000);
     throw new InvalidStateError(`the OAuth state expired ${ago} s ago; start connecting again`, 'expired');
@@ -111,17 +98,8 @@ export function randomStateSecret(): Buffer {
   return randomBytes(32);
 }
 
-function mac(secret: Uint8Array, body: string): Buffer {
-  return createHmac('sha256', secret).update(LABEL + body).digest();
-}
-
 function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function checkSecret(secret: Uint8Array): void {
-  // HMAC-SHA256 with a key shorter than its output weakens it; refuse rather than sign weakly.
-  if (secret.length < 32) throw new ConfigError(`the OAuth state secret must be at least 32 bytes (got ${secret.length})`);
 }

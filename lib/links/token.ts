@@ -1,6 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { ConfigError, InputError } from '../errors.ts';
+import { InputError } from '../errors.ts';
+import { openSigned, signPayload } from '../connect/signed.ts';
 
 /**
  * Signed, expiring link tokens: the footer links of the weekly email ("this is fine",
@@ -81,7 +81,6 @@ export function signLink(
   claims: Omit<LinkClaims, 'expiresAt'>,
   opts: { now: number; ttlMs?: number },
 ): string {
-  checkSecret(secret);
   const payload = claimsSchema.parse({
     v: 1,
     a: claims.action,
@@ -91,8 +90,7 @@ export function signLink(
     ...(claims.days === undefined ? {} : { d: claims.days }),
     e: opts.now + (opts.ttlMs ?? LINK_TTL_MS[claims.action]),
   });
-  const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
-  return `${body}.${mac(secret, body).toString('base64url')}`;
+  return signPayload(secret, LABEL, payload, 'link');
 }
 
 /**
@@ -101,21 +99,14 @@ export function signLink(
  * {@link InvalidLinkError} naming what failed.
  */
 export function verifyLink(secret: Uint8Array, token: string | undefined, now: number): LinkClaims {
-  checkSecret(secret);
-  const parts = (token ?? '').split('.');
-  if (parts.length !== 2 || !parts[0] || !parts[1]) throw new InvalidLinkError('the link is incomplete: copy the whole address from the email', 'malformed');
-  const [body, sig] = parts as [string, string];
-  const given = Buffer.from(sig, 'base64url');
-  const wanted = mac(secret, body);
-  if (given.toString('base64url') !== sig || given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
+  const opened = openSigned(secret, LABEL, token, 'link');
+  if (!opened.ok && opened.reason === 'form') throw new InvalidLinkError('the link is incomplete: copy the whole address from the email', 'malformed');
+  if (!opened.ok && opened.reason === 'signature') {
     throw new InvalidLinkError('the link signature does not match: it was altered or is not from this Sinew', 'signature');
   }
-  let p: z.infer<typeof claimsSchema>;
-  try {
-    p = claimsSchema.parse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
-  } catch {
-    throw new InvalidLinkError('the link payload is not one Sinew issued', 'malformed');
-  }
+  const parsed = opened.ok ? claimsSchema.safeParse(opened.payload) : undefined;
+  if (!parsed?.success) throw new InvalidLinkError('the link payload is not one Sinew issued', 'malformed');
+  const p = parsed.data;
   if (now >= p.e) throw new InvalidLinkError(`the link expired on ${new Date(p.e).toISOString().slice(0, 10)}; use the one in your latest email`, 'expired');
   return {
     action: p.a,
@@ -130,12 +121,4 @@ export function verifyLink(secret: Uint8Array, token: string | undefined, now: n
 /** The absolute URL of a link token: `${baseUrl}/l/${token}`. */
 export function linkUrl(baseUrl: string, token: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/l/${token}`;
-}
-
-function mac(secret: Uint8Array, body: string): Buffer {
-  return createHmac('sha256', secret).update(LABEL + body).digest();
-}
-
-function checkSecret(secret: Uint8Array): void {
-  if (secret.length < 32) throw new ConfigError(`the link secret must be at least 32 bytes (got ${secret.length})`);
 }

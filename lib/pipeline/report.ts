@@ -1,5 +1,5 @@
 import type { Item } from '../providers/types.ts';
-import type { Store, User } from '../store/types.ts';
+import type { Account, Store, User } from '../store/types.ts';
 import type { Settings } from '../settings.ts';
 import type { ReportJson } from '../report/types.ts';
 import type { Feedback } from '../health/types.ts';
@@ -32,7 +32,7 @@ export async function buildUserReport(
   store: Store,
   userId: string,
   opts: { asOf: Date; settings: Settings },
-): Promise<{ user: User; json: ReportJson }> {
+): Promise<{ user: User; accounts: Account[]; json: ReportJson }> {
   const user = await store.getUser(userId);
   if (!user) throw new InputError(`no user ${userId} in the store: import or connect a mailbox first`);
   const accounts = await store.listAccounts(userId);
@@ -59,5 +59,5 @@ export async function buildUserReport(
     health,
     excluded: extraction.excluded,
   });
-  return { user, json };
+  return { user, accounts, json };
 }

@@ -3,15 +3,7 @@
  * addresses, domains), escaped, and link URLs, only when safe to follow.
  */
 
-/** Escapes text for HTML content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+export { escapeHtml } from '../html.ts';
 
 /**
  * True for an absolute http(s) or mailto URL: a `javascript:` or relative URL must never

@@ -1,3 +1,4 @@
+import { escapeHtml } from '../html.ts';
 import { randomUUID } from 'node:crypto';
 import type { Account, Store } from '../store/types.ts';
 import type { Mailer, OutgoingEmail } from './mailer.ts';
@@ -63,11 +64,6 @@ export async function sendReconnectNotice(
   // A failed receipt leaves the claim to expire; the caller calls once per transition anyway.
   await deps.store.markSent(userId, key, messageId, deps.now()).catch(() => undefined);
   return true;
-}
-
-/** Local, not the report's: importing lib/report would pull MJML into the sync worker's bundle. */
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** The notice itself: short, says what broke, what it costs, and the one thing to do. */

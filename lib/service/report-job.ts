@@ -47,13 +47,13 @@ export interface PrepareOptions {
  * week" is real: last week's stored report is read back here) and renders the email.
  */
 export async function prepareWeeklyReport(store: Store, userId: string, opts: PrepareOptions): Promise<PreparedReport> {
-  const { user, json } = await buildUserReport(store, userId, { asOf: opts.asOf, settings: opts.settings });
+  const { user, accounts, json } = await buildUserReport(store, userId, { asOf: opts.asOf, settings: opts.settings });
   const week = opts.week ?? localIsoWeek(opts.asOf, user.timeZone);
   const serialized = serializeReport(json);
   const previousText = await store.getReport(userId, previousIsoWeek(week));
   const previous = previousText ? (JSON.parse(previousText) as ReportJson) : undefined;
   await store.putReport(userId, week, serialized);
-  const broken = (await store.listAccounts(userId)).filter((a) => a.status === 'needs-reconnect');
+  const broken = accounts.filter((a) => a.status === 'needs-reconnect');
   const links = opts.linkIssuer
     ? reportLinksFor({ ...opts.linkIssuer, userId, ...reconnectProviderOf(broken) })
     : undefined;

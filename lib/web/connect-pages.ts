@@ -1,3 +1,4 @@
+import { escapeHtml } from '../html.ts';
 import { GOOGLE_CONNECT_SCOPES } from '../providers/google/oauth.ts';
 import { MS_CONNECT_SCOPES } from '../providers/microsoft/oauth.ts';
 import { timeZoneNames } from '../links/time-zone.ts';
@@ -53,9 +54,7 @@ form .row{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center}
 `;
 
 /** Text for HTML content and attribute values. */
-export function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+export const esc = escapeHtml;
 
 function page(title: string, body: string, script = ''): string {
   return (

@@ -1,3 +1,4 @@
+import { escapeHtml } from '../html.ts';
 import type { LinkOutcome, LinkedUser } from '../links/actions.ts';
 import type { LinkAction, LinkClaims } from '../links/token.ts';
 import { DEFAULT_SNOOZE_DAYS } from '../health/feedback.ts';
@@ -31,10 +32,8 @@ a{color:#3b5bdb;overflow-wrap:anywhere}
 @media (min-width:480px){button{width:auto}}
 `;
 
-/** Escapes text for HTML content and attribute values. */
-export function escapeText(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+/** Escapes text for HTML content and attribute values (kept under this name for the links pages). */
+export const escapeText = escapeHtml;
 
 /** A whole page: title, body HTML (already escaped). */
 export function page(title: string, body: string): string {

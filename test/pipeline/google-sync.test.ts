@@ -8,7 +8,7 @@ import { syncAccount, type SyncOutcome } from '../../lib/sync/engine.ts';
 import { VirtualClock } from '../../lib/sync/clock.ts';
 import type { Account } from '../../lib/store/types.ts';
 import { buildMailbox } from '../support/google/gmail-fixture.ts';
-import { CalendarState } from '../support/google/calendar-state.ts';
+import { calendarFixture, WEEKLY_WITH_C1 } from '../support/google/calendar-fixture.ts';
 import { consentInBrowser, startGoogleWorld, type GoogleWorld } from '../support/google/world.ts';
 import { crashingStore, reportText } from '../support/sync-run.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
@@ -20,20 +20,7 @@ import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
  * final report JSON must equal a clean run's, byte for byte.
  */
 const AS_OF = Date.UTC(2026, 10, 23, 7);
-
-function calendarFixture(clock: VirtualClock): CalendarState {
-  const cal = new CalendarState({ owner: 'me@example.com', clock });
-  const at = (days: number, hour: number) => ({ dateTime: new Date(AS_OF - days * 86_400_000 + hour * 3_600_000).toISOString() });
-  cal.addEvent({
-    id: 'weekly1', start: at(120, 9), end: at(120, 10), recurrence: ['RRULE:FREQ=WEEKLY;COUNT=20'],
-    attendees: [{ email: 'me@example.com', responseStatus: 'accepted' }, { email: 'c1@partner1.example', responseStatus: 'accepted' }],
-  });
-  cal.addEvent({
-    id: 'lunch', start: at(10, 12), end: at(10, 13),
-    attendees: [{ email: 'me@example.com', responseStatus: 'accepted' }, { email: 'c7@partner7.example', responseStatus: 'accepted' }],
-  });
-  return cal;
-}
+const MEETINGS = [WEEKLY_WITH_C1, { id: 'lunch', daysAgo: 10, hour: 12, contact: 'c7@partner7.example' }];
 
 interface Run {
   world: GoogleWorld;
@@ -52,7 +39,7 @@ interface Run {
 async function connectedRun(messages = 600): Promise<Run> {
   const clock = new VirtualClock(AS_OF);
   const mailbox = buildMailbox({ messages, seed: 5, asOf: AS_OF });
-  const world = await startGoogleWorld({ mailbox, calendar: calendarFixture(clock), clock });
+  const world = await startGoogleWorld({ mailbox, calendar: calendarFixture(clock, AS_OF, MEETINGS), clock });
   const db = await startTestDynamo();
   const store = db.store();
   const vault = LocalKeyVault.fromKey(randomBytes(32));

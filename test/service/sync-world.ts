@@ -7,7 +7,7 @@ import { VirtualClock, type Clock } from '../../lib/sync/clock.ts';
 import type { Account } from '../../lib/store/types.ts';
 import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
 import { buildMailbox } from '../support/google/gmail-fixture.ts';
-import { CalendarState } from '../support/google/calendar-state.ts';
+import { calendarFixture, WEEKLY_WITH_C1 } from '../support/google/calendar-fixture.ts';
 import { consentInBrowser, startGoogleWorld, TEST_CLIENT, type GoogleWorld } from '../support/google/world.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 import { reportText } from '../support/sync-run.ts';
@@ -36,19 +36,9 @@ export interface SyncWorld {
   close(): Promise<void>;
 }
 
-function calendarFixture(clock: VirtualClock): CalendarState {
-  const cal = new CalendarState({ owner: 'me@example.com', clock });
-  const at = (days: number, hour: number) => ({ dateTime: new Date(AS_OF - days * 86_400_000 + hour * 3_600_000).toISOString() });
-  cal.addEvent({
-    id: 'weekly1', start: at(120, 9), end: at(120, 10), recurrence: ['RRULE:FREQ=WEEKLY;COUNT=20'],
-    attendees: [{ email: 'me@example.com', responseStatus: 'accepted' }, { email: 'c1@partner1.example', responseStatus: 'accepted' }],
-  });
-  return cal;
-}
-
 export async function startSyncWorld(messages: number): Promise<SyncWorld> {
   const clock = new VirtualClock(AS_OF);
-  const google = await startGoogleWorld({ mailbox: buildMailbox({ messages, seed: 11, asOf: AS_OF }), calendar: calendarFixture(clock), clock });
+  const google = await startGoogleWorld({ mailbox: buildMailbox({ messages, seed: 11, asOf: AS_OF }), calendar: calendarFixture(clock, AS_OF, [WEEKLY_WITH_C1]), clock });
   const db = await startTestDynamo();
   const store = db.store();
   const vault = LocalKeyVault.fromKey(randomBytes(32));

@@ -160,7 +160,7 @@ describe('POST applies', () => {
     const t = token('timezone');
     const bad = await post(t, 'timeZone=Mars%2FOlympus');
     expect(bad.status).toBe(400);
-    expect(bad.body).toContain('timeZone &#34;Mars/Olympus&#34; is not an IANA time zone');
+    expect(bad.body).toContain('timeZone &quot;Mars/Olympus&quot; is not an IANA time zone');
     expect((await store.getUser(userId))!.timeZone).toBe('Europe/London');
     const missing = await post(t, '');
     expect(missing.status).toBe(400);
