@@ -45,7 +45,13 @@ export interface Account {
   encryptedToken?: string;
   /** One cursor per resource: Gmail historyId, Calendar syncToken, Graph deltaLink per folder. */
   cursors: Record<string, string>;
+  /** When the last sync run ended without error (ISO). */
   lastSyncAt?: string;
+  /**
+   * When the current run of failed syncs began (ISO): set by the first failure after a
+   * success, cleared by the next success. A revoked grant is `needs-reconnect`, not this.
+   */
+  failingSince?: string;
 }
 
 /** Result of writing a batch of items. */
@@ -54,6 +60,11 @@ export interface PutItemsResult {
   written: number;
   /** Items already stored under the same key (a retry or duplicate delivery). */
   unchanged: number;
+  /**
+   * Items that could not be stored even after bounding (DESIGN: never stop on one
+   * message): skipped, counted, and reported to the caller, who tells the person.
+   */
+  skipped?: Array<{ providerId: string; reason: string }>;
 }
 
 /**
