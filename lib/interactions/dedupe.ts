@@ -7,9 +7,9 @@ import type { Item, MailItem } from '../providers/types.ts';
  * subject hash. Meetings: the same provider id within an account, or the same
  * occurrence key (one iCalendar occurrence seen in two calendars).
  *
- * One more rule, for archives only: the user's own sent copies filed in different
- * folders of an mbox archive whose fingerprints differ only by a whole number of hours
- * (see {@link dedupeItems}).
+ * One more rule, for archives only: copies of one message, sent or received, filed in
+ * different folders of an mbox archive whose fingerprints differ only by a whole number
+ * of hours (see {@link dedupeItems}).
  *
  * Copies are grouped transitively (a copy that shares its Message-ID with one item and
  * its fingerprint with another joins them both), and each group keeps the copy with the
@@ -79,14 +79,16 @@ export interface Deduped {
  * copies do and little else does. The kept items come back in time order, which the
  * caller needs anyway.
  *
- * Shifted archive copies: an archive converted from two mail systems can carry one sent
+ * Shifted archive copies: an archive converted from two mail systems can carry one
  * message in both with its Date off by whole hours (Enron allen-p: Lotus Notes folders
  * against Outlook's `Sent Items`, exactly 10 or 12 hours: 44 of the 564 sent messages
  * in the 400 days before 2001-07-01 counted twice; a time-zone misreading in the
- * conversion). Two groups of copies are joined when
+ * conversion). Received mail shifts the same way (another Enron mailbox: copies of one
+ * received message in its Notes and Outlook inboxes 12 hours apart, 33 received
+ * messages counted twice), so the rule holds for sent and received alike (DESIGN
+ * section 3). Two groups of copies are joined when
  * - every copy involved is an mbox item filed in a known folder (`mbox-folder:` label)
- *   and sent by Me: sent mail is where the copies are, and the rule stays as narrow as
- *   the evidence (no inbound message of that mailbox shows the shift);
+ *   with a sender;
  * - their timeless fingerprints (sender, recipients, subject) are equal, where a Subject
  *   the archive folded onto more lines counts by its first line (Enron's Outlook copies
  *   of two replies fold a privilege notice into the Subject the Notes copies lack), and their
@@ -173,7 +175,7 @@ const MAX_SHIFT_HOURS = 14;
 const HOUR_S = 3600;
 
 /**
- * Joins groups of the user's archived sent copies whose times differ by whole hours
+ * Joins groups of archived copies (sent or received) whose times differ by whole hours
  * (the rule and its reasons are in {@link dedupeItems}). Linear: candidates are bucketed
  * by subject hash and the time's offset within the hour, so two candidates of a bucket
  * always differ by whole hours, and within a bucket sorted by time each copy only looks
@@ -187,7 +189,7 @@ function linkShiftedArchiveCopies(items: readonly Item[], times: readonly number
   const candidates: number[] = [];
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
-    if (item.kind !== 'mail' || item.source !== 'mbox' || item.from === null || !me.has(item.from)) continue;
+    if (item.kind !== 'mail' || item.source !== 'mbox' || item.from === null) continue;
     if (!item.labels.some(isFolderLabel)) continue;
     candidates.push(i);
     const subject = archiveSubjectKey(item);

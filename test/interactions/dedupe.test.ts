@@ -79,7 +79,7 @@ describe('duplicates', () => {
   });
 });
 
-describe('shifted archive copies (one sent message, its Date off by whole hours between exports)', () => {
+describe('shifted archive copies (one message, sent or received, its Date off by whole hours between exports)', () => {
   const PHILLIP = 'phillip.allen@enron.com';
   const opts = options({ me: [PHILLIP, 'k..allen@enron.com'], accountAddresses: [] });
   // Folders as the Enron conversion names them: a Lotus Notes export and an Outlook one.
@@ -133,11 +133,23 @@ describe('shifted archive copies (one sent message, its Date off by whole hours 
     expect(sent([copy(NOTES_SENT, 0), copy(OUTLOOK_SENT, 10, { cc: ['ann@partner.io'] })])).toHaveLength(3);
   });
 
-  it('leaves inbound mail alone: only the user’s own sent copies are matched across a shift', () => {
-    const inbound = (folder: string, hours: number) => copy(folder, hours, { from: 'jsmith@austintx.com', to: [PHILLIP] });
-    const x = extractInteractions([inbound(NOTES_ALL, 0), inbound(OUTLOOK_SENT, 10)], opts);
-    expect(x.interactions.map((i) => i.kind)).toEqual(['received', 'received']);
-    expect(x.excluded.duplicates).toBe(0);
+  it('merges received copies the same way: one message in the Notes and Outlook inboxes, 12 hours apart', () => {
+    // DESIGN section 3: the rule holds for sent and received alike (another Enron mailbox
+    // counted 33 received messages twice this way).
+    const NOTES_INBOX = "mbox-folder:\\Phillip_Allen_June2001\\Notes Folders\\Notes inbox";
+    const OUTLOOK_INBOX = 'mbox-folder:\\Phillip_Allen_Jan2002_1\\Allen, Phillip K.\\Inbox';
+    const inbound = (folder: string, hours: number, overrides: Partial<MailItem> = {}) =>
+      copy(folder, hours, { from: 'jsmith@austintx.com', to: [PHILLIP], ...overrides });
+    const x = extractInteractions([inbound(OUTLOOK_INBOX, 12), inbound(NOTES_INBOX, 0), inbound(NOTES_ALL, 0)], opts);
+    expect(x.interactions.map((i) => [i.kind, i.contact])).toEqual([['received', 'jsmith@austintx.com']]);
+    expect(x.excluded.duplicates).toBe(2);
+    // The same limits as for sent mail: one folder holding both, a shift that is not whole
+    // hours, another sender, or an ambiguous twin keeps them apart.
+    const received = (items: MailItem[]) => extractInteractions(items, opts).interactions.filter((i) => i.kind === 'received');
+    expect(received([inbound(NOTES_INBOX, 0), inbound(NOTES_INBOX, 12)])).toHaveLength(2);
+    expect(received([inbound(NOTES_INBOX, 0), inbound(OUTLOOK_INBOX, 12.5)])).toHaveLength(2);
+    expect(received([inbound(NOTES_INBOX, 0), inbound(OUTLOOK_INBOX, 12, { from: 'ann@partner.io' })])).toHaveLength(2);
+    expect(received([inbound(NOTES_INBOX, 0), inbound(NOTES_INBOX, 4), inbound(OUTLOOK_INBOX, 12)])).toHaveLength(3);
   });
 
   it('leaves alone mail that is not from an archive with folders', () => {

@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { extractInteractions } from '../../lib/interactions/extract.ts';
 import { readMbox } from '../../lib/providers/files/mbox.ts';
@@ -6,6 +8,7 @@ import type { Extraction } from '../../lib/interactions/types.ts';
 import type { MailItem } from '../../lib/providers/types.ts';
 import { defaultSettings } from '../../lib/settings.ts';
 import { distinctMessages, sentCopies, sentExpectation, type SentCopy, type SentExpectation } from './sent-oracle.ts';
+import { receivedCopies, receivedExpectation } from './received-oracle.ts';
 
 /**
  * The definitions against real mail nobody on the project wrote (/work/shared/data,
@@ -13,8 +16,9 @@ import { distinctMessages, sentCopies, sentExpectation, type SentCopy, type Sent
  * under different Message-IDs and two spellings of his address, and a mailing-list
  * archive that must never count as a relationship.
  *
- * How many messages Phillip sent is checked against an oracle that reads the raw files,
- * bodies included (./sent-oracle.ts), and shares no code with the product.
+ * How many messages Phillip sent, and how many he received from each contact, is checked
+ * against oracles that read the raw files (./sent-oracle.ts, bodies included, and
+ * ./received-oracle.ts) and share no code with the product.
  */
 
 const DATA = '/work/shared/data';
@@ -48,6 +52,11 @@ describe('Enron allen-p', () => {
     for (const i of x.interactions) if (i.kind === 'sent') out.set(i.contact, (out.get(i.contact) ?? 0) + 1);
     return out;
   };
+  const receivedByContact = (x: Extraction): Map<string, number> => {
+    const out = new Map<string, number>();
+    for (const i of x.interactions) if (i.kind === 'received') out.set(i.contact, (out.get(i.contact) ?? 0) + 1);
+    return out;
+  };
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => (a[0] < b[0] ? -1 : 1));
 
   it('counts each sent message once despite its copies in _sent_mail, sent and sent_items', () => {
@@ -79,6 +88,15 @@ describe('Enron allen-p', () => {
     it('sends each contact as many messages as the raw files hold, copies counted once', () => {
       expect(sorted(sentByContact(x))).toEqual(sorted(oracle.expectedByContact));
       expect(new Set(x.interactions.filter((i) => i.kind === 'sent').map((i) => i.itemKey)).size).toBe(oracle.messages.length);
+    });
+
+    it('receives from each contact as many messages as the raw files hold, copies counted once', () => {
+      const received = receivedExpectation(receivedCopies(FOLDERS.map((f) => `${ENRON}/${f}.mbox`), ME), asOf, settings.maxRecipients);
+      expect(sorted(receivedByContact(x))).toEqual(sorted(received.expectedByContact));
+      expect(new Set(x.interactions.filter((i) => i.kind === 'received').map((i) => i.itemKey)).size).toBe(received.messages.length);
+      // This mailbox's own received mail has no shifted copies (its Notes and Outlook
+      // inboxes cover different months); the next test gives it some.
+      expect(received.shiftedPairs).toEqual([]);
     });
 
     it('counts once each message whose Notes and Outlook copies are 10 or 12 hours apart', () => {
@@ -123,6 +141,39 @@ describe('Enron allen-p', () => {
     });
   });
 
+  it('counts once a received message whose Outlook copy is 12 hours off its Notes copies', () => {
+    // Another Enron mailbox holds its received mail in both exports: the Outlook copy of a
+    // message in the Notes inbox sits in Outlook's Inbox, its Date 12 hours later, under
+    // another Message-ID. Give this mailbox such an export of its Notes inbox, written
+    // from the raw file, and count against the oracle, which pairs the copies by the
+    // whole-hour rule (and checks each pair's bodies agree).
+    const dir = mkdtempSync(join(tmpdir(), 'sinew-enron-'));
+    try {
+      const outlook = join(dir, 'outlook_inbox.mbox');
+      writeFileSync(outlook, outlookExportOf(readFileSync(`${ENRON}/notes_inbox.mbox`, 'latin1'), 12), 'latin1');
+      const files = [...FOLDERS.map((f) => `${ENRON}/${f}.mbox`), outlook];
+      const asOf = new Date('2002-01-01T00:00:00.000Z');
+      const oracle = receivedExpectation(receivedCopies(files, ME), asOf, settings.maxRecipients);
+      return (async () => {
+        const items = [...[...folders.values()].flat(), ...(await read(outlook, 'enron'))];
+        const x = extractInteractions(items, options(asOf));
+        expect(sorted(receivedByContact(x))).toEqual(sorted(oracle.expectedByContact));
+        // What the pairing does: without it, every paired message that counts (not
+        // automated, not a broadcast) counts twice.
+        const twice = [...oracle.withoutShiftRule].reduce((n, [c, k]) => n + k - (oracle.expectedByContact.get(c) ?? 0), 0);
+        const counted = oracle.shiftedPairs.filter((p) => !p.a[0]!.automated && p.a[0]!.toCc.length <= settings.maxRecipients);
+        expect(twice).toBe(counted.length);
+        expect(counted.length).toBeGreaterThan(30);
+        expect(oracle.shiftedPairs.every((p) => p.hours === 12 && p.bodyOverlap === 1)).toBe(true);
+        // Every sent count is as before: the copies are received mail.
+        expect(sorted(sentByContact(x))).toEqual(sorted(sentByContact(extractInteractions([...folders.values()].flat(), options(asOf)))));
+      })().finally(() => rmSync(dir, { recursive: true, force: true }));
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+  });
+
   it('drops enron.com colleagues when the connected address is his and internal is not included', () => {
     const all = [...folders.values()].flat();
     const x = extractInteractions(all, { ...options(new Date('2001-07-01T00:00:00.000Z')), settings: defaultSettings, accountAddresses: ['phillip.allen@enron.com'] });
@@ -151,3 +202,19 @@ describe('mailing list (apparmor 2019-2021)', () => {
     expect(judged.size).toBe(items.length); // the three report dates saw every message
   });
 });
+
+/**
+ * An Outlook export of an mbox of Lotus Notes folders, as the Enron conversion wrote them:
+ * each message under another Message-ID, its Date `hours` later, filed in Outlook's Inbox.
+ */
+function outlookExportOf(mbox: string, hours: number): string {
+  let n = 0;
+  return mbox.replace(/^(From .*\r?\n)([\s\S]*?)(\r?\n\r?\n)/gm, (_, fromLine: string, headers: string, blank: string) => {
+    n++;
+    const shifted = headers
+      .replace(/^Message-ID: .*$/im, `Message-ID: <outlook.${n}@enron.test>`)
+      .replace(/^Date: (.*)$/im, (_line, date: string) => `Date: ${new Date(Date.parse(date.replace(/\s*\(.*\)\s*$/, '')) + hours * 3_600_000).toUTCString()}`)
+      .replace(/^X-Folder: .*$/im, 'X-Folder: \\Phillip_Allen_Jan2002_1\\Allen, Phillip K.\\Inbox');
+    return `${fromLine}${shifted}${blank}`;
+  });
+}
