@@ -57,14 +57,23 @@ export function redirectResponse(location: string, cookies?: string[]): WebRespo
   return { status: 302, headers: { ...SECURITY_HEADERS, location }, ...(cookies ? { cookies } : {}), body: '' };
 }
 
-/** Parses a `Cookie` header into name/value pairs (first wins). */
+/**
+ * Parses a `Cookie` header into name/value pairs (first wins). A value whose
+ * percent-encoding is broken is dropped, as if the cookie were absent: it cannot be one
+ * Sinew set (its cookies are base64url), and any app on the same host can set one.
+ */
 export function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq <= 0) continue;
     const name = part.slice(0, eq).trim();
-    if (!(name in out)) out[name] = decodeURIComponent(part.slice(eq + 1).trim());
+    if (!name || name in out) continue;
+    try {
+      out[name] = decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      // URIError: skip this cookie only.
+    }
   }
   return out;
 }

@@ -169,6 +169,15 @@ describe('functions/connect handler', () => {
     expect(entry.MessageDeduplicationId).toBe(syncJobDedupId(job));
   });
 
+  it('answers every route normally when a cookie has a broken percent-encoding (API Gateway hands cookies over raw)', async () => {
+    const cookies = ['stray=%E0%A4%A', `${COOKIE}=%E0%A4%A`];
+    expect((await invoke(httpEvent('/', {}, cookies))).statusCode).toBe(200);
+    expect((await invoke(httpEvent('/connect/google', {}, cookies))).statusCode).toBe(302);
+    const callback = await invoke(httpEvent('/oauth/google/callback', { code: 'c', state: 's' }, cookies));
+    expect(callback.statusCode).toBe(400);
+    expect(callback.body).not.toContain('Something went wrong');
+  });
+
   it('applies SINEW_ALLOWED_DOMAINS to a new person', async () => {
     const res = await invoke(await throughConsent('someone@gmail.com'));
     expect(res.statusCode).toBe(403);
