@@ -10,4 +10,25 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
  */
 export const logger = new Logger({ serviceName: 'sinew' });
 export const metrics = new Metrics({ namespace: 'Sinew', serviceName: 'sinew' });
-export const tracer = new Tracer({ serviceName: 'sinew' });
+
+/**
+ * Powertools' tracer, minus the two things it would copy into X-Ray on its own: each
+ * handler's response (the HTTP functions answer pages carrying signed link, join, undo
+ * and disconnect tokens, OAuth state and PKCE cookies) and each error's message (an SES
+ * refusal names the recipient). Segments keep their timings, annotations, outgoing calls
+ * (URLs without query strings) and the error and fault flags; the message of a failure is
+ * in the function's log, scrubbed. Overriding here covers every middleware and decorator
+ * that records through these methods, whatever options a handler passes.
+ */
+class SinewTracer extends Tracer {
+  /** Never: a response may carry a token or an address. */
+  override addResponseAsMetadata(): void {}
+
+  /** Flags the segment as failed without recording the error's message or stack. */
+  override addErrorAsMetadata(): void {
+    if (!this.isTracingEnabled()) return;
+    this.getSegment()?.addErrorFlag();
+  }
+}
+
+export const tracer: Tracer = new SinewTracer({ serviceName: 'sinew' });
