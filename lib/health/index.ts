@@ -95,8 +95,9 @@ function healthOf(
         meetings: m.meetings,
         meetingMinutes: m.meetingMinutes,
         reciprocity: m.reciprocity,
-        replyMine: replyHours.mine,
-        replyTheirs: replyHours.theirs,
+        // Written to in the window and never answered is not neutral (DESIGN section 4).
+        replyMine: replyHours.mine ?? (m.received > 0 ? 'unanswered' : null),
+        replyTheirs: replyHours.theirs ?? (m.sent > 0 ? 'unanswered' : null),
       }),
       trend: classifyTrend(m.recentCount, m.baselineCount),
       initiative: initiative.initiative(k, h.windowStart),

@@ -11,10 +11,17 @@ export interface ScoreInput {
   meetings: number;
   meetingMinutes: number;
   reciprocity: number | null;
-  /** Median reply latencies in hours, mine to them and theirs to me. */
-  replyMine: number | null;
-  replyTheirs: number | null;
+  /**
+   * Median reply latencies in hours, mine to them and theirs to me; `'unanswered'` when
+   * that side was written to in the window and never answered; null when it had nothing
+   * to answer (the other side never wrote in the window).
+   */
+  replyMine: ReplyInput;
+  replyTheirs: ReplyInput;
 }
+
+/** One direction's responsiveness as the score reads it (see {@link ScoreInput}). */
+export type ReplyInput = number | 'unanswered' | null;
 
 /**
  * Weights of the four sinews (they sum to 1):
@@ -26,10 +33,14 @@ export interface ScoreInput {
  * - reciprocity 0.15: the reciprocity itself (0 one-sided, 1 balanced); a window with
  *   meetings only (reciprocity null) counts as neutral, 0.5;
  * - responsiveness 0.15, the trust proxy: the mean of both directions' `24 / (24 + h)`
- *   (a one-day median reply scores 0.5); a direction without replies counts 0.5.
+ *   (a one-day median reply scores 0.5). A side written to and never answered scores 0,
+ *   the limit of ever slower replies, so a contact who never answers can never outscore
+ *   one who answers late (DESIGN section 4); a side with nothing to answer (never
+ *   written to in the window) counts as neutral, 0.5.
  * Every term is non-decreasing in "better" (more recent, longer, more frequent, more
- * face-time, more balanced, faster), so the sum is monotone; rounding to an integer
- * keeps that.
+ * face-time, more balanced, faster, answered rather than not), so the sum is monotone;
+ * rounding to an integer keeps that. test/health/score-definitions.test.ts pins each
+ * constant with examples computed by hand.
  */
 export const SCORE_WEIGHTS = {
   recency: 0.25,
@@ -68,6 +79,8 @@ export function healthScore(s: ScoreInput): number {
   return Math.min(100, Math.max(0, Math.round(round2(100 * total))));
 }
 
-function replyTerm(hours: number | null): number {
-  return hours === null ? NEUTRAL : REPLY_HALF_HOURS / (REPLY_HALF_HOURS + Math.max(0, hours));
+function replyTerm(reply: ReplyInput): number {
+  if (reply === null) return NEUTRAL;
+  if (reply === 'unanswered') return 0;
+  return REPLY_HALF_HOURS / (REPLY_HALF_HOURS + Math.max(0, reply));
 }

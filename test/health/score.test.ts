@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { SCORE_WEIGHTS, healthScore, type ScoreInput } from '../../lib/health/score.ts';
+import { SCORE_WEIGHTS, healthScore, type ReplyInput, type ScoreInput } from '../../lib/health/score.ts';
 import { mulberry32 } from '../../lib/health/synthetic.ts';
 import type { Interaction } from '../../lib/interactions/types.ts';
 import { HOUR, ago, contactOf, healthOf, meeting, received, sent } from './build.ts';
+
+/** A reply latency, or (a fifth of the time each) unanswered or nothing to answer. */
+function randomReply(rand: () => number): ReplyInput {
+  const x = rand();
+  return x < 0.2 ? null : x < 0.4 ? 'unanswered' : rand() * 200;
+}
 
 function randomInput(rand: () => number): ScoreInput {
   const maybe = (v: number) => (rand() < 0.2 ? null : v);
@@ -13,9 +19,16 @@ function randomInput(rand: () => number): ScoreInput {
     meetings: Math.floor(rand() * 10),
     meetingMinutes: Math.floor(rand() * 600),
     reciprocity: maybe(rand()),
-    replyMine: maybe(rand() * 200),
-    replyTheirs: maybe(rand() * 200),
+    replyMine: randomReply(rand),
+    replyTheirs: randomReply(rand),
   };
+}
+
+/** A faster reply than `reply`; an answer, any answer, where there was none. */
+function faster(reply: ReplyInput, r: () => number): ReplyInput {
+  if (reply === null) return null;
+  if (reply === 'unanswered') return r() < 0.5 ? 1e6 * r() : r() * 200;
+  return reply * r();
 }
 
 /** One step "better" along each dimension the design names (plus responsiveness). */
@@ -26,7 +39,9 @@ const improvements: Record<string, (s: ScoreInput, rand: () => number) => ScoreI
   'more meetings': (s, r) => ({ ...s, meetings: s.meetings + 1 + Math.floor(r() * 3) }),
   'longer meetings': (s, r) => ({ ...s, meetingMinutes: s.meetingMinutes + r() * 120 }),
   'more balanced': (s, r) => (s.reciprocity === null ? s : { ...s, reciprocity: s.reciprocity + (1 - s.reciprocity) * r() }),
-  'faster replies': (s, r) => (s.replyMine === null ? s : { ...s, replyMine: s.replyMine * r() }),
+  'faster replies of mine (or a first one)': (s, r) => ({ ...s, replyMine: faster(s.replyMine, r) }),
+  'faster replies of theirs (or a first one)': (s, r) => ({ ...s, replyTheirs: faster(s.replyTheirs, r) }),
+  'faster replies both ways': (s, r) => ({ ...s, replyMine: faster(s.replyMine, r), replyTheirs: faster(s.replyTheirs, r) }),
 };
 
 describe('healthScore', () => {
@@ -42,7 +57,7 @@ describe('healthScore', () => {
 
   it('ranks a close, active, balanced relationship far above a cold one-sided one', () => {
     const warm = healthScore({ silenceDays: 1, spanDays: 300, frequency: 3, meetings: 4, meetingMinutes: 180, reciprocity: 0.9, replyMine: 3, replyTheirs: 5 });
-    const cold = healthScore({ silenceDays: 80, spanDays: 10, frequency: 0.1, meetings: 0, meetingMinutes: 0, reciprocity: 0, replyMine: null, replyTheirs: null });
+    const cold = healthScore({ silenceDays: 80, spanDays: 10, frequency: 0.1, meetings: 0, meetingMinutes: 0, reciprocity: 0, replyMine: null, replyTheirs: 'unanswered' });
     expect(warm).toBeGreaterThan(80);
     expect(cold).toBeLessThan(20);
   });
@@ -55,6 +70,21 @@ describe('healthScore', () => {
       const better = improve(base, rand);
       expect(healthScore(better), JSON.stringify({ base, better })).toBeGreaterThanOrEqual(healthScore(base));
     }
+  });
+
+  it('never lets an unanswered side outscore an answered one, however slow (2,000 seeded random inputs)', () => {
+    const rand = mulberry32(0xa11);
+    const states = new Set<string>();
+    for (let k = 0; k < 2000; k++) {
+      const base = randomInput(rand);
+      const slow = rand() < 0.5 ? 1e9 * rand() : 200 + rand() * 2000;
+      for (const side of ['replyMine', 'replyTheirs'] as const) {
+        states.add(String(typeof base[side] === 'number' ? 'hours' : base[side]));
+        const answered = healthScore({ ...base, [side]: slow });
+        expect(healthScore({ ...base, [side]: 'unanswered' }), JSON.stringify({ base, side, slow })).toBeLessThanOrEqual(answered);
+      }
+    }
+    expect(states).toEqual(new Set(['hours', 'unanswered', 'null']));
   });
 });
 
