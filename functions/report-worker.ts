@@ -14,6 +14,7 @@ import type { Mailer } from '../lib/service/mailer.ts';
 import { getRuntime } from './shared/runtime.ts';
 import { required } from './shared/env.ts';
 import { logger, metrics, tracer } from './shared/observability.ts';
+import { errorFields } from './shared/redact.ts';
 
 /**
  * The report worker (SQS standard queue, ReportBatchItemFailures): one weekly report
@@ -61,7 +62,8 @@ async function processRecord(record: SQSRecord, context?: Context): Promise<void
     }
   } catch (error) {
     if (error instanceof ReportBusyError) logger.warn('report busy elsewhere; retry later', { userId: job.userId, week: job.week });
-    else logger.error('report failed', { userId: job.userId, week: job.week, error: (error as Error).message });
+    // SES names the recipient in its refusals: the message is logged with addresses redacted.
+    else logger.error('report failed', { userId: job.userId, week: job.week, ...errorFields(error) });
     throw error;
   }
 }

@@ -150,6 +150,38 @@ describe('report worker', () => {
     expect(sendsTo('dan@example.com')).toHaveLength(2); // the refused attempt and the one that went out
   });
 
+  it('logs a refused send at ERROR with what went wrong, never the recipient\'s address (SES names it in its message)', async () => {
+    const eve = (await seedUser(store, { email: 'eve.adams@example.com', timeZone: 'Europe/Paris', asOf })).user;
+    ses.reset();
+    ses.on(SendEmailCommand).rejects(
+      Object.assign(new Error('Email address is not verified. The following identities failed the check in region EU-WEST-1: eve.adams@example.com'), {
+        name: 'MessageRejected',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    // What the function prints is what CloudWatch keeps: Powertools writes JSON lines to stdout and stderr.
+    const printed: string[] = [];
+    const capture = (chunk: string | Uint8Array) => {
+      printed.push(String(chunk));
+      return true;
+    };
+    vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+    expect(await invoke(sqsRecord('m-eve', job(eve)))).toEqual(['m-eve']);
+    vi.restoreAllMocks();
+    ses.reset();
+    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-after-eve' });
+
+    const lines = printed.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const failed = lines.find((l) => l.message === 'report failed');
+    expect(failed).toMatchObject({ level: 'ERROR', userId: eve.userId, week, errorName: 'MailDeliveryError' });
+    // The reason survives, with the address out of it.
+    expect(String(failed!.error)).toMatch(/not verified/);
+    expect(String(failed!.error)).toContain('@example.com');
+    for (const line of lines) expect(JSON.stringify(line)).not.toMatch(/eve\.adams@/);
+    expect(printed.join('')).not.toMatch(/eve\.adams@/);
+  });
+
   it('refuses a malformed job as that record\'s failure', async () => {
     const bad = sqsRecord('m-bad', { v: 1, userId: ann.userId, week: '2026-48', asOf: asOf.toISOString() });
     expect(await invoke(bad, sqsRecord('m-ann', job(ann), 4))).toEqual(['m-bad']);
