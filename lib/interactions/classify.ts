@@ -98,6 +98,8 @@ export function automatedReason(item: MailItem): AutomatedReason | null {
  * An address named twice counts once.
  */
 export function recipientCount(item: MailItem, outbound: boolean): number {
+  // The store cut the lists of a very large message and kept the exact counts.
+  if (item.recipientCounts) return outbound ? item.recipientCounts.all : item.recipientCounts.toCc;
   const seen = new Set<string>(item.to);
   for (const a of item.cc) seen.add(a);
   if (outbound) for (const a of item.bcc) seen.add(a);
@@ -108,6 +110,6 @@ export function recipientCount(item: MailItem, outbound: boolean): number {
 export function isBroadcast(item: MailItem, outbound: boolean, maxRecipients: number): boolean {
   // Cheap bound first: most mail has few recipients, so skip building the set.
   const upper = item.to.length + item.cc.length + (outbound ? item.bcc.length : 0);
-  if (upper <= maxRecipients) return false;
+  if (upper <= maxRecipients && !item.recipientCounts) return false;
   return recipientCount(item, outbound) > maxRecipients;
 }

@@ -20,6 +20,8 @@ export type MeetingOutcome =
  * organizer is listed among the attendees, so the union counts the organizer once.
  */
 export function attendeeCount(item: MeetingItem): number {
+  // The store cut the attendees of a very large meeting and kept the exact count.
+  if (item.attendeeCount !== undefined) return item.attendeeCount;
   const all = new Set<string>();
   for (const a of item.attendees) all.add(a.address);
   if (item.organizer) all.add(item.organizer);

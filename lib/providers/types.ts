@@ -57,6 +57,12 @@ export interface MailItem {
    * `auto-submitted:<value>`. Empty when none.
    */
   bulkSignals: string[];
+  /**
+   * Present only when the store cut a recipient list to its first 1,000 distinct
+   * addresses (lib/store/dynamodb/item-bounds.ts): the exact number of distinct To and Cc
+   * addresses (`toCc`) and of To, Cc and Bcc (`all`), as the broadcast rule counts them.
+   */
+  recipientCounts?: { toCc: number; all: number };
 }
 
 /** Attendee response, provider-neutral. */
@@ -84,6 +90,11 @@ export interface MeetingItem {
   /** Normalized organizer address; null when unknown. */
   organizer: string | null;
   attendees: Attendee[];
+  /**
+   * Present only when the store cut the attendees to their first 1,000: the exact number
+   * of distinct attendees and organizer, as the meeting size rule counts them.
+   */
+  attendeeCount?: number;
 }
 
 export type Item = MailItem | MeetingItem;

@@ -26,7 +26,19 @@ export interface User {
    * its owner marked a report as spam (SES events). Absent when the user paused.
    */
   reportsPausedReason?: 'bounce' | 'complaint';
+  /** When the person unsubscribed by a signed link (ISO); resume clears it. */
+  unsubscribedAt?: string;
   createdAt: string;
+}
+
+/**
+ * A change to some settings of an existing user, written as one conditional UpdateItem of
+ * just these attributes: two changes made at once from the same old profile (an
+ * unsubscribe and a time zone) both survive, and a deleted user is never recreated.
+ */
+export interface UserChange {
+  set?: Partial<Pick<User, 'email' | 'timeZone' | 'me' | 'internalDomains' | 'reportsPaused' | 'reportsPausedReason' | 'unsubscribedAt'>>;
+  remove?: Array<'reportsPausedReason' | 'unsubscribedAt'>;
 }
 
 export interface Account {
@@ -52,7 +64,33 @@ export interface Account {
    * success, cleared by the next success. A revoked grant is `needs-reconnect`, not this.
    */
   failingSince?: string;
+  /**
+   * Items of this account that could not be stored even after bounding (over DynamoDB's
+   * item limit, or without a valid time): counted once each however often they are met
+   * again, kept up to date by `putItems`; absent when none. The report can show it.
+   */
+  skippedItems?: number;
 }
+
+/**
+ * A change to an existing account (a sync's checkpoint, a status, a rotated token),
+ * written as one conditional UpdateItem: it never recreates an account that was deleted
+ * (disconnect), and never touches the attributes it does not name.
+ */
+export interface AccountChange {
+  set?: Partial<Pick<Account, 'status' | 'errorCount' | 'cursors' | 'aliases' | 'lastSyncAt' | 'failingSince' | 'encryptedToken'>>;
+  remove?: Array<'failingSince'>;
+  /**
+   * Apply only if the stored cursors are still exactly these (the writer's last
+   * checkpoint). A disconnect followed by a fresh connect starts over from no cursor: an
+   * old sync still running must not hand the new account the cursors of pages whose
+   * items the disconnect deleted.
+   */
+  expectCursors?: Record<string, string>;
+}
+
+/** `gone`: no such account (deleted); `superseded`: its cursors are not the ones expected. */
+export type AccountChangeResult = 'updated' | 'gone' | 'superseded';
 
 /** Result of writing a batch of items. */
 export interface PutItemsResult {
@@ -77,11 +115,33 @@ export type SendClaim = 'claimed' | 'sent' | 'busy';
 export interface Store {
   putUser(user: User): Promise<void>;
   getUser(userId: string): Promise<User | undefined>;
+  /**
+   * Changes some settings of an existing user; never creates one.
+   * @returns the profile after the change, or undefined when the user does not exist.
+   */
+  updateUser(userId: string, change: UserChange): Promise<User | undefined>;
+  /**
+   * Creates or replaces an account, token and cursors included: for the connect and
+   * import paths only. Everything else changes an account with {@link Store.updateAccount}.
+   */
   putAccount(account: Account): Promise<void>;
+  /** Changes an existing account; never creates one. */
+  updateAccount(userId: string, accountId: string, change: AccountChange): Promise<AccountChangeResult>;
   getAccount(userId: string, accountId: string): Promise<Account | undefined>;
   listAccounts(userId: string): Promise<Account[]>;
-  /** Idempotent: storing the same item twice changes nothing. */
+  /**
+   * Idempotent: storing the same item twice changes nothing. Items are bounded before
+   * they are stored (see lib/store/dynamodb/item-bounds.ts); one that still cannot be
+   * stored is skipped and listed in `skipped`, never failing the others.
+   */
   putItems(userId: string, items: Item[]): Promise<PutItemsResult>;
+  /**
+   * Deletes the named items of one account (and their skip records): what a sync that
+   * lost its account to a disconnect wrote in the race.
+   */
+  deleteItems(userId: string, accountId: string, providerIds: string[]): Promise<void>;
+  /** Deletes every item (and skip record) of one account, returning how many; the account record stays as it is. */
+  deleteAccountItems(userId: string, accountId: string): Promise<number>;
   /** One stored item by its deterministic key, or undefined. */
   getItem(userId: string, accountId: string, providerId: string): Promise<Item | undefined>;
   /** Every item of one user: one paginated Query of the user's partition, never a Scan. */

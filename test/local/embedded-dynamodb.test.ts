@@ -30,7 +30,7 @@ describe('startEmbeddedDynamo', () => {
       for await (const _ of store.queryItems('u1')) count += 1;
       expect(count).toBe(30);
       expect(await store.getReport('u1', '2026-W48')).toBe('{"ok":true}');
-      expect(await store.putItems('u1', mails(30))).toEqual({ written: 0, unchanged: 30 });
+      expect(await store.putItems('u1', mails(30))).toEqual({ written: 0, unchanged: 30, skipped: [] });
     } finally {
       await again.close();
     }

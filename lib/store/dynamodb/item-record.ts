@@ -27,11 +27,20 @@ const HASHED_MARK = '~';
  * long provider id (some Message-IDs) would exceed the key limit: those get a hash key and
  * keep their ids as attributes.
  */
-export function itemSortKey(accountId: string, providerId: string): string {
-  const plain = `${SK_ITEM_PREFIX}${accountId}#${providerId}`;
+export function itemSortKey(accountId: string, providerId: string, prefix: string = SK_ITEM_PREFIX): string {
+  const plain = `${prefix}${accountId}#${providerId}`;
   if (!needsHashedKey(accountId, plain)) return plain;
   const digest = createHash('sha256').update(`${accountId}\0${providerId}`).digest('base64url');
-  return `${SK_ITEM_PREFIX}${HASHED_MARK}${digest}`;
+  return `${prefix}${HASHED_MARK}${digest}`;
+}
+
+/**
+ * The key prefixes under which one account's records of a kind (`prefix`: items, skip
+ * records) can lie: its plain keys, and the hashed keys of all accounts, which carry their
+ * `accountId` as an attribute for the caller to filter on.
+ */
+export function accountKeyPrefixes(accountId: string, prefix: string): { plain: string; hashed: string } {
+  return { plain: `${prefix}${accountId}#`, hashed: `${prefix}${HASHED_MARK}` };
 }
 
 function needsHashedKey(accountId: string, plain: string): boolean {
@@ -99,6 +108,7 @@ export function toItemRecord(pk: string, item: Item, hash = itemHash(item)): Ite
     setList(record, 'labels', item.labels);
     setList(record, 'bulkSignals', item.bulkSignals);
     if (Object.keys(item.names).length > 0) record.names = item.names;
+    if (item.recipientCounts) record.recipientCounts = item.recipientCounts;
   } else {
     record.kind = 'meeting';
     record.source = item.source;
@@ -108,6 +118,7 @@ export function toItemRecord(pk: string, item: Item, hash = itemHash(item)): Ite
     setIfPresent(record, 'occurrenceKey', item.occurrenceKey);
     setIfPresent(record, 'organizer', item.organizer);
     setList(record, 'attendees', item.attendees);
+    if (item.attendeeCount !== undefined) record.attendeeCount = item.attendeeCount;
   }
   return record;
 }
@@ -135,6 +146,7 @@ export function fromItemRecord(record: Record<string, unknown>): Item {
       status: record.status as MeetingItem['status'],
       organizer: (record.organizer as string | undefined) ?? null,
       attendees: (record.attendees as Attendee[] | undefined) ?? [],
+      ...(typeof record.attendeeCount === 'number' ? { attendeeCount: record.attendeeCount } : {}),
     };
     return meeting;
   }
@@ -156,6 +168,7 @@ export function fromItemRecord(record: Record<string, unknown>): Item {
     ...(typeof record.subjectHeadHash === 'string' ? { subjectHeadHash: record.subjectHeadHash } : {}),
     labels: (record.labels as string[] | undefined) ?? [],
     bulkSignals: (record.bulkSignals as string[] | undefined) ?? [],
+    ...(record.recipientCounts ? { recipientCounts: record.recipientCounts as { toCc: number; all: number } } : {}),
   };
   return mail;
 }

@@ -9,20 +9,12 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Item } from '../../providers/types.ts';
 import type { Feedback } from '../../health/types.ts';
-import type { Account, AccountStatus, PutItemsResult, SendClaim, Store, User } from '../types.ts';
+import type { Account, AccountChange, AccountChangeResult, AccountStatus, PutItemsResult, SendClaim, Store, User, UserChange } from '../types.ts';
 import { InputError, SinewError, StoreError } from '../../errors.ts';
-import {
-  BATCH_GET_MAX,
-  BATCH_WRITE_MAX,
-  batchGet,
-  batchWrite,
-  chunk,
-  defaultRetryPolicy,
-  mapWithLimit,
-  type Key,
-  type RetryPolicy,
-} from './batch.ts';
-import { fromItemRecord, itemSortKey, toItemRecord } from './item-record.ts';
+import { BATCH_WRITE_MAX, batchWrite, chunk, defaultRetryPolicy, mapWithLimit, type RetryPolicy } from './batch.ts';
+import { fromItemRecord, itemSortKey } from './item-record.ts';
+import { deleteAccountItems, deleteItems, putItems, type ItemWriter } from './item-writes.ts';
+import { updateAccount, updateUser } from './updates.ts';
 import { claimSend, markSent, releaseSend } from './send-claims.ts';
 import {
   GSI_SYNC_PREFIX,
@@ -76,6 +68,7 @@ export class DynamoStore implements Store {
   private readonly retry: RetryPolicy;
   private readonly concurrency: number;
   private readonly pageSize: number | undefined;
+  private readonly writer: ItemWriter;
 
   constructor(options: DynamoStoreOptions) {
     this.doc = DynamoDBDocumentClient.from(options.client, {
@@ -85,6 +78,13 @@ export class DynamoStore implements Store {
     this.retry = { ...defaultRetryPolicy, ...options.retry };
     this.concurrency = options.concurrency ?? 4;
     this.pageSize = options.pageSize;
+    this.writer = {
+      doc: this.doc,
+      tableName: this.tableName,
+      retry: this.retry,
+      concurrency: this.concurrency,
+      queryPages: (operation, input) => this.queryPages(operation, input),
+    };
   }
 
   async putUser(user: User): Promise<void> {
@@ -96,6 +96,22 @@ export class DynamoStore implements Store {
 
   async getUser(userId: string): Promise<User | undefined> {
     return (await this.get('getUser', userPk(userId), SK_PROFILE)) as User | undefined;
+  }
+
+  async updateUser(userId: string, change: UserChange): Promise<User | undefined> {
+    try {
+      return await updateUser(this.doc, this.tableName, userId, change, canonicalTimeZone);
+    } catch (error) {
+      throw this.failure('updateUser', error);
+    }
+  }
+
+  async updateAccount(userId: string, accountId: string, change: AccountChange): Promise<AccountChangeResult> {
+    try {
+      return await updateAccount(this.doc, this.tableName, userId, accountId, change);
+    } catch (error) {
+      throw this.failure('updateAccount', error);
+    }
   }
 
   async putAccount(account: Account): Promise<void> {
@@ -135,36 +151,28 @@ export class DynamoStore implements Store {
   }
 
   async putItems(userId: string, items: Item[]): Promise<PutItemsResult> {
-    if (items.length === 0) return { written: 0, unchanged: 0 };
-    const pk = userPk(userId);
-    // The same key twice in one batch is refused by DynamoDB; the last copy wins.
-    const latest = new Map<string, Item>();
-    for (const item of items) latest.set(itemSortKey(item.accountId, item.providerId), item);
+    if (items.length === 0) return { written: 0, unchanged: 0, skipped: [] };
     try {
-      const counts = await mapWithLimit(chunk([...latest.values()], BATCH_GET_MAX), this.concurrency, (group) =>
-        this.putItemGroup(pk, group),
-      );
-      const written = counts.reduce((sum, n) => sum + n, 0);
-      // A duplicate within the call counts as unchanged, like a redelivery would.
-      return { written, unchanged: items.length - written };
+      return await putItems(this.writer, userPk(userId), userId, items);
     } catch (error) {
       throw this.failure('putItems', error);
     }
   }
 
-  /** Write the new or changed items among at most BATCH_GET_MAX; returns how many. */
-  private async putItemGroup(pk: string, group: Item[]): Promise<number> {
-    const records = group.map((item) => toItemRecord(pk, item));
-    const keys: Key[] = records.map(({ sk }) => ({ pk, sk }));
-    const stored = await batchGet(this.doc, this.tableName, keys, ['sk', 'h'], this.retry);
-    const storedHash = new Map(stored.map((r) => [r.sk as string, r.h as string]));
-    const toWrite = records.filter((r) => storedHash.get(r.sk) !== r.h);
-    await Promise.all(
-      chunk(toWrite, BATCH_WRITE_MAX).map((part) =>
-        batchWrite(this.doc, this.tableName, part.map((Item) => ({ PutRequest: { Item } })), this.retry),
-      ),
-    );
-    return toWrite.length;
+  async deleteItems(userId: string, accountId: string, providerIds: string[]): Promise<void> {
+    try {
+      await deleteItems(this.writer, userPk(userId), accountId, providerIds);
+    } catch (error) {
+      throw this.failure('deleteItems', error);
+    }
+  }
+
+  async deleteAccountItems(userId: string, accountId: string): Promise<number> {
+    try {
+      return await deleteAccountItems(this.writer, userPk(userId), accountId);
+    } catch (error) {
+      throw this.failure('deleteAccountItems', error);
+    }
   }
 
   async *queryItems(userId: string): AsyncIterable<Item> {

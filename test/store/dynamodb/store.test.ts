@@ -120,7 +120,7 @@ describe('DynamoStore round trips', () => {
       meeting(),
       meeting({ providerId: 'bare-meeting', occurrenceKey: null, organizer: null, attendees: [], status: 'cancelled', source: 'ics' }),
     ];
-    expect(await store.putItems('u-items', items)).toEqual({ written: items.length, unchanged: 0 });
+    expect(await store.putItems('u-items', items)).toEqual({ written: items.length, unchanged: 0, skipped: [] });
     const read = await collect(store.queryItems('u-items'));
     expect(read.sort(byKey)).toStrictEqual([...items].sort(byKey));
   });
@@ -134,19 +134,19 @@ describe('DynamoStore round trips', () => {
     expect(event?.ttl).toBe(Date.parse('2026-11-18T15:00:00.000Z') / 1000 + 400 * 86_400);
   });
 
-  it('refuses an item without a valid time, naming it', async () => {
-    await expect(store.putItems('u-bad', [mail({ providerId: 'bad', at: 'yesterday' })])).rejects.toThrow(
-      /acc1\/bad has no valid time/,
-    );
+  it('skips an item without a valid time, naming it', async () => {
+    const result = await store.putItems('u-bad', [mail({ providerId: 'bad', at: 'yesterday' })]);
+    expect(result).toMatchObject({ written: 0, unchanged: 0 });
+    expect(result.skipped).toEqual([{ providerId: 'bad', reason: expect.stringMatching(/acc1\/bad has no valid time/) }]);
   });
 });
 
 describe('DynamoStore.putItems idempotency', () => {
   it('writes new items once and reports repeats as unchanged', async () => {
     const items = [...mails(60), meeting()];
-    expect(await store.putItems('u-idem', items)).toEqual({ written: 61, unchanged: 0 });
+    expect(await store.putItems('u-idem', items)).toEqual({ written: 61, unchanged: 0, skipped: [] });
     const first = (await collect(store.queryItems('u-idem'))).sort(byKey);
-    expect(await store.putItems('u-idem', items)).toEqual({ written: 0, unchanged: 61 });
+    expect(await store.putItems('u-idem', items)).toEqual({ written: 0, unchanged: 61, skipped: [] });
     const second = (await collect(store.queryItems('u-idem'))).sort(byKey);
     expect(second).toStrictEqual(first);
     expect(second).toHaveLength(61);
@@ -156,19 +156,19 @@ describe('DynamoStore.putItems idempotency', () => {
     const original = mail({ providerId: 'chg' });
     await store.putItems('u-chg', [original]);
     const reordered = Object.fromEntries(Object.entries(original).reverse()) as unknown as Item;
-    expect(await store.putItems('u-chg', [reordered])).toEqual({ written: 0, unchanged: 1 });
+    expect(await store.putItems('u-chg', [reordered])).toEqual({ written: 0, unchanged: 1, skipped: [] });
 
     const trashed = mail({ providerId: 'chg', labels: ['TRASH'] });
-    expect(await store.putItems('u-chg', [trashed])).toEqual({ written: 1, unchanged: 0 });
+    expect(await store.putItems('u-chg', [trashed])).toEqual({ written: 1, unchanged: 0, skipped: [] });
     expect(await collect(store.queryItems('u-chg'))).toStrictEqual([trashed]);
   });
 
   it('keeps the last copy of a key repeated within one call', async () => {
     const a = mail({ providerId: 'dup', labels: ['INBOX'] });
     const b = mail({ providerId: 'dup', labels: ['SENT'] });
-    expect(await store.putItems('u-dup', [a, b])).toEqual({ written: 1, unchanged: 1 });
+    expect(await store.putItems('u-dup', [a, b])).toEqual({ written: 1, unchanged: 1, skipped: [] });
     expect(await collect(store.queryItems('u-dup'))).toStrictEqual([b]);
-    expect(await store.putItems('u-dup', [])).toEqual({ written: 0, unchanged: 0 });
+    expect(await store.putItems('u-dup', [])).toEqual({ written: 0, unchanged: 0, skipped: [] });
   });
 });
 
@@ -206,7 +206,7 @@ describe('DynamoStore.queryItems pagination', () => {
     // About 2.5 KB per item: 500 items make about 1.2 MB, more than one Query page holds.
     const padding = Array.from({ length: 40 }, (_, i) => `recipient-number-${i}@a-rather-long-domain-name.example.com`);
     const items = mails(500, { accountId: 'accBig', to: padding });
-    expect(await store.putItems('u-big', items)).toEqual({ written: 500, unchanged: 0 });
+    expect(await store.putItems('u-big', items)).toEqual({ written: 500, unchanged: 0, skipped: [] });
     queries = 0;
     const read = await collect(store.queryItems('u-big'));
     expect(queries).toBeGreaterThanOrEqual(2);
