@@ -2,11 +2,12 @@ import { escapeHtml } from '../html.ts';
 import { GOOGLE_CONNECT_SCOPES } from '../providers/google/oauth.ts';
 import { MS_CONNECT_SCOPES } from '../providers/microsoft/oauth.ts';
 import { timeZoneNames } from '../links/time-zone.ts';
+import { newScriptNonce, type HtmlPage } from './http.ts';
 
 /**
  * The HTML of the connect flow: the connect page, the success page and the refusals.
  * Self-contained pages (inline CSS, a few lines of inline script, no external asset: the
- * CSP of lib/web/http.ts forbids them), readable on a phone, usable with a keyboard and a
+ * CSP of lib/web/http.ts forbids them; each script runs by its response's nonce), readable on a phone, usable with a keyboard and a
  * screen reader, and working without script.
  */
 
@@ -56,13 +57,15 @@ form .row{display:flex;flex-wrap:wrap;gap:.75rem;align-items:center}
 /** Text for HTML content and attribute values. */
 export const esc = escapeHtml;
 
-function page(title: string, body: string, script = ''): string {
-  return (
+/** A whole page; its script, if any, runs by a nonce of its own (the CSP allows nothing else). */
+function page(title: string, body: string, script = ''): HtmlPage {
+  const scriptNonce = script ? newScriptNonce() : undefined;
+  const html =
     '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
     `<title>${esc(title)}</title><style>${STYLE}</style></head>` +
-    `<body><main>${body}</main>${script ? `<script>${script}</script>` : ''}</body></html>`
-  );
+    `<body><main>${body}</main>${scriptNonce ? `<script nonce="${scriptNonce}">${script}</script>` : ''}</body></html>`;
+  return scriptNonce ? { html, scriptNonce } : { html };
 }
 
 // Adds the browser's time zone to the connect links, so a new person's reports are timed
@@ -75,7 +78,7 @@ const CONNECT_SCRIPT =
  * The connect page: what Sinew is, what it reads, the exact scopes, and one button per
  * configured provider. With `joinToken`, the buttons add a mailbox to an existing person.
  */
-export function connectPage(input: { providers: readonly ConnectProvider[]; joinToken?: string }): string {
+export function connectPage(input: { providers: readonly ConnectProvider[]; joinToken?: string }): HtmlPage {
   const join = input.joinToken ? `?join=${encodeURIComponent(input.joinToken)}` : '';
   const buttons = input.providers
     .map((p) => `<a class="button" data-connect href="/connect/${p}${join}">Connect ${PROVIDER_NAMES[p]}</a>`)
@@ -141,7 +144,7 @@ export interface SuccessPageInput {
 }
 
 /** The page after a mailbox is connected: what happens next, the time zone, another mailbox. */
-export function successPage(input: SuccessPageInput): string {
+export function successPage(input: SuccessPageInput): HtmlPage {
   const hour = `${String(input.reportHour).padStart(2, '0')}:00`;
   const options = timeZoneNames().includes(input.timeZone) ? timeZoneNames() : [input.timeZone, ...timeZoneNames()];
   const select = options
@@ -183,5 +186,5 @@ export function messagePage(input: { title: string; reason: string; next?: strin
       (input.next ? `<p>${esc(input.next)}</p>` : '') +
       (input.startAgain === false ? '' : '<p><a href="/">Start again from the connect page</a></p>') +
       '</section>',
-  );
+  ).html;
 }

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /**
  * The web pages' request and response, free of any AWS event type: the connect page,
  * OAuth callbacks and signed links are functions from a {@link WebRequest} to a
@@ -32,9 +34,30 @@ export interface WebResponse {
   body: string;
 }
 
+/**
+ * The Content Security Policy of a page: nothing from elsewhere, inline styles, and
+ * script only by the response's own nonce (a page without one runs no script at all),
+ * so markup that slipped past escaping still cannot run.
+ */
+export function contentSecurityPolicy(scriptNonce?: string): string {
+  const script = scriptNonce === undefined ? "script-src 'none'" : `script-src 'nonce-${scriptNonce}'`;
+  return `default-src 'none'; style-src 'unsafe-inline'; ${script}; connect-src 'self'; form-action 'self' https:; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'`;
+}
+
+/** A fresh nonce for the inline scripts of one response: 128 random bits, base64. */
+export function newScriptNonce(): string {
+  return randomBytes(16).toString('base64');
+}
+
+/** A rendered page whose inline scripts carry `scriptNonce` (`<script nonce="...">`). */
+export interface HtmlPage {
+  html: string;
+  scriptNonce?: string;
+}
+
 /** Headers every page carries: no framing, no sniffing, no referrer leaking tokens in URLs. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; form-action 'self' https:; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy': contentSecurityPolicy(),
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
@@ -42,13 +65,22 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'strict-transport-security': 'max-age=31536000; includeSubDomains',
 };
 
-/** An HTML page response with the security headers. */
-export function htmlResponse(status: number, body: string, extra: { cookies?: string[]; headers?: Record<string, string> } = {}): WebResponse {
+/**
+ * An HTML page response with the security headers; a page with script (an
+ * {@link HtmlPage} with its nonce) gets a policy that allows exactly its scripts.
+ */
+export function htmlResponse(status: number, body: string | HtmlPage, extra: { cookies?: string[]; headers?: Record<string, string> } = {}): WebResponse {
+  const page = typeof body === 'string' ? { html: body } : body;
   return {
     status,
-    headers: { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', ...extra.headers },
+    headers: {
+      ...SECURITY_HEADERS,
+      'content-security-policy': contentSecurityPolicy(page.scriptNonce),
+      'content-type': 'text/html; charset=utf-8',
+      ...extra.headers,
+    },
     ...(extra.cookies ? { cookies: extra.cookies } : {}),
-    body,
+    body: page.html,
   };
 }
 

@@ -72,8 +72,8 @@ async function confirm(deps: LinksAppDeps, claims: LinkClaims, postUrl: string):
   const user = await deps.store.getUser(claims.userId);
   if (!user && claims.action !== 'disconnect') return gone();
   const timeZones = claims.action === 'timezone' ? timeZoneNames() : undefined;
-  const { html } = confirmPage({ claims, user, postUrl, ...(timeZones ? { timeZones } : {}) });
-  return htmlResponse(200, html);
+  const { html, scriptNonce } = confirmPage({ claims, user, postUrl, ...(timeZones ? { timeZones } : {}) });
+  return htmlResponse(200, { html, ...(scriptNonce ? { scriptNonce } : {}) });
 }
 
 async function apply(deps: LinksAppDeps, request: WebRequest, claims: LinkClaims, base: string, secret: Uint8Array): Promise<WebResponse> {

@@ -3,12 +3,13 @@ import type { LinkOutcome, LinkedUser } from '../links/actions.ts';
 import type { LinkAction, LinkClaims } from '../links/token.ts';
 import { DEFAULT_SNOOZE_DAYS } from '../health/feedback.ts';
 import { MICROSOFT_PERSONAL_CONSENT } from '../links/disconnect.ts';
+import { newScriptNonce } from './http.ts';
 
 /**
  * The pages of the signed links: a confirmation (GET never changes anything, because mail
  * scanners fetch every link of an email), the result with its undo, and the refusals.
  * Self-contained HTML: inline CSS, no external asset (the CSP of lib/web/http.ts allows
- * none), readable on a phone.
+ * none), script only by its response's nonce, readable on a phone.
  */
 
 const STYLE = `
@@ -66,8 +67,8 @@ export interface ConfirmPageInput {
   timeZones?: readonly string[];
 }
 
-/** The confirmation page of a link: what it will do, and one button that does it. */
-export function confirmPage(input: ConfirmPageInput): { title: string; html: string } {
+/** The confirmation page of a link: what it will do, and one button that does it (and the nonce of its script, if any). */
+export function confirmPage(input: ConfirmPageInput): { title: string; html: string; scriptNonce?: string } {
   const { claims, user, postUrl } = input;
   const c = who(claims.contact);
   const days = claims.days ?? DEFAULT_SNOOZE_DAYS;
@@ -121,9 +122,11 @@ export function confirmPage(input: ConfirmPageInput): { title: string; html: str
   };
   if (claims.action === 'join' || claims.action === 'reconnect') throw new Error(`no confirmation page for ${claims.action}`);
   const [title, text, button, kind] = parts[claims.action];
-  const fields = claims.action === 'timezone' ? timeZoneFields(user, input.timeZones ?? []) : '';
+  const scriptNonce = claims.action === 'timezone' ? newScriptNonce() : undefined;
+  const fields = scriptNonce ? timeZoneFields(user, input.timeZones ?? [], scriptNonce) : '';
   const status = stateNote(claims.action, user);
-  return { title, html: page(title, `<h1>${escapeText(title)}</h1>${text}${status}${postForm(postUrl, button, kind, fields)}`) };
+  const html = page(title, `<h1>${escapeText(title)}</h1>${text}${status}${postForm(postUrl, button, kind, fields)}`);
+  return scriptNonce ? { title, html, scriptNonce } : { title, html };
 }
 
 function timeZoneIntro(user: LinkedUser | undefined): string {
@@ -131,11 +134,12 @@ function timeZoneIntro(user: LinkedUser | undefined): string {
   return `<p>Your weekly report arrives on Monday morning in this time zone, and its dates are written in it.${current}</p>`;
 }
 
-function timeZoneFields(user: LinkedUser | undefined, zones: readonly string[]): string {
+function timeZoneFields(user: LinkedUser | undefined, zones: readonly string[], scriptNonce: string): string {
   const options = zones.map((z) => `<option value="${escapeText(z)}">`).join('');
   // The browser knows the zone it runs in; prefill it (the page works without script too).
   const detect =
-    '<script>try{var z=Intl.DateTimeFormat().resolvedOptions().timeZone;var i=document.getElementById("tz");' +
+    `<script nonce="${scriptNonce}">try{` +
+    'var z=Intl.DateTimeFormat().resolvedOptions().timeZone;var i=document.getElementById("tz");' +
     'if(z&&i&&i.dataset.fresh==="1")i.value=z;}catch(e){}</script>';
   return (
     `<label for="tz">Time zone</label><input type="text" id="tz" name="timeZone" list="zones" required ` +

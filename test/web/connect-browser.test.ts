@@ -4,13 +4,14 @@ import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
 import { startWebServer, type LocalWebServer } from '../../lib/local/web-server.ts';
-import { verifyLink } from '../../lib/links/token.ts';
+import { signLink, verifyLink } from '../../lib/links/token.ts';
 import { tokenContext } from '../../lib/pipeline/accounts.ts';
 import { userIdFor } from '../../lib/pipeline/identity.ts';
 import { GoogleOAuth } from '../../lib/providers/google/oauth.ts';
 import { MemoryQueue, type SyncJob } from '../../lib/service/jobs.ts';
 import { createConnectApp } from '../../lib/web/connect-app.ts';
 import { htmlResponse, parseForm, type WebRequest } from '../../lib/web/http.ts';
+import { createLinksApp } from '../../lib/web/links-app.ts';
 import { routeByPrefix } from '../../lib/web/router.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 import { GoogleOAuthEmulator, serveOnLoopback } from '../support/google/oauth-emulator.ts';
@@ -112,5 +113,25 @@ describe.skipIf(!hasChromium)('connect flow in Chromium', () => {
     expect(parseForm(post.body)).toEqual({ timeZone: 'Europe/Paris' });
     expect(verifyLink(secret, post.path.replace(/^\/l\//, ''), now)).toMatchObject({ action: 'timezone', userId: userIdFor('bo@acme.com') });
     await page.close();
+  });
+
+  it("runs the time-zone link page's script under its nonce: the field is prefilled with the browser's zone", async () => {
+    // Recorded in UTC: only the script can put Europe/Paris in the field.
+    const userId = userIdFor('cy@acme.com');
+    await dynamo.store().putUser({ userId, email: 'cy@acme.com', timeZone: 'UTC', me: ['cy@acme.com'], internalDomains: [], reportsPaused: false, createdAt: new Date(now).toISOString() });
+    const links = await startWebServer(createLinksApp({ store: dynamo.store(), now: () => new Date(now), linkSecret: async () => secret }));
+    const page = await context.newPage();
+    const blocked: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
+    });
+    try {
+      await page.goto(`${links.url}/l/${signLink(secret, { action: 'timezone', userId }, { now })}`);
+      expect(await page.inputValue('#tz')).toBe('Europe/Paris');
+      expect(blocked).toEqual([]);
+    } finally {
+      await page.close();
+      await links.close();
+    }
   });
 });
