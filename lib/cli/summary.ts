@@ -1,4 +1,5 @@
 import type { ReportJson } from '../report/types.ts';
+import { isActiveRelationship } from '../health/metrics.ts';
 
 /** Pads cells into aligned columns. */
 function table(rows: string[][]): string {
@@ -11,7 +12,7 @@ export function summarize(report: ReportJson, limit = 10): string {
   const lines: string[] = [];
   lines.push(`Sinew report for ${report.user} as of ${report.asOf}`);
   lines.push(
-    `${report.contacts.length} active relationships · fading ${report.fading.length} · ` +
+    `${report.contacts.filter(isActiveRelationship).length} active relationships · fading ${report.fading.length} · ` +
       `owed replies ${report.owedReplies.length} · awaiting reply ${report.awaitingReply.length} · ` +
       `no face-time ${report.noFaceTime.length} · single-threaded accounts ${report.accounts.filter((a) => a.singleThreaded).length}`,
   );

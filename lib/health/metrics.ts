@@ -158,3 +158,13 @@ export function measureContact(
 export function isEstablished(m: ContactMetrics): boolean {
   return m.yearCount >= 6 && m.yearDays >= 3 && m.yearSent >= 1 && m.yearReceived >= 1;
 }
+
+/**
+ * An *active* relationship (DESIGN section 5): in the window, at least one message each
+ * way, or a meeting. One-way traffic (a notice never answered, a pitch never returned) is
+ * not a relationship: the email's picture leaves it out, though the JSON's `contacts`
+ * keep it with its numbers.
+ */
+export function isActiveRelationship(c: { sent: number; received: number; meetings: number }): boolean {
+  return (c.sent > 0 && c.received > 0) || c.meetings > 0;
+}

@@ -1,6 +1,7 @@
 import { InputError } from '../errors.ts';
 import { domainOf } from '../interactions/normalize.ts';
 import type { ContactHealth } from '../health/types.ts';
+import { isActiveRelationship } from '../health/metrics.ts';
 import type { ReportJson } from './types.ts';
 import { planActions, type Action } from './actions.ts';
 import { DateWords, displayName, fullName, organizationLabel } from './phrasing.ts';
@@ -101,6 +102,7 @@ export interface ReportModel {
   firstWeek: boolean;
   needsReconnect: string[];
   picture: {
+    /** Active relationships: a message each way, or a meeting, in the window (DESIGN section 5). */
     active: number;
     distribution: BucketCount[];
     /** Null in the first week. */
@@ -136,11 +138,13 @@ export function buildModel(json: ReportJson, options: ModelOptions = {}): Report
     throw new InputError(`previous report is for ${previous.user}, not ${json.user}`);
   }
   const plan = planActions(json, { timeZone });
-  const byHealth = [...json.contacts].sort((a, b) => b.health - a.health || cmp(a.address, b.address));
+  // The picture is of relationships: one-way contacts stay in the JSON, not here.
+  const active = json.contacts.filter(isActiveRelationship);
+  const byHealth = [...active].sort((a, b) => b.health - a.health || cmp(a.address, b.address));
   const newCutoff = asOf.getTime() - NEW_DAYS * 86_400_000;
   const fresh = byHealth.filter((c) => Date.parse(c.firstInteraction) > newCutoff);
   const warming = byHealth.filter((c) => c.trend === 'warming');
-  const distribution = countBuckets(json.contacts);
+  const distribution = countBuckets(active);
 
   return {
     user: json.user,
@@ -154,9 +158,9 @@ export function buildModel(json: ReportJson, options: ModelOptions = {}): Report
     firstWeek: previous === undefined,
     needsReconnect: [...(options.needsReconnect ?? [])],
     picture: {
-      active: json.contacts.length,
+      active: active.length,
       distribution,
-      change: previous ? changeSince(json, previous, distribution) : null,
+      change: previous ? changeSince(active.length, previous, distribution) : null,
       newThisWeek: fresh.slice(0, LIST_SIZE).map(pictureContact),
       newThisWeekCount: fresh.length,
       strongest: byHealth.slice(0, LIST_SIZE).map(pictureContact),
@@ -181,12 +185,13 @@ function countBuckets(contacts: ContactHealth[]): BucketCount[] {
   return BUCKETS.map((b) => ({ bucket: b.bucket, label: b.label, count: counts[b.bucket] }));
 }
 
-function changeSince(json: ReportJson, previous: ReportJson, now: BucketCount[]): WeekChange {
-  const before = countBuckets(previous.contacts);
+function changeSince(activeNow: number, previous: ReportJson, now: BucketCount[]): WeekChange {
+  const activeBefore = previous.contacts.filter(isActiveRelationship);
+  const before = countBuckets(activeBefore);
   const delta = (bucket: HealthBucket): number =>
     (now.find((b) => b.bucket === bucket)?.count ?? 0) - (before.find((b) => b.bucket === bucket)?.count ?? 0);
   return {
-    active: json.contacts.length - previous.contacts.length,
+    active: activeNow - activeBefore.length,
     buckets: { strong: delta('strong'), ok: delta('ok'), weak: delta('weak') },
   };
 }

@@ -35,6 +35,14 @@ describe('sinew demo', () => {
     expect(text).toMatch(/WHAT TO DO THIS WEEK/);
   });
 
+  it('counts active relationships alike in the summary and the email: one-way contacts are not among them', async () => {
+    const active = report.contacts.filter((c) => (c.sent > 0 && c.received > 0) || c.meetings > 0).length;
+    expect(active).toBeLessThan(report.contacts.length); // the sample has one-way contacts
+    expect(run.stdout).toContain(`${active} active relationships`);
+    const text = await readFile(join(dir, 'a', 'report.txt'), 'utf8');
+    expect(text).toContain(`${active} active relationships`);
+  });
+
   it('surfaces every story the sample mailbox tells, and nothing it must not', () => {
     const flagged = (list: { address: string }[]) => new Set(list.map((f) => f.address));
     const checks: [string, Set<string>, { include: string[]; exclude: string[] }][] = [

@@ -62,6 +62,31 @@ describe('buildModel', () => {
     expect(m.picture.change).toEqual({ active: 2, buckets: { strong: 1, ok: 1, weak: 0 } });
   });
 
+  it('leaves one-way contacts out of the picture, and keeps them in the JSON contacts', () => {
+    // Two notices never answered (received only), a pitch never returned (sent only): in
+    // the window, no message each way and no meeting, so no relationship (DESIGN section 5).
+    const notices = contact('outlook-migration-team@enron.com', { sent: 0, received: 2, meetings: 0, meetingMinutes: 0, reciprocity: 0, health: 90, trend: 'warming', firstInteraction: daysBefore(2) });
+    const pitch = contact('cold@prospect.io', { sent: 3, received: 0, meetings: 0, meetingMinutes: 0, reciprocity: 0, health: 50, trend: 'warming' });
+    // A meeting alone makes it a relationship; so does one message each way.
+    const met = contact('met@client.io', { sent: 0, received: 0, meetings: 1, health: 45 });
+    const pair = contact('pair@client.io', { sent: 1, received: 1, meetings: 0, meetingMinutes: 0, health: 44, trend: 'warming' });
+    const json = report({ contacts: [...thisWeek.contacts, notices, pitch, met, pair] });
+    const m = buildModel(json);
+    expect(json.contacts).toHaveLength(10);
+    expect(m.picture.active).toBe(8);
+    expect(m.picture.distribution.map((b) => [b.bucket, b.count])).toEqual([['strong', 2], ['ok', 4], ['weak', 2]]);
+    const shown = [...m.picture.strongest, ...m.picture.warming, ...m.picture.newThisWeek].map((c) => c.address);
+    expect(shown).not.toContain(notices.address);
+    expect(shown).not.toContain(pitch.address);
+    expect(m.picture.strongest[0]!.address).toBe('ann@acme.com');
+    expect(m.picture.warming.map((c) => c.address)).toEqual(['ann@acme.com', 'raj@beta.io', 'pair@client.io']);
+    expect(m.picture.warmingCount).toBe(3);
+    expect(m.picture.newThisWeek.map((c) => c.address)).toEqual(['raj@beta.io']);
+    // Last week's one-way contacts are not counted in the change either.
+    const lastWeek = report({ contacts: [contact('ann@acme.com'), { ...notices, firstInteraction: daysBefore(9) }] }, new Date('2026-11-17T07:00:00.000Z'));
+    expect(buildModel(json, { previous: lastWeek }).picture.change!.active).toBe(7);
+  });
+
   it('refuses a previous report of another user', () => {
     const other = { ...report({}), user: 'someone@else.com' };
     expect(() => buildModel(thisWeek, { previous: other })).toThrow(InputError);
