@@ -124,6 +124,7 @@ function buildApp(runtime: Runtime, filled: readonly Provider[]): WebApp {
     syncQueue: new SqsSyncQueue(runtime.sqs, required(env, 'SINEW_SYNC_QUEUE_URL')),
     secret: () => runtime.linkSecret(),
     providers,
+    // A comma list of domains, or '*' for anyone; empty admits nobody new (lib/connect/sign-up.ts).
     allowedDomains: env.SINEW_ALLOWED_DOMAINS.split(','),
     // The adapter is where the clock is read; everything below takes it as a parameter.
     now: () => new Date(),

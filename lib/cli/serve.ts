@@ -1,4 +1,5 @@
 import { loadConfig, type Config } from '../config.ts';
+import { ANYONE } from '../connect/sign-up.ts';
 import { InputError } from '../errors.ts';
 import { startWebServer, type LocalWebServer } from '../local/web-server.ts';
 import { googleOAuthFromConfig, type GoogleOAuth } from '../providers/google/oauth.ts';
@@ -71,7 +72,9 @@ export async function startServe(flags: ServeFlags, out: (line: string) => void,
     if (providers.google || providers.microsoft) {
       routes.push({
         prefix: '/',
-        app: createConnectApp({ store: ctx.store, vault, syncQueue, secret: linkSecret, providers, allowedDomains: [], now }),
+        // Anyone: this is one person's machine, served on loopback only, and whoever can
+        // reach it can already read the local store. In AWS the admin must choose.
+        app: createConnectApp({ store: ctx.store, vault, syncQueue, secret: linkSecret, providers, allowedDomains: [ANYONE], now }),
       });
     }
     server = await startWebServer(reportingFailures(routeByPrefix(routes), out), { port: flags.port ?? DEFAULT_SERVE_PORT });

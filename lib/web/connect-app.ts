@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ConnectedGrant, OAuthConsent } from '../connect/consent.ts';
 import { ConsentError, InvalidStateError, type StateFailure } from '../connect/errors.ts';
 import { derivePkce } from '../connect/pkce.ts';
+import { admits, signUpRule } from '../connect/sign-up.ts';
 import { createState, DEFAULT_STATE_TTL_MS, verifyState, type OAuthState } from '../connect/state.ts';
 import type { TokenVault } from '../connect/token-vault.ts';
 import { InputError } from '../errors.ts';
@@ -31,7 +32,10 @@ export interface ConnectAppDeps {
   secret: () => Promise<Uint8Array>;
   /** The configured providers; a missing one has no button and its paths answer 404. */
   providers: Partial<Record<ConnectProvider, () => Promise<ProviderConsent>>>;
-  /** Domains a new person may sign up from (`example.com`); empty admits anyone. */
+  /**
+   * Who may sign up as a new person: domains (`example.com`), or `['*']` for anyone; empty
+   * admits nobody new (lib/connect/sign-up.ts). A bad entry throws ConfigError at once.
+   */
   allowedDomains: readonly string[];
   now: () => Date;
   /** Public base URL for redirect URIs; default the request's origin. */
@@ -73,7 +77,7 @@ const PROVIDERS: readonly ConnectProvider[] = ['google', 'microsoft'];
  *   enqueues the first sync and shows what happens next.
  */
 export function createConnectApp(deps: ConnectAppDeps): WebApp {
-  const allowed = deps.allowedDomains.map((d) => d.trim().toLowerCase().replace(/^@/, '')).filter(Boolean);
+  const signUp = signUpRule(deps.allowedDomains);
   const configured = PROVIDERS.filter((p) => deps.providers[p] !== undefined);
   const ttlMs = deps.stateTtlMs ?? DEFAULT_STATE_TTL_MS;
 
@@ -185,22 +189,26 @@ export function createConnectApp(deps: ConnectAppDeps): WebApp {
         await discard(consent, grant);
         return refuse(400, 'The person this "connect another mailbox" link was for is no longer in Sinew.', 'Nothing was stored. Connect your first mailbox again from the connect page.', clear);
       }
-    } else if (allowed.length > 0 && !(await deps.store.getUser(userIdFor(address)))) {
+    } else if (!admits(signUp, address) && !(await deps.store.getUser(userIdFor(address)))) {
       // The rule admits people, not mailboxes: a person already admitted (a reconnect, or a
       // second mailbox joining through a signed link) is not asked again.
-      const domain = address.slice(address.lastIndexOf('@') + 1);
-      if (!allowed.includes(domain)) {
-        await discard(consent, grant);
-        return htmlResponse(
-          403,
-          messagePage({
-            title: 'This address cannot sign up here',
-            reason: `This Sinew admits new people with an address at ${allowed.join(', ')} only; ${address} is not one of them.`,
-            next: `Nothing was stored, and the access you just granted was ${consent.revoke ? 'revoked' : `dropped (${PROVIDER_NAMES[provider]} offers no way for Sinew to withdraw it: remove Sinew at ${ACCESS_SETTINGS[provider]})`}. Connect a mailbox at an allowed domain first; your other mailboxes can join it afterwards.`,
-          }),
-          { cookies: clear },
-        );
-      }
+      await discard(consent, grant);
+      const dropped = `Nothing was stored, and the access you just granted was ${consent.revoke ? 'revoked' : `dropped (${PROVIDER_NAMES[provider]} offers no way for Sinew to withdraw it: remove Sinew at ${ACCESS_SETTINGS[provider]})`}.`;
+      return htmlResponse(
+        403,
+        signUp.kind === 'domains'
+          ? messagePage({
+              title: 'This address cannot sign up here',
+              reason: `This Sinew admits new people with an address at ${signUp.domains.join(', ')} only; ${address} is not one of them.`,
+              next: `${dropped} Connect a mailbox at an allowed domain first; your other mailboxes can join it afterwards.`,
+            })
+          : messagePage({
+              title: 'Sign-up is not open',
+              reason: 'The administrator of this Sinew has not opened sign-up yet, so nobody new can connect a mailbox.',
+              next: `${dropped} Ask your administrator to open sign-up for your email domain.`,
+            }),
+        { cookies: clear },
+      );
     }
 
     const { user, account } = await recordConnectedAccount(deps.store, deps.vault, {

@@ -185,6 +185,25 @@ describe('functions/connect handler', () => {
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
   });
 
+  it('admits nobody new when SINEW_ALLOWED_DOMAINS is empty, and anyone when it is "*"', async () => {
+    const original = getRuntime();
+    try {
+      setRuntimeForTests({ ...original, env: { ...original.env, SINEW_ALLOWED_DOMAINS: '' } });
+      const closed = await invoke(await throughConsent('first@anywhere.example'));
+      expect(closed.statusCode).toBe(403);
+      expect(closed.body).toContain('has not opened sign-up yet');
+      expect(await dynamo.store().getUser(userIdFor('first@anywhere.example'))).toBeUndefined();
+
+      sqs.on(SendMessageBatchCommand).resolves({ Successful: [{ Id: '0', MessageId: 'm-2', MD5OfMessageBody: '' }], Failed: [] });
+      setRuntimeForTests({ ...original, env: { ...original.env, SINEW_ALLOWED_DOMAINS: '*' } });
+      const open = await invoke(await throughConsent('first@anywhere.example'));
+      expect(open.statusCode, open.body).toBe(200);
+      expect(await dynamo.store().getUser(userIdFor('first@anywhere.example'))).toMatchObject({ email: 'first@anywhere.example' });
+    } finally {
+      setRuntimeForTests(original);
+    }
+  });
+
   it('hides a provider whose secret still holds the deploy placeholder, and says what to fill when none is filled', async () => {
     const original = getRuntime();
     const placeholder = (provider: string) => parseOAuthClientSecret(OAUTH_SECRET_PLACEHOLDER, provider);

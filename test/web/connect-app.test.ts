@@ -127,6 +127,34 @@ describe('connect app: page, start, success, sign-up rule, join', () => {
     expect(queue.sent).toEqual([]);
   });
 
+  it('admits nobody new while no sign-up domain is configured, and anyone only by an explicit "*"', async () => {
+    as('nell@gmail.com');
+    const closed = h.app({ allowedDomains: [' ', ''] });
+    const res = await closed.app((await throughConsent(closed.app, h.origin)).callback);
+    expect(res.status).toBe(403);
+    expect(res.body).toContain('The administrator of this Sinew has not opened sign-up yet');
+    expect(res.body).toContain('was revoked');
+    expect(h.emulator.revoked).toContain(h.emulator.issuedRefreshTokens.at(-1));
+    expect(await h.store.getUser(userIdFor('nell@gmail.com'))).toBeUndefined();
+    expect(closed.queue.sent).toEqual([]);
+
+    const anyone = h.app({ allowedDomains: ['*'] });
+    const admitted = await anyone.app((await throughConsent(anyone.app, h.origin)).callback);
+    expect(admitted.status, admitted.body).toBe(200);
+    expect(await h.store.getUser(userIdFor('nell@gmail.com'))).toMatchObject({ email: 'nell@gmail.com' });
+
+    // Closed sign-up keeps out new people only: someone already in Sinew signs in again.
+    const again = h.app({ allowedDomains: [] });
+    const back = await again.app((await throughConsent(again.app, h.origin)).callback);
+    expect(back.status, back.body).toBe(200);
+    expect(again.queue.sent).toHaveLength(1);
+  });
+
+  it('refuses to start with a sign-up list it cannot read, naming the entry', () => {
+    expect(() => h.app({ allowedDomains: ['acme.com', 'not a domain'] })).toThrow(/expected a domain such as acme.com for each entry \(got "not a domain"\)/);
+    expect(() => h.app({ allowedDomains: ['*', 'acme.com'] })).toThrow(/either "\*" or a list of domains, not both/);
+  });
+
   it('lets a signed join add a mailbox of any domain to an admitted person', async () => {
     as('cy@acme.com');
     const first = h.app({ allowedDomains: ['acme.com'] });

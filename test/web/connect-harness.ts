@@ -69,7 +69,8 @@ export async function startConnectHarness(): Promise<ConnectHarness> {
         syncQueue: queue,
         secret: async () => secret,
         providers: { google: async () => oauth },
-        allowedDomains: [],
+        // Anyone may sign up unless a test says otherwise (the admin's explicit choice).
+        allowedDomains: ['*'],
         now: () => new Date(clock.t),
         ...overrides,
       });

@@ -68,7 +68,7 @@ describe('connect app: Microsoft 365 through the identity emulator', () => {
       syncQueue: queue,
       secret: async () => secret,
       providers: { microsoft: async () => oauth },
-      allowedDomains: [],
+      allowedDomains: ['*'],
       now: () => new Date(clock.t),
       ...overrides,
     });
