@@ -45,11 +45,30 @@ function isScheduleExpression(value: string): boolean {
   return CRON.test(value);
 }
 
-/** A comma list (`-c allowedDomains=a.com,b.com`) or a JSON array (cdk.json). */
-const domainList = z
-  .union([z.string(), z.array(z.string())])
+/** The `allowedDomains` value that admits anyone with a Google or Microsoft account. */
+export const ANYONE = '*';
+
+const CHOOSE_SIGN_UP =
+  `choose who may sign up: -c allowedDomains=example.com,... (people whose mailbox is at those email domains) ` +
+  `or -c allowedDomains=${ANYONE} to admit anyone with a Google or Microsoft account`;
+
+/**
+ * Who may sign up: a comma list (`-c allowedDomains=a.com,b.com`) or a JSON array
+ * (cdk.json), or `*` alone for anyone. Required and never empty: "anyone" is a choice the
+ * admin makes, not what a forgotten setting means.
+ */
+const signUpDomains = z
+  .union([z.string(), z.array(z.string())], { error: CHOOSE_SIGN_UP })
   .transform((value) => (Array.isArray(value) ? value : value.split(',')).map((d) => d.trim().toLowerCase()).filter((d) => d !== ''))
-  .pipe(z.array(hostname));
+  .superRefine((domains, ctx) => {
+    if (domains.length === 0) ctx.addIssue({ code: 'custom', message: CHOOSE_SIGN_UP });
+    else if (domains.includes(ANYONE)) {
+      if (domains.length > 1) ctx.addIssue({ code: 'custom', message: `"${ANYONE}" admits anyone; give either "${ANYONE}" or a list of domains, not both` });
+    } else {
+      const bad = domains.find((d) => !HOSTNAME.test(d));
+      if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `expected a hostname such as acme.com for each domain (got "${bad}")` });
+    }
+  });
 
 const intFromContext = (min: number, max: number, fallback: number) =>
   z.preprocess(
@@ -63,7 +82,7 @@ const optionalString = <T extends z.ZodType>(schema: T) =>
 export const sinewContextSchema = z.object({
   senderAddress: z.email('expected an email address such as reports@example.com (an address SES may send from)'),
   domain: optionalString(hostname),
-  allowedDomains: domainList.default([]),
+  allowedDomains: signUpDomains,
   syncSchedule: z
     .string()
     .trim()
@@ -83,7 +102,7 @@ export interface SinewConfig {
   senderAddress: string;
   /** Public hostname for the connect page and links, and the SES domain identity (DKIM). */
   domain?: string;
-  /** Email domains allowed to sign up; empty means anyone. */
+  /** Email domains allowed to sign up, or `['*']` for anyone (never empty: the admin chooses). */
   allowedDomains: string[];
   /** When the sync dispatcher runs. */
   syncSchedule: string;

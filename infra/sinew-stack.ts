@@ -2,7 +2,7 @@ import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { EXAMPLE_SENDER, readSinewConfig, type SinewConfig } from './config.ts';
-import { ConnectService } from './constructs/connect.ts';
+import { ConnectService, type ConnectServiceProps } from './constructs/connect.ts';
 import { SinewData } from './constructs/data.ts';
 import { eventDeadLetterQueue, JobQueue } from './constructs/job-queue.ts';
 import { SesSending } from './constructs/mail.ts';
@@ -17,6 +17,11 @@ export interface SinewStackProps extends StackProps {
    * @default - read from CDK context and validated (infra/config.ts)
    */
   readonly config?: SinewConfig;
+  /**
+   * Per-route throttles of the HTTP API over the defaults; one-click unsubscribe must stay the highest.
+   * @default DEFAULT_ROUTE_THROTTLES (infra/constructs/connect.ts)
+   */
+  readonly routeThrottles?: ConnectServiceProps['routeThrottles'];
 }
 
 /**
@@ -54,7 +59,14 @@ export class SinewStack extends Stack {
     const eventFailures = (this.eventFailures = eventDeadLetterQueue(this, 'EventFailures'));
 
     const syncQueue = (this.syncQueue = new JobQueue(this, 'SyncQueue', { fifo: true, consumerTimeout: SYNC_WORKER_TIMEOUT }));
-    this.connect = new ConnectService(this, 'Connect', { config, data: this.data, secrets: this.secrets, syncQueue });
+    this.connect = new ConnectService(this, 'Connect', {
+      config,
+      data: this.data,
+      secrets: this.secrets,
+      syncQueue,
+      mail: this.mail,
+      ...(props.routeThrottles ? { routeThrottles: props.routeThrottles } : {}),
+    });
     const baseUrl = this.connect.baseUrl;
     this.sync = new SyncService(this, 'Sync', {
       config,

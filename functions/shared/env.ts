@@ -22,7 +22,10 @@ export const lambdaEnvSchema = z.object({
   /** Sender address (an SES-verified identity). */
   SINEW_SENDER: z.email().optional(),
   SINEW_SES_CONFIGURATION_SET: z.string().min(1).optional(),
-  /** Comma-separated domains allowed to sign up; empty means any. */
+  /**
+   * Who may sign up: comma-separated email domains, or `*` for anyone. Empty (or unset)
+   * admits nobody: "anyone" is the admin's explicit choice (CDK context `allowedDomains`).
+   */
   SINEW_ALLOWED_DOMAINS: z.string().default(''),
   /**
    * Minutes between sync ticks, as the `syncSchedule` rate says (a cron schedule keeps

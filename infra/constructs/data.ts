@@ -5,8 +5,15 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { TABLE_KEYS } from '../../lib/store/dynamodb/schema.ts';
 
-/** What a function may do with the table. */
-export type TableAccess = 'read' | 'readwrite';
+/** A DynamoDB action a function may be granted on the table. */
+export type TableAction =
+  | 'GetItem' | 'BatchGetItem' | 'Query' | 'ConditionCheckItem' | 'DescribeTable'
+  | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
+/**
+ * What a function may do with the table: read (table and gsi1), read and write, or
+ * exactly the actions it calls, on the table only (no index).
+ */
+export type TableAccess = 'read' | 'readwrite' | { readonly actions: readonly TableAction[] };
 /** What a function may do with the token key: seal new tokens, or open stored ones. */
 export type TokenKeyAccess = 'seal' | 'open';
 
@@ -23,8 +30,8 @@ export interface SinewDataProps {
   readonly deletionProtection?: boolean;
 }
 
-const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'];
-const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const TABLE_READ: readonly TableAction[] = ['GetItem', 'BatchGetItem', 'Query', 'ConditionCheckItem', 'DescribeTable'];
+const TABLE_WRITE: readonly TableAction[] = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'];
 
 /**
  * The data of DESIGN section 2: the single table (keys, GSI and TTL exactly as
@@ -84,15 +91,22 @@ export class SinewData extends Construct {
   }
 
   /**
-   * Lets `grantee` read (GetItem, Query on the table and gsi1) or also write the table,
-   * and use the table key only through DynamoDB.
+   * Lets `grantee` read (GetItem, Query on the table and gsi1) or also write the table, or
+   * call exactly the listed actions on the table alone; and use the table key only
+   * through DynamoDB (to encrypt too when it may write).
    */
   grantTable(grantee: IGrantable, access: TableAccess): void {
-    const actions = access === 'readwrite' ? [...TABLE_READ, ...TABLE_WRITE] : TABLE_READ;
+    const listed = typeof access === 'object';
+    const actions = listed ? access.actions : access === 'readwrite' ? [...TABLE_READ, ...TABLE_WRITE] : TABLE_READ;
     grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({ effect: Effect.ALLOW, actions, resources: [this.table.tableArn, this.gsi1Arn] }),
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: actions.map((a) => `dynamodb:${a}`),
+        resources: listed ? [this.table.tableArn] : [this.table.tableArn, this.gsi1Arn],
+      }),
     );
-    const keyActions = access === 'readwrite' ? ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt', 'kms:DescribeKey'];
+    const writes = actions.some((a) => TABLE_WRITE.includes(a));
+    const keyActions = writes ? ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt', 'kms:DescribeKey'];
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,

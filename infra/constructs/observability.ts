@@ -5,10 +5,10 @@ import {
   Dashboard,
   GraphWidget,
   MathExpression,
+  Metric,
   TextWidget,
   TreatMissingData,
   type IMetric,
-  type Metric,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -21,6 +21,8 @@ import type { SinewFunction } from './function.ts';
 
 /** The namespace of the Powertools metrics the handlers emit (functions/shared/observability.ts). */
 export const METRICS_NAMESPACE = 'Sinew';
+/** The `service` dimension those metrics carry (the shared Metrics' serviceName). */
+export const METRICS_SERVICE = 'sinew';
 const PERIOD = Duration.minutes(5);
 
 export interface NamedQueue {
@@ -73,6 +75,7 @@ export class Observability extends Construct {
     const action = new SnsAction(this.topic);
 
     const alarm = (alarmId: string, metric: IMetric, threshold: number, description: string): void => {
+      // treatMissingData NOT_BREACHING: a metric emitted only when something is wrong is absent when all is well.
       const created = new Alarm(this, alarmId, {
         metric,
         threshold,
@@ -99,6 +102,18 @@ export class Observability extends Construct {
     alarm('SyncWorkerNearTimeout', props.syncWorker.fn.metricDuration({ period: PERIOD, statistic: 'Maximum' }),
       Math.round(timeoutMs * (props.durationAlarmFraction ?? 0.95)),
       'Sinew: a sync run came close to its timeout; the worker should checkpoint and re-enqueue well before it.');
+
+    // The sync worker counts a mailbox whose failed sync leaves it stale (failing for over
+    // a day, not a revoked grant: that one emails its owner). The owner sees it in the
+    // weekly email; the admin is told here, within the hour.
+    alarm('MailboxSyncStale', new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: 'MailboxSyncStale',
+      dimensionsMap: { service: METRICS_SERVICE },
+      statistic: 'Sum',
+      period: Duration.hours(1),
+    }), 1,
+    'Sinew: a mailbox has failed to sync for over a day (not a revoked grant). The sync worker\'s log names the account (accountId) and the error; its owner is shown the mailbox as stale.');
 
     this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(7) });
     const fns = Object.entries(props.functions);

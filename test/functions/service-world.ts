@@ -20,6 +20,8 @@ import type { FunctionName } from '../../infra/bundling.ts';
 import { KmsTokenVault } from '../../lib/connect/kms-token-vault.ts';
 import type { TokenVault } from '../../lib/connect/token-vault.ts';
 import { ConfigError } from '../../lib/errors.ts';
+import { makeDynamoClient } from '../../lib/store/dynamodb/client.ts';
+import { DynamoStore } from '../../lib/store/dynamodb/store.ts';
 import type { Clock } from '../../lib/sync/clock.ts';
 import { GCAL_QUOTA, GMAIL_QUOTA_2026 } from '../../lib/sync/governor.ts';
 import { actionsOf, logicalId, statementsOfRole, synthSinew } from '../infra/synth.ts';
@@ -44,6 +46,8 @@ import { fifoRecord } from './sync-events.ts';
  * event source mapping (FIFO deduplication included), and a schedule tick is the input its
  * Scheduler target templates. AWS services without a local stand-in (SQS, KMS, Secrets
  * Manager, SES) are mocked; time is vitest's faked `Date`, moved by the test and by sleeps.
+ * Each function's calls to KMS, Secrets Manager and DynamoDB (dynalite) are checked against
+ * the statements of its role, so a missing or a too-narrow grant fails here as in AWS.
  */
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
@@ -127,6 +131,7 @@ export function deployedStack(tableName: string): DeployedStack {
     const type = resources[id]?.Type;
     if (type === 'AWS::SQS::Queue' && attr === 'Arn') return `arn:aws:sqs:${REGION}:${ACCOUNT}:${queueName(id)}`;
     if (type === 'AWS::KMS::Key' && attr === 'Arn') return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
+    if (type === 'AWS::DynamoDB::Table' && attr === 'Arn') return tableArn(tableName);
     if (type === 'AWS::ApiGatewayV2::Api' && attr === 'ApiEndpoint') return `https://${API_ID}.execute-api.${REGION}.amazonaws.com`;
     if (type === 'AWS::Lambda::Function' && attr === 'Arn') return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${id}`;
     throw new Error(`no stand-in for Fn::GetAtt ${id}.${attr} (${type})`);
@@ -206,6 +211,18 @@ export function deployedStack(tableName: string): DeployedStack {
     const [, parts] = o['Fn::Join'] as [string, unknown[]];
     return parts.map((p) => (typeof p === 'string' ? p : ((p as { Ref: string }).Ref))).join('');
   }
+}
+
+/** The table's ARN as the stand-in stack names it. */
+export function tableArn(tableName: string): string {
+  return `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${tableName}`;
+}
+
+/** The IAM action of a DynamoDB client command (the document client's names too). */
+function dynamoAction(commandName: string): string {
+  const name = commandName.replace(/Command$/, '');
+  const documentNames: Record<string, string> = { Get: 'GetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', BatchGet: 'BatchGetItem', BatchWrite: 'BatchWriteItem', TransactGet: 'TransactGetItems', TransactWrite: 'TransactWriteItems' };
+  return `dynamodb:${documentNames[name] ?? name}`;
 }
 
 type Invoke = (event: unknown, context: Context) => Promise<unknown>;
@@ -313,9 +330,21 @@ export class Service {
     const vault: TokenVault = env.SINEW_TOKEN_KEY_ARN
       ? new KmsTokenVault(this.kmsClient, env.SINEW_TOKEN_KEY_ARN)
       : { seal: () => Promise.reject(new ConfigError(`SINEW_TOKEN_KEY_ARN is not set: ${name} cannot seal tokens`)), open: () => Promise.reject(new ConfigError(`SINEW_TOKEN_KEY_ARN is not set: ${name} cannot open tokens`)) };
+    // The function's own DynamoDB client, checked against its role as IAM would: each
+    // call's action on the table (or the index it queries).
+    const client = makeDynamoClient({ endpoint: this.db.dynamo.endpoint });
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { TableName?: string; IndexName?: string; RequestItems?: Record<string, unknown> };
+        const tables = input.TableName ? [input.TableName] : Object.keys(input.RequestItems ?? {});
+        for (const table of tables) this.authorize(dynamoAction(context.commandName ?? ''), input.IndexName ? `${tableArn(table)}/index/${input.IndexName}` : tableArn(table));
+        return next(args);
+      },
+      { step: 'initialize', name: 'sinewIamCheck' },
+    );
     runtime = {
       env,
-      store: this.db.store(),
+      store: new DynamoStore({ client, tableName: this.db.tableName }),
       vault,
       sqs: this.sqsClient,
       oauthClient: async (provider) => parseOAuthClientSecret(await getSecret(required(env, provider === 'google' ? 'SINEW_GOOGLE_SECRET_ARN' : 'SINEW_MICROSOFT_SECRET_ARN'), { maxAge: 300 }), provider),

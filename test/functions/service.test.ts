@@ -379,4 +379,13 @@ describe('where handlers and the stack once disagreed', () => {
     await expect(service.within('report-worker', (rt) => rt.vault.seal('{"RefreshToken":{}}', context))).rejects.toThrow(/AccessDeniedException|SINEW_TOKEN_KEY_ARN/);
     await expect(service.within('connect', (rt) => rt.vault.seal('{"RefreshToken":{}}', context))).resolves.toMatch(/^sv1\.kms\./);
   });
+
+  it('connect may read and write a person\'s records but never delete them: its role stops a delete at DynamoDB', async () => {
+    // Everything connect did above went through its role's DynamoDB grant (the flow passed).
+    await expect(service.within('connect', (rt) => rt.store.getUser(userId))).resolves.toMatchObject({ email: ME });
+    await expect(service.within('connect', (rt) => rt.store.deleteUser(userId))).rejects.toThrow(/not authorized to perform: dynamodb:(Query|DeleteItem|BatchWriteItem)/);
+    expect(await account()).toBeDefined();
+    // The links function (disconnect) may.
+    expect(service.stack.functions.get('links')!.grants.some((g) => g.actions.includes('dynamodb:BatchWriteItem') || g.actions.includes('dynamodb:DeleteItem'))).toBe(true);
+  });
 });

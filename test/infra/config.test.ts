@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { parseSinewConfig, scheduleIntervalMinutes, DEFAULT_MS_AUTHORITY } from '../../infra/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
 
-const base = { senderAddress: 'reports@acme.test' };
+const base = { senderAddress: 'reports@acme.test', allowedDomains: 'acme.test' };
 
 describe('parseSinewConfig', () => {
   it('fills the defaults', () => {
     expect(parseSinewConfig(base)).toEqual({
       senderAddress: 'reports@acme.test',
-      allowedDomains: [],
+      allowedDomains: ['acme.test'],
       syncSchedule: 'rate(30 minutes)',
       reportHour: 7,
       syncConcurrency: 10,
@@ -33,12 +33,24 @@ describe('parseSinewConfig', () => {
   });
 
   it('flags the example sender', () => {
-    expect(parseSinewConfig({ senderAddress: 'reports@example.com' }).usesExampleSender).toBe(true);
+    expect(parseSinewConfig({ ...base, senderAddress: 'reports@example.com' }).usesExampleSender).toBe(true);
+  });
+
+  it.each([[undefined], [''], [[]], [' , ']])('makes the admin choose who may sign up: allowedDomains %j stops synthesis saying how to set it', (allowedDomains) => {
+    const raw = { senderAddress: 'reports@acme.test', ...(allowedDomains === undefined ? {} : { allowedDomains }) };
+    expect(() => parseSinewConfig(raw)).toThrow(ConfigError);
+    expect(() => parseSinewConfig(raw)).toThrow(/CDK context "allowedDomains".*-c allowedDomains=example\.com,\.\.\. .*-c allowedDomains=\* to admit anyone/);
+  });
+
+  it('admits anyone only when told so with "*", alone', () => {
+    expect(parseSinewConfig({ ...base, allowedDomains: '*' }).allowedDomains).toEqual(['*']);
+    expect(parseSinewConfig({ ...base, allowedDomains: ['*'] }).allowedDomains).toEqual(['*']);
+    expect(() => parseSinewConfig({ ...base, allowedDomains: '*,acme.test' })).toThrow(/"allowedDomains": "\*" admits anyone; give either "\*" or a list of domains, not both/);
   });
 
   it.each([
-    [{}, /"senderAddress".*not set/],
-    [{ senderAddress: 'reports' }, /"senderAddress": expected an email address.*got "reports"/],
+    [{ allowedDomains: 'acme.test' }, /"senderAddress".*not set/],
+    [{ ...base, senderAddress: 'reports' }, /"senderAddress": expected an email address.*got "reports"/],
     [{ ...base, domain: 'https://acme.test' }, /"domain": expected a hostname/],
     [{ ...base, allowedDomains: 'acme.test,not a domain' }, /"allowedDomains": expected a hostname/],
     [{ ...base, syncSchedule: 'every 30 minutes' }, /"syncSchedule": expected an EventBridge Scheduler expression/],
@@ -51,14 +63,14 @@ describe('parseSinewConfig', () => {
     [{ ...base, syncConcurrency: '2.5' }, /"syncConcurrency"/],
     [{ ...base, alarmEmail: 'ops' }, /"alarmEmail": expected an email address/],
     [{ ...base, msAuthority: 'http://login.microsoftonline.com/common' }, /"msAuthority": expected an https URL/],
-    [{ senderAddress: 'reports@other.test', domain: 'acme.test' }, /"senderAddress": reports@other.test is not inside "domain" acme.test/],
+    [{ ...base, senderAddress: 'reports@other.test', domain: 'acme.test' }, /"senderAddress": reports@other.test is not inside "domain" acme.test/],
   ])('refuses %j naming the key', (raw, message) => {
     expect(() => parseSinewConfig(raw)).toThrow(ConfigError);
     expect(() => parseSinewConfig(raw)).toThrow(message);
   });
 
   it('accepts a sender in a subdomain of domain', () => {
-    expect(parseSinewConfig({ senderAddress: 'r@mail.acme.test', domain: 'acme.test' }).domain).toBe('acme.test');
+    expect(parseSinewConfig({ ...base, senderAddress: 'r@mail.acme.test', domain: 'acme.test' }).domain).toBe('acme.test');
   });
 });
 

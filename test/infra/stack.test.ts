@@ -3,7 +3,9 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { lambdaEnvSchema } from '../../functions/shared/env.ts';
+import { metrics } from '../../functions/shared/observability.ts';
 import { FUNCTION_NAMES } from '../../infra/bundling.ts';
 import type { SinewFunction } from '../../infra/constructs/function.ts';
 import { SinewStack } from '../../infra/sinew-stack.ts';
@@ -114,13 +116,18 @@ describe('SinewStack', () => {
     }
   });
 
-  it('keeps the API URL out of the HTTP functions (no circular dependency) and gives it to the workers', () => {
+  it('gives the API URL, the sender and the configuration set to every function that sends email: the workers, and connect (it tells both addresses when a mailbox joins)', () => {
     const env = (fn: SinewFunction) => (resourcesOf(template, 'AWS::Lambda::Function')[fnId(fn)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
     const apiId = logicalId(stack.connect.api, stack);
-    expect(env(stack.connect.connect).SINEW_BASE_URL).toBeUndefined();
+    for (const fn of [stack.report.worker, stack.sync.worker, stack.connect.connect]) {
+      expect(env(fn), fn.node.path).toMatchObject({
+        SINEW_BASE_URL: { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] },
+        SINEW_SENDER: 'reports@example.com',
+        SINEW_SES_CONFIGURATION_SET: { Ref: logicalId(stack.mail.configurationSet, stack) },
+      });
+    }
     expect(env(stack.connect.links).SINEW_BASE_URL).toBeUndefined();
-    expect(env(stack.report.worker).SINEW_BASE_URL).toEqual({ 'Fn::GetAtt': [apiId, 'ApiEndpoint'] });
-    expect(env(stack.report.worker)).toMatchObject({ SINEW_SENDER: 'reports@example.com', SINEW_SES_CONFIGURATION_SET: { Ref: logicalId(stack.mail.configurationSet, stack) } });
+    expect(env(stack.connect.connect)).toMatchObject({ SINEW_ALLOWED_DOMAINS: 'example.com' });
   });
 
   it('caps the sync worker with reserved concurrency (default 10) and a 5-minute timeout', () => {
@@ -138,6 +145,36 @@ describe('SinewStack', () => {
     const format = (stage.AccessLogSettings as { Format: string }).Format;
     expect(format).toContain('$context.routeKey');
     expect(format).not.toContain('$context.path');
+  });
+
+  it('throttles each route on its own, so no route starves another; one-click unsubscribe (POST /l/{token}) has the highest limits', () => {
+    const [stageId, stage] = Object.entries(resourcesOf(template, 'AWS::ApiGatewayV2::Stage'))[0]!;
+    type Limits = { ThrottlingRateLimit: number; ThrottlingBurstLimit: number };
+    const settings = stage.Properties!.RouteSettings as Record<string, Limits>;
+    const routes = Object.entries(resourcesOf(template, 'AWS::ApiGatewayV2::Route'));
+    expect(Object.keys(settings).sort()).toEqual(routes.map(([, r]) => r.Properties!.RouteKey).sort());
+    const unsubscribe = settings['POST /l/{token}']!;
+    const defaults = stage.Properties!.DefaultRouteSettings as Limits;
+    for (const [key, limits] of Object.entries(settings)) {
+      expect(limits.ThrottlingRateLimit, key).toBeGreaterThan(0);
+      expect(limits.ThrottlingBurstLimit, key).toBeGreaterThanOrEqual(limits.ThrottlingRateLimit);
+      if (key === 'POST /l/{token}') continue;
+      expect(unsubscribe.ThrottlingRateLimit, key).toBeGreaterThan(limits.ThrottlingRateLimit);
+      expect(unsubscribe.ThrottlingBurstLimit, key).toBeGreaterThan(limits.ThrottlingBurstLimit);
+    }
+    expect(unsubscribe.ThrottlingRateLimit).toBeGreaterThan(defaults.ThrottlingRateLimit);
+    // Route settings name routes that must exist when the stage is created or updated.
+    const dependsOn = (template.toJSON().Resources as Record<string, { DependsOn?: string[] }>)[stageId]!.DependsOn ?? [];
+    for (const [routeId] of routes) expect(dependsOn, routeId).toContain(routeId);
+  });
+
+  it('refuses at synth a route throttle that would let other traffic starve unsubscribe', () => {
+    const app = new App({ context: { ...BASE_CONTEXT } });
+    const bad = new Stack(app, 'Bad');
+    expect(() => new SinewStack(app, 'Sinew', { routeThrottles: { 'GET /l/{token}': { rateLimit: 500, burstLimit: 1000 } } })).toThrow(
+      /POST \/l\/\{token\}.*one-click unsubscribe.*highest/,
+    );
+    expect(bad.node.children).toHaveLength(0);
   });
 
   it('schedules the sync (default every 30 minutes) and the hourly report tick, with retries and a DLQ', () => {
@@ -189,10 +226,34 @@ describe('SinewStack', () => {
       expect(watching('Throttles', { Ref: fnId(fn) }), fn.node.path).toHaveLength(1);
     }
     expect(watching('Duration', { Ref: fnId(stack.sync.worker) })[0]!.Threshold).toBe(285_000);
+    expect(alarms.filter((a) => a.MetricName === 'MailboxSyncStale')).toHaveLength(1);
     const topic = logicalId(stack.observability.topic, stack);
     for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: topic }]);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('alarms when a failed sync leaves a mailbox stale: the MailboxSyncStale metric exactly as the handlers\' metrics emit it', () => {
+    // What the shared Powertools metrics object really writes (EMF): namespace and dimensions.
+    metrics.addMetric('MailboxSyncStale', MetricUnit.Count, 1);
+    const emf = metrics.serializeMetrics() as unknown as { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> } } & Record<string, unknown>;
+    metrics.clearMetrics();
+    const [directive] = emf._aws.CloudWatchMetrics;
+    const dimensions = directive!.Dimensions[0]!.map((name) => ({ Name: name, Value: emf[name] }));
+    const stale = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties!).filter((a) => a.MetricName === 'MailboxSyncStale');
+    expect(stale).toHaveLength(1);
+    expect(stale[0]).toMatchObject({
+      Namespace: directive!.Namespace,
+      Dimensions: dimensions,
+      Statistic: 'Sum',
+      Period: 3600,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: logicalId(stack.observability.topic, stack) }],
+    });
+    expect(String(stale[0]!.AlarmDescription)).toMatch(/stale/);
   });
 
   it('outputs the connect page, the redirect URIs and the secrets to fill', () => {
@@ -254,11 +315,25 @@ describe('SinewStack least privilege', () => {
     expect(JSON.stringify(ses[0]!.Resource)).toContain(logicalId(stack.mail.configurationSet, stack));
   });
 
-  it('lets only the report and sync workers send email', () => {
+  it('lets only the report and sync workers and connect send email, each pinned to the sender and the configuration set', () => {
     for (const [name, fn] of Object.entries(allFunctions())) {
-      const sends = roleStatements(fn).some((st) => actionsOf(st).includes('ses:SendEmail'));
-      expect(sends, name).toBe(name === 'report-worker' || name === 'sync-worker');
+      const ses = roleStatements(fn).filter((st) => actionsOf(st).includes('ses:SendEmail'));
+      expect(ses.length > 0, name).toBe(name === 'report-worker' || name === 'sync-worker' || name === 'connect');
+      for (const st of ses) {
+        expect(st.Condition, name).toEqual({ StringEquals: { 'ses:FromAddress': 'reports@example.com' } });
+        expect(JSON.stringify(st.Resource), name).toContain(logicalId(stack.mail.configurationSet, stack));
+      }
     }
+  });
+
+  it('lets connect do with the table only what it does (get, put, update, query), never delete or batch-write, and not on the index', () => {
+    const s = roleStatements(stack.connect.connect);
+    const dynamo = s.filter((st) => actionsOf(st).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.flatMap(actionsOf).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    const table = logicalId(stack.data.table, stack);
+    for (const st of dynamo) expect(st.Resource).toEqual({ 'Fn::GetAtt': [table, 'Arn'] });
+    // The table key through DynamoDB, as any writer of the table needs it.
+    expect(allows(s, 'kms:GenerateDataKey', logicalId(stack.data.tableKey, stack))).toHaveLength(1);
   });
 
   it('uses "*" resources only for X-Ray, and never an action wildcard', () => {
@@ -273,8 +348,19 @@ describe('SinewStack least privilege', () => {
 
 describe('SinewStack context', () => {
   it('fails construction with the bad key named, before any resource is made', () => {
-    const app = new App({ context: { senderAddress: 'not-an-address', 'aws:cdk:bundling-stacks': [] } });
+    const app = new App({ context: { ...BASE_CONTEXT, senderAddress: 'not-an-address' } });
     expect(() => new SinewStack(app, 'Sinew')).toThrow(/CDK context "senderAddress"/);
+  });
+
+  it('fails construction until the admin chooses who may sign up, saying how', () => {
+    const app = new App({ context: { senderAddress: 'reports@example.com', 'aws:cdk:bundling-stacks': [] } });
+    expect(() => new SinewStack(app, 'Sinew')).toThrow(/CDK context "allowedDomains": choose who may sign up: -c allowedDomains=example\.com,\.\.\. .*-c allowedDomains=\*/);
+  });
+
+  it('tells connect "*" when the admin admits anyone', () => {
+    const { stack, template } = synthSinew({ context: { allowedDomains: '*' } });
+    const env = (resourcesOf(template, 'AWS::Lambda::Function')[logicalId(stack.connect.connect.fn, stack)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env.SINEW_ALLOWED_DOMAINS).toBe('*');
   });
 });
 

@@ -3,9 +3,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { SinewStack } from '../../infra/sinew-stack.ts';
 
-/** Context every test starts from (cdk.json's example values, bundling skipped). */
+/** Context every test starts from (cdk.json's example values, the sign-up choice cdk.json leaves to the admin, bundling skipped). */
 export const BASE_CONTEXT: Record<string, unknown> = {
   senderAddress: 'reports@example.com',
+  allowedDomains: 'example.com',
   // No stack is bundled: NodejsFunction stages a placeholder, so synthesis takes seconds.
   'aws:cdk:bundling-stacks': [],
 };
