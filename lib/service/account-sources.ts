@@ -89,8 +89,8 @@ export async function accountSources(account: Account, deps: AccountSourcesDeps)
       load: async () => account.encryptedToken,
       save: async (sealed) => {
         account.encryptedToken = sealed;
-        const stored = await deps.store.getAccount(account.userId, account.accountId);
-        if (stored) await deps.store.putAccount({ ...stored, encryptedToken: sealed });
+        // Only onto an account that still exists: a disconnect meanwhile must stay deleted.
+        await deps.store.updateAccount(account.userId, account.accountId, { set: { encryptedToken: sealed } });
       },
     },
   });

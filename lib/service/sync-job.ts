@@ -3,6 +3,7 @@ import type { Account, Store } from '../store/types.ts';
 import type { TokenVault } from '../connect/token-vault.ts';
 import type { Clock } from '../sync/clock.ts';
 import { syncAccount, type SyncStats } from '../sync/engine.ts';
+import { syncFreshness, type SyncFreshness } from '../sync/freshness.ts';
 import { ReconnectRequiredError, SinewError } from '../errors.ts';
 import { accountSources, type ProviderClients } from './account-sources.ts';
 import type { JobQueue, SyncJob } from './jobs.ts';
@@ -24,6 +25,12 @@ export interface SyncJobDeps {
    * A later delivery finds the account already `needs-reconnect` and does not call it again.
    */
   onNeedsReconnect?: (userId: string, accountId: string) => Promise<unknown>;
+  /**
+   * Called when the sync failed (before the error is thrown for redelivery), with the
+   * account as the failure left it and how fresh its data now is: `stale` once its syncs
+   * have kept failing for a day (the admin's alarm, DESIGN 1: sync you can see).
+   */
+  onSyncFailed?: (account: Account, freshness: SyncFreshness) => Promise<unknown> | unknown;
 }
 
 export type SyncJobResult =
@@ -38,7 +45,7 @@ export type SyncJobResult =
 /** Less than this and a job is handed back untouched: a page can take seconds. */
 export const MIN_SYNC_BUDGET_MS = 5_000;
 
-const NO_STATS: SyncStats = { pages: 0, read: 0, written: 0, unchanged: 0, removed: 0 };
+const NO_STATS: SyncStats = { pages: 0, read: 0, written: 0, unchanged: 0, removed: 0, skipped: 0 };
 
 /**
  * Runs one sync job (DESIGN section 1, the sync worker): loads the account, opens its
@@ -59,23 +66,38 @@ export async function runSyncJob(job: SyncJob, deps: SyncJobDeps): Promise<SyncJ
     throw new SinewError(`sync of account ${job.accountId}: only ${deps.budgetMs} ms left in this invocation; redeliver`);
   }
   const stored = await deps.store.getAccount(job.userId, job.accountId);
-  if (!stored) return { outcome: 'skipped', why: 'gone' };
+  if (!stored) return gone(job, deps);
   if (stored.status === 'needs-reconnect') return { outcome: 'skipped', why: 'needs-reconnect' };
   if (stored.provider === 'files') return { outcome: 'skipped', why: 'not-a-mailbox' };
 
   // `syncing` until the engine's last checkpoint: the dispatcher leaves a live sync alone
-  // and picks the account up again if this worker dies (see dispatchSyncs).
+  // and picks the account up again if this worker dies (see dispatchSyncs). A conditional
+  // update: an account disconnected since the read above stays deleted.
   const account: Account = { ...stored, status: 'syncing' };
-  await deps.store.putAccount(account);
+  if ((await deps.store.updateAccount(job.userId, job.accountId, { set: { status: 'syncing' } })) !== 'updated') return gone(job, deps);
 
   let sources;
   try {
     sources = await accountSources(account, deps);
   } catch (err) {
     if (err instanceof ReconnectRequiredError) return markNeedsReconnect(account, deps);
+    // A failure before the first page (the token cannot be opened, the provider's
+    // sign-in is down) is a failed sync like any other: counted, and stale after a day.
+    const failingSince = account.failingSince ?? new Date(deps.clock.now()).toISOString();
+    const recorded = await deps.store.updateAccount(job.userId, job.accountId, { set: { errorCount: account.errorCount + 1, failingSince } });
+    if (recorded === 'gone') return gone(job, deps);
+    await reportFailure(job, deps);
     throw err;
   }
-  const outcome = await syncAccount({ store: deps.store, account, sources, clock: deps.clock, budgetMs: deps.budgetMs });
+  let outcome;
+  try {
+    outcome = await syncAccount({ store: deps.store, account, sources, clock: deps.clock, budgetMs: deps.budgetMs });
+  } catch (err) {
+    // The engine recorded the failure on the account.
+    await reportFailure(job, deps);
+    throw err;
+  }
+  if (outcome.state === 'gone') return { outcome: 'skipped', why: 'gone' };
   if (outcome.state === 'needs-reconnect') {
     // The engine stored the new status; the owner hears about it once.
     await deps.onNeedsReconnect?.(job.userId, job.accountId);
@@ -106,7 +128,25 @@ export function continuationSlot(cursors: Record<string, string>): string {
 }
 
 async function markNeedsReconnect(account: Account, deps: SyncJobDeps): Promise<SyncJobResult> {
-  await deps.store.putAccount({ ...account, status: 'needs-reconnect' });
+  const result = await deps.store.updateAccount(account.userId, account.accountId, { set: { status: 'needs-reconnect' } });
+  if (result === 'gone') return gone(account, deps);
   await deps.onNeedsReconnect?.(account.userId, account.accountId);
   return { outcome: 'needs-reconnect', stats: NO_STATS };
+}
+
+/**
+ * The account is gone (its owner disconnected): nothing is synced, and any item of it a
+ * run left behind (one that died between a page and its checkpoint while the disconnect
+ * went on) is deleted, so nothing of the account outlives the disconnect.
+ */
+async function gone(job: Pick<SyncJob, 'userId' | 'accountId'>, deps: SyncJobDeps): Promise<SyncJobResult> {
+  await deps.store.deleteAccountItems(job.userId, job.accountId);
+  return { outcome: 'skipped', why: 'gone' };
+}
+
+/** Tells `onSyncFailed` how fresh the account is after a failed sync. */
+async function reportFailure(job: SyncJob, deps: SyncJobDeps): Promise<void> {
+  if (!deps.onSyncFailed) return;
+  const account = await deps.store.getAccount(job.userId, job.accountId);
+  if (account) await deps.onSyncFailed(account, syncFreshness(account, new Date(deps.clock.now())));
 }

@@ -50,6 +50,8 @@ async function connectedRun(messages = 600): Promise<Run> {
   const run: Run = {
     world, db, clock, vault, account, mailbox,
     async sync(budgetMs = 24 * 3_600_000, crashAtCheckpoint?: number) {
+      // The account as the caller last read it (a test may reload it from the store).
+      account = run.account;
       const refreshToken = await vault.open(account.encryptedToken!, tokenContext(account));
       const sources = googleSources({
         auth: world.oauth.clientFor(refreshToken), accountId: account.accountId, rootUrl: world.emulator.url, clock,

@@ -1,4 +1,4 @@
-import type { Account, Store } from '../../lib/store/types.ts';
+import type { AccountChange, Store } from '../../lib/store/types.ts';
 import { buildUserReport } from '../../lib/pipeline/report.ts';
 import { serializeReport } from '../../lib/report/json.ts';
 import { defaultSettings } from '../../lib/settings.ts';
@@ -11,9 +11,9 @@ export function crashingStore(store: Store, crashAtCheckpoint: number | undefine
   if (crashAtCheckpoint === undefined) return store;
   let checkpoints = 0;
   return Object.assign(Object.create(store) as Store, {
-    putAccount: async (a: Account) => {
+    updateAccount: async (userId: string, accountId: string, change: AccountChange) => {
       if (++checkpoints === crashAtCheckpoint) throw new Error('crash: the process died');
-      return store.putAccount(a);
+      return store.updateAccount(userId, accountId, change);
     },
   });
 }

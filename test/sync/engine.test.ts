@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeSource, MailItem, MeetingItem, SourcePage } from '../../lib/providers/types.ts';
 import type { Account } from '../../lib/store/types.ts';
 import { syncAccount } from '../../lib/sync/engine.ts';
+import { syncFreshness } from '../../lib/sync/freshness.ts';
 import { VirtualClock } from '../../lib/sync/clock.ts';
 import { ProviderUnavailableError, ReconnectRequiredError } from '../../lib/errors.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
@@ -98,6 +99,7 @@ describe('syncAccount', () => {
     expect(afterCrash.cursors.list).toBe('20');
     // Simulate the worst case: the cursor of the last stored page was not saved.
     const rewound = { ...afterCrash, cursors: { list: '10' } };
+    await store.putAccount(rewound);
     const rerun = await syncAccount({ store, account: rewound, sources: [new ListSource(items, clock)], clock, budgetMs: 60_000 });
     expect(rerun.state).toBe('complete');
     expect(rerun.stats.unchanged).toBe(10); // the replayed page changed nothing
@@ -143,6 +145,51 @@ describe('syncAccount', () => {
     };
     await syncAccount({ store, account: acc, sources: [rotating], clock, budgetMs: 60_000 });
     expect((await store.getAccount('u6', 'acc'))?.encryptedToken).toBe('sealed-new');
+  });
+
+  it('a failing sync sets failingSince once, keeps lastSyncAt, and the next success clears it', async () => {
+    const store = db.store();
+    const clock = new VirtualClock(Date.UTC(2026, 10, 1));
+    const items = Array.from({ length: 20 }, (_, i) => mail(i));
+    await store.putAccount(account('u7'));
+    const ok = await syncAccount({ store, account: account('u7'), sources: [new ListSource(items, clock)], clock, budgetMs: 60_000 });
+    const lastSyncAt = ok.account.lastSyncAt;
+    expect(lastSyncAt).toBe(new Date(clock.now()).toISOString());
+    const failing = (): ChangeSource => ({
+      resource: 'list',
+      // eslint-disable-next-line require-yield
+      async *pages() {
+        throw new ProviderUnavailableError('503 after retries', 503);
+      },
+    });
+
+    clock.advance(3_600_000);
+    const firstFailure = new Date(clock.now()).toISOString();
+    await expect(syncAccount({ store, account: (await store.getAccount('u7', 'acc'))!, sources: [failing()], clock, budgetMs: 60_000 })).rejects.toThrow(/503/);
+    clock.advance(25 * 3_600_000);
+    await expect(syncAccount({ store, account: (await store.getAccount('u7', 'acc'))!, sources: [failing()], clock, budgetMs: 60_000 })).rejects.toThrow(/503/);
+    const failed = (await store.getAccount('u7', 'acc'))!;
+    expect(failed).toMatchObject({ errorCount: 2, failingSince: firstFailure, lastSyncAt });
+    expect(syncFreshness(failed, new Date(clock.now()))).toEqual({ state: 'stale', lastSyncAt, failingSince: firstFailure });
+
+    const recovered = await syncAccount({ store, account: failed, sources: [new ListSource(items, clock)], clock, budgetMs: 60_000 });
+    const stored = (await store.getAccount('u7', 'acc'))!;
+    expect(stored).toMatchObject({ errorCount: 0, lastSyncAt: recovered.account.lastSyncAt, status: 'active' });
+    expect(stored).not.toHaveProperty('failingSince');
+    expect(syncFreshness(stored, new Date(clock.now())).state).toBe('fresh');
+  });
+
+  it('skips an item the store cannot keep, moves the cursor past it and counts it on the account', async () => {
+    const store = db.store();
+    const clock = new VirtualClock();
+    const items = Array.from({ length: 30 }, (_, i) => mail(i));
+    items[15] = { ...mail(15), messageId: `${'x'.repeat(500_000)}@x` };
+    await store.putAccount(account('u8'));
+    const out = await syncAccount({ store, account: account('u8'), sources: [new ListSource(items, clock)], clock, budgetMs: 60_000 });
+    expect(out.state).toBe('complete');
+    expect(out.stats).toMatchObject({ pages: 3, read: 30, written: 29, skipped: 1 });
+    expect(await store.getAccount('u8', 'acc')).toMatchObject({ cursors: { list: '30' }, skippedItems: 1, errorCount: 0 });
+    expect(await stored('u8')).toHaveLength(29);
   });
 
   it('marks the account needs-reconnect when the grant is revoked', async () => {
