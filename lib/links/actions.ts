@@ -2,7 +2,7 @@ import type { Feedback } from '../health/types.ts';
 import { DEFAULT_SNOOZE_DAYS } from '../health/feedback.ts';
 import { InputError } from '../errors.ts';
 import { normalizeAddress } from '../interactions/normalize.ts';
-import type { Store, User } from '../store/types.ts';
+import type { Store, User, UserChange } from '../store/types.ts';
 import type { TokenVault } from '../connect/token-vault.ts';
 import { canonicalTimeZone } from './time-zone.ts';
 import { disconnectUser, type DisconnectOutcome, type TokenRevoker } from './disconnect.ts';
@@ -16,12 +16,8 @@ import type { LinkAction, LinkClaims } from './token.ts';
 
 const DAY_MS = 86_400_000;
 
-/**
- * The profile item as the links write it: `User` plus when the person unsubscribed. The
- * store keeps every attribute of the profile, so the mark survives other writers that
- * read the user and put it back (connect, import); resume clears it.
- */
-export type LinkedUser = User & { unsubscribedAt?: string };
+/** The profile as the links read it (`User.unsubscribedAt` is the unsubscribe mark; resume clears it). */
+export type LinkedUser = User;
 
 export interface LinkActionDeps {
   store: Store;
@@ -119,25 +115,29 @@ async function answerFlag(
   return { action, changed: true, contact };
 }
 
-/** Pause, resume, unsubscribe: the profile's `reportsPaused` (and the unsubscribe mark). */
+/**
+ * Pause, resume, unsubscribe: the profile's `reportsPaused` (and the unsubscribe mark).
+ * Each writes only the attributes it changes, conditioned on the person still existing
+ * (`Store.updateUser`): a time-zone change or an SES pause made at the same moment from
+ * the same old profile survives, and a disconnect made meanwhile stays a disconnect.
+ */
 async function setReports(action: 'pause' | 'resume' | 'unsubscribe', claims: LinkClaims, deps: LinkActionDeps): Promise<LinkOutcome> {
   const user: LinkedUser = await requireUser(deps.store, claims.userId);
-  let next: LinkedUser;
+  let change: UserChange;
+  let changed: boolean;
   if (action === 'resume') {
     // The owner asking for reports again overrides why they stopped (their unsubscribe, or
     // a complaint SES reported); a new bounce or complaint pauses them again.
-    const { unsubscribedAt: _unsubscribed, reportsPausedReason: _reason, ...rest } = user;
-    next = { ...rest, reportsPaused: false };
+    change = { set: { reportsPaused: false }, remove: ['unsubscribedAt', 'reportsPausedReason'] };
+    changed = user.reportsPaused || user.unsubscribedAt !== undefined || user.reportsPausedReason !== undefined;
   } else if (action === 'pause') {
-    next = { ...user, reportsPaused: true };
+    change = { set: { reportsPaused: true } };
+    changed = !user.reportsPaused;
   } else {
-    next = { ...user, reportsPaused: true, unsubscribedAt: user.unsubscribedAt ?? deps.now().toISOString() };
+    change = { set: { reportsPaused: true, ...(user.unsubscribedAt === undefined ? { unsubscribedAt: deps.now().toISOString() } : {}) } };
+    changed = !user.reportsPaused || user.unsubscribedAt === undefined;
   }
-  const changed =
-    next.reportsPaused !== user.reportsPaused ||
-    next.unsubscribedAt !== user.unsubscribedAt ||
-    next.reportsPausedReason !== user.reportsPausedReason;
-  if (changed) await deps.store.putUser(next);
+  if (changed) await updateExisting(deps.store, claims.userId, change);
   return { action, changed };
 }
 
@@ -145,15 +145,24 @@ async function setTimeZone(claims: LinkClaims, deps: LinkActionDeps, given: stri
   const timeZone = canonicalTimeZone(given);
   const user = await requireUser(deps.store, claims.userId);
   if (user.timeZone === timeZone) return { action: 'timezone', changed: false, timeZone };
-  await deps.store.putUser({ ...user, timeZone });
+  await updateExisting(deps.store, claims.userId, { set: { timeZone } });
   return { action: 'timezone', changed: true, timeZone };
+}
+
+/** Applies a change to a person who must still exist, or {@link UserGoneError}. */
+async function updateExisting(store: Store, userId: string, change: UserChange): Promise<void> {
+  if (!(await store.updateUser(userId, change))) throw goneError();
 }
 
 /** The profile, or {@link UserGoneError}: a link must never recreate a deleted person's items. */
 export async function requireUser(store: Store, userId: string): Promise<LinkedUser> {
   const user = await store.getUser(userId);
-  if (!user) throw new UserGoneError('this Sinew account no longer exists: it was disconnected, and its data deleted');
+  if (!user) throw goneError();
   return user;
+}
+
+function goneError(): UserGoneError {
+  return new UserGoneError('this Sinew account no longer exists: it was disconnected, and its data deleted');
 }
 
 function contactOf(claims: LinkClaims): string {

@@ -78,7 +78,13 @@ export async function handleSesEvent(store: Store, event: SesEvent): Promise<Ses
       outcome.unknown += 1;
       continue;
     }
-    await store.putUser({ ...user, reportsPaused: true, reportsPausedReason: kind === 'complaint' ? 'complaint' : 'bounce' });
+    // Only these two attributes, and only while the user exists: a link answered at the
+    // same moment (a time zone) is kept, and a disconnect meanwhile is not undone.
+    const paused = await store.updateUser(user.userId, { set: { reportsPaused: true, reportsPausedReason: kind === 'complaint' ? 'complaint' : 'bounce' } });
+    if (!paused) {
+      outcome.unknown += 1;
+      continue;
+    }
     outcome.paused.push(user.userId);
   }
   return outcome;

@@ -6,6 +6,7 @@ import { applyLinkAction, UserGoneError, type LinkActionDeps, type LinkedUser } 
 import type { LinkClaims } from '../../lib/links/token.ts';
 import { tokenContext } from '../../lib/pipeline/accounts.ts';
 import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
+import type { Store } from '../../lib/store/types.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 import { aUser, anAccount } from './fixtures.ts';
 
@@ -158,6 +159,66 @@ describe('time zone', () => {
     }
     await expect(applyLinkAction(claims('timezone'), deps(), {})).rejects.toThrow(/timeZone is missing/);
     expect((await store.getUser(userId))!.timeZone).toBe('Europe/London');
+  });
+});
+
+/** A store whose getUser holds each reader until `readers` have read: all see the same old profile. */
+function sameOldProfile(readers: number): Store {
+  const waiting: Array<() => void> = [];
+  return Object.assign(Object.create(store) as Store, {
+    async getUser(id: string) {
+      const profile = await store.getUser(id);
+      await new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        if (waiting.length === readers) for (const release of waiting.splice(0)) release();
+      });
+      return profile;
+    },
+  });
+}
+
+describe('changes of one setting at once', () => {
+  it('an unsubscribe and a time-zone change read from the same old profile both survive', async () => {
+    const racing = deps({ store: sameOldProfile(2) });
+    const [unsubscribed, zoned] = await Promise.all([
+      applyLinkAction(claims('unsubscribe'), racing),
+      applyLinkAction(claims('timezone'), racing, { timeZone: 'Asia/Tokyo' }),
+    ]);
+    expect(unsubscribed.changed && zoned.changed).toBe(true);
+    expect(await store.getUser(userId)).toStrictEqual({ ...aUser(userId), reportsPaused: true, unsubscribedAt: new Date(T0).toISOString(), timeZone: 'Asia/Tokyo' });
+    expect(await store.listUsersForReport('Asia/Tokyo')).not.toContain(userId);
+    expect(await store.listUsersForReport('Europe/London')).not.toContain(userId);
+  });
+
+  it('a resume and a time-zone change read from the same old profile: reports go out in the new zone', async () => {
+    await applyLinkAction(claims('pause'), deps());
+    const racing = deps({ store: sameOldProfile(2) });
+    await Promise.all([applyLinkAction(claims('resume'), racing), applyLinkAction(claims('timezone'), racing, { timeZone: 'Asia/Tokyo' })]);
+    expect(await store.getUser(userId)).toStrictEqual({ ...aUser(userId), timeZone: 'Asia/Tokyo' });
+    expect(await store.listUsersForReport('Asia/Tokyo')).toContain(userId);
+    expect(await store.listUsersForReport('Europe/London')).not.toContain(userId);
+  });
+
+  it('a pause link applied while its person disconnects does not bring the profile back', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let read!: () => void;
+    const wasRead = new Promise<void>((resolve) => (read = resolve));
+    const slow = Object.assign(Object.create(store) as Store, {
+      async getUser(id: string) {
+        const profile = await store.getUser(id);
+        read();
+        await held;
+        return profile;
+      },
+    });
+    const pausing = applyLinkAction(claims('pause'), deps({ store: slow }));
+    await wasRead;
+    await applyLinkAction(claims('disconnect'), deps());
+    release();
+    await expect(pausing).rejects.toThrow(UserGoneError);
+    expect(await store.getUser(userId)).toBeUndefined();
+    expect(await store.deleteUser(userId)).toBe(0);
   });
 });
 

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleSesEvent, parseSesEvent } from '../../lib/service/ses-events.ts';
 import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
+import type { Store } from '../../lib/store/types.ts';
+import { applyLinkAction } from '../../lib/links/actions.ts';
+import type { LinkClaims } from '../../lib/links/token.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 import { seedUser } from './report-fixtures.ts';
 
@@ -52,6 +55,28 @@ describe('handleSesEvent', () => {
       paused: [],
       unknown: 2,
     });
+  });
+
+  it('a bounce and a time-zone change read from the same old profile both survive', async () => {
+    const { user } = await seedUser(store, { email: 'both@acme.com', timeZone: 'Europe/Paris', asOf, contacts: [] });
+    const waiting: Array<() => void> = [];
+    const racing = Object.assign(Object.create(store) as Store, {
+      async getUser(id: string) {
+        const profile = await store.getUser(id);
+        await new Promise<void>((resolve) => {
+          waiting.push(resolve);
+          if (waiting.length === 2) for (const release of waiting.splice(0)) release();
+        });
+        return profile;
+      },
+    });
+    const claims: LinkClaims = { action: 'timezone', userId: user.userId, expiresAt: asOf.getTime() + 86_400_000 };
+    await Promise.all([
+      handleSesEvent(racing, bounce('Permanent', 'both@acme.com')),
+      applyLinkAction(claims, { store: racing, now: () => asOf }, { timeZone: 'Asia/Tokyo' }),
+    ]);
+    expect(await store.getUser(user.userId)).toMatchObject({ reportsPaused: true, reportsPausedReason: 'bounce', timeZone: 'Asia/Tokyo' });
+    expect(await store.listUsersForReport('Asia/Tokyo')).not.toContain(user.userId);
   });
 
   it('reads the older SNS notification form too, and refuses a malformed one', async () => {
