@@ -33,8 +33,13 @@ export interface ConnectedGrant {
   accessToken: string;
   /** Epoch milliseconds when the access token expires, when the provider says. */
   expiresAt: number | undefined;
-  /** The mailbox's address, as the provider's identity token states it. */
+  /** The mailbox's address, as the provider's identity token states it (and vouches for). */
   email: string;
+  /**
+   * The provider's immutable id of the account, where Sinew keys the account on it rather
+   * than on the address: Microsoft's `tid/oid` (an address there is only an attribute).
+   */
+  subject?: string;
   /** The scopes actually granted (users can untick some on granular consent screens). */
   grantedScopes: string[];
 }

@@ -1,7 +1,7 @@
 import type { ConnectedGrant } from '../connect/consent.ts';
 import type { TokenVault } from '../connect/token-vault.ts';
 import type { Account, Provider, Store, User } from '../store/types.ts';
-import { accountIdFor, requireAddress, userIdFor } from './identity.ts';
+import { accountIdFor, accountIdForSubject, requireAddress, userIdFor } from './identity.ts';
 
 /** The context a refresh token is sealed under: it cannot be opened for another account. */
 export function tokenContext(account: Pick<Account, 'userId' | 'accountId'>): Record<string, string> {
@@ -9,20 +9,75 @@ export function tokenContext(account: Pick<Account, 'userId' | 'accountId'>): Re
 }
 
 /**
+ * An account as connect records it: `Account` plus the provider's immutable id of the
+ * mailbox where Sinew keys on it (Microsoft's `tid/oid`). The store keeps every attribute
+ * of an account, so the subject survives the sync's writes.
+ */
+export type ConnectedAccount = Account & { subject?: string };
+
+/** Who signed in, as the provider vouches for it. */
+export interface MailboxIdentity {
+  provider: Exclude<Provider, 'files'>;
+  /** Normalized address. */
+  address: string;
+  /** The provider's immutable id of the account (Microsoft `tid/oid`), when it has one. */
+  subject?: string;
+}
+
+/** The identity a grant carries. */
+export function identityOf(provider: Exclude<Provider, 'files'>, grant: ConnectedGrant): MailboxIdentity {
+  const address = requireAddress(grant.email, 'the connected account');
+  return { provider, address, ...(grant.subject ? { subject: grant.subject } : {}) };
+}
+
+/**
+ * True when `identity` is the mailbox `account` holds: the same immutable subject where
+ * both have one (the address may have changed: it is only an attribute there), else the
+ * same address (Google, and Microsoft accounts recorded before Sinew kept the subject).
+ */
+export function isSameMailbox(account: ConnectedAccount, identity: MailboxIdentity): boolean {
+  if (account.provider !== identity.provider) return false;
+  if (account.subject !== undefined && identity.subject !== undefined) return account.subject === identity.subject;
+  if (account.subject !== undefined) return false;
+  return account.address === identity.address;
+}
+
+/** What {@link recordConnectedAccount} did. */
+export interface RecordedAccount {
+  user: User;
+  account: ConnectedAccount;
+  /** The person was created by this connect (their first mailbox). */
+  createdUser: boolean;
+  /** The mailbox is new to an existing person: it joined their reports. */
+  joined: boolean;
+}
+
+/**
  * Records a freshly connected mailbox: the person (identified by the address of their
  * first mailbox, or the user a signed "connect another mailbox" link names), and the
  * account with its refresh token sealed by the vault. Reconnecting the same mailbox
- * replaces the token, keeps the cursors and clears `needs-reconnect`.
+ * replaces the token, keeps the cursors and clears `needs-reconnect`; `accountId` names
+ * the account a reconnect is for (the caller checked the identity with {@link isSameMailbox}).
+ *
+ * A Microsoft account is keyed on its tenant and object ids: the same account whose
+ * address changed stays one account (its new address recorded, and the report address
+ * follows when it was this mailbox's), and an account recorded by address before the
+ * subject was kept is found by its address once and keeps its id.
  */
 export async function recordConnectedAccount(
   store: Store,
   vault: TokenVault,
-  input: { provider: Exclude<Provider, 'files'>; grant: ConnectedGrant; now: Date; timeZone: string; joinUserId?: string },
-): Promise<{ user: User; account: Account }> {
-  const address = requireAddress(input.grant.email, 'the connected account');
+  input: { provider: Exclude<Provider, 'files'>; grant: ConnectedGrant; now: Date; timeZone: string; joinUserId?: string; accountId?: string },
+): Promise<RecordedAccount> {
+  const identity = identityOf(input.provider, input.grant);
+  const { address } = identity;
   const userId = input.joinUserId ?? userIdFor(address);
   const existing = await store.getUser(userId);
-  const user: User = existing ?? {
+  const previous: ConnectedAccount | undefined = input.accountId
+    ? await store.getAccount(userId, input.accountId)
+    : await findMailbox(store, userId, identity);
+
+  const user: User = existing ? { ...existing } : {
     userId,
     email: address,
     timeZone: input.timeZone,
@@ -31,15 +86,18 @@ export async function recordConnectedAccount(
     reportsPaused: false,
     createdAt: input.now.toISOString(),
   };
-  if (existing && !existing.me.includes(address)) user.me = [...existing.me, address].sort();
-  await store.putUser(user);
-  const accountId = accountIdFor(input.provider, address);
-  const previous = await store.getAccount(userId, accountId);
-  const account: Account = {
+  if (previous && previous.address !== address && user.email === previous.address) user.email = address;
+  if (!user.me.includes(address)) user.me = [...user.me, address].sort();
+  if (!existing || user.email !== existing.email || user.me !== existing.me) await store.putUser(user);
+
+  const accountId =
+    previous?.accountId ?? (identity.subject ? accountIdForSubject(input.provider, identity.subject) : accountIdFor(input.provider, address));
+  const account: ConnectedAccount = {
     userId,
     accountId,
     provider: input.provider,
     address,
+    ...(identity.subject ? { subject: identity.subject } : {}),
     aliases: previous?.aliases ?? [],
     status: 'active',
     errorCount: 0,
@@ -49,5 +107,18 @@ export async function recordConnectedAccount(
   };
   account.encryptedToken = await vault.seal(input.grant.refreshToken, tokenContext(account));
   await store.putAccount(account);
-  return { user, account };
+  return { user, account, createdUser: !existing, joined: existing !== undefined && previous === undefined };
+}
+
+/**
+ * The person's account holding this mailbox: by its subject key, else (an account recorded
+ * before subjects were kept, or one keyed by address) by its address.
+ */
+async function findMailbox(store: Store, userId: string, identity: MailboxIdentity): Promise<ConnectedAccount | undefined> {
+  if (identity.subject) {
+    const bySubject: ConnectedAccount | undefined = await store.getAccount(userId, accountIdForSubject(identity.provider, identity.subject));
+    if (bySubject) return bySubject;
+  }
+  const byAddress: ConnectedAccount | undefined = await store.getAccount(userId, accountIdFor(identity.provider, identity.address));
+  return byAddress && isSameMailbox(byAddress, identity) ? byAddress : undefined;
 }

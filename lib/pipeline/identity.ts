@@ -9,9 +9,23 @@ export function userIdFor(address: string): string {
   return `u${shortHash(requireAddress(address, 'address')).slice(0, 20)}`;
 }
 
-/** The id of an account: one per provider mailbox (or per imported archive owner). */
+/**
+ * The id of an account keyed on its address: one per provider mailbox (or per imported
+ * archive owner). Google accounts, archives, and Microsoft accounts connected before
+ * Sinew keyed them on their subject.
+ */
 export function accountIdFor(provider: string, address: string): string {
   return `${provider}-${shortHash(`${provider}:${requireAddress(address, 'address')}`).slice(0, 16)}`;
+}
+
+/**
+ * The id of an account keyed on the provider's immutable id of it (Microsoft's `tid/oid`),
+ * so a changed address is still the same account and an address typed into another
+ * account is not. Hashed, like every id: keys and logs carry no directory ids.
+ */
+export function accountIdForSubject(provider: string, subject: string): string {
+  if (!subject.trim()) throw new InputError(`an account subject must not be empty (provider ${provider})`);
+  return `${provider}-${shortHash(`${provider}#subject:${subject.trim().toLowerCase()}`).slice(0, 16)}`;
 }
 
 /** Normalizes an address given by a user, or throws naming the flag. */

@@ -5,7 +5,7 @@ import { derivePkce } from '../../lib/connect/pkce.ts';
 import { createState, verifyState } from '../../lib/connect/state.ts';
 import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
 import { tokenContext } from '../../lib/pipeline/accounts.ts';
-import { accountIdFor, userIdFor } from '../../lib/pipeline/identity.ts';
+import { accountIdFor, accountIdForSubject, userIdFor } from '../../lib/pipeline/identity.ts';
 import { fetchTrusting } from '../../lib/providers/microsoft/graph-client.ts';
 import { msOAuthFromConfig, type MsOAuth } from '../../lib/providers/microsoft/oauth.ts';
 import { MemoryQueue, type SyncJob } from '../../lib/service/jobs.ts';
@@ -15,7 +15,8 @@ import type { WebRequest, WebResponse } from '../../lib/web/http.ts';
 import type { WebApp } from '../../lib/web/router.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 import { accountCacheStore } from '../support/microsoft/world.ts';
-import { startIdentityEmulator, type IdentityEmulator } from '../support/microsoft/identity.ts';
+import { PERSONAL_ACCOUNTS_TENANT, startIdentityEmulator, type IdentityEmulator } from '../support/microsoft/identity.ts';
+import { signLink } from '../../lib/links/token.ts';
 import { get, setCookies } from './connect-harness.ts';
 
 /**
@@ -146,7 +147,10 @@ describe('connect app: Microsoft 365 through the identity emulator', () => {
     const accounts = await db.store().listAccounts(userId);
     expect(accounts).toHaveLength(1);
     const account = accounts[0]!;
-    expect(account).toMatchObject({ accountId: accountIdFor('microsoft', ANN), provider: 'microsoft', address: ANN, status: 'active' });
+    // Keyed on the tenant and object ids, not the address.
+    const annUser = em.platform.userNamed(ANN);
+    expect(account).toMatchObject({ accountId: accountIdForSubject('microsoft', `${annUser.tenantId}/${annUser.oid}`), provider: 'microsoft', address: ANN, status: 'active' });
+    expect(account.accountId).not.toBe(accountIdFor('microsoft', ANN));
     expect(account.grantedScopes).toEqual(['Calendars.ReadBasic', 'Mail.ReadBasic', 'User.Read', 'openid', 'profile']);
 
     // Sealed: opens with the vault under the account's context into MSAL's cache, whose
@@ -162,7 +166,7 @@ describe('connect app: Microsoft 365 through the identity emulator', () => {
     expect(item).not.toContain(refreshTokens[0]);
     expect(item).not.toContain(accessToken);
     expect(item).not.toContain('RefreshToken');
-    await expect(vault.open(account.encryptedToken!, { ...tokenContext(account), accountId: accountIdFor('microsoft', PAT) })).rejects.toThrow();
+    await expect(vault.open(account.encryptedToken!, { ...tokenContext(account), accountId: accountIdFor('microsoft', ANN) })).rejects.toThrow();
 
     // What the sync worker will do with it: an MSAL session over the sealed cache gets a token Graph accepts.
     const holder: { account: Account } = { account };
@@ -194,6 +198,72 @@ describe('connect app: Microsoft 365 through the identity emulator', () => {
     // The address is only known from the ID token, so the code was redeemed before the refusal.
     expect(codeRedemptions().length).toBe(before + 1);
     await expectNothingStored(PAT, queue);
+  });
+
+  it("refuses an account whose tenant typed another person's address as its email (no xms_edov), storing nothing", async () => {
+    const OTHER_TENANT = '0b5e8d7c-6a4f-4e3d-8c2b-1a0f9e8d7c6b';
+    const MALLORY = 'mallory@fabrikam.example';
+    em.platform.addUser(MALLORY, 'Mallory', { tenantId: OTHER_TENANT });
+    em.platform.signInAs = MALLORY;
+    const ann = userIdFor(ANN);
+    const annAccounts = (await db.store().listAccounts(ann)).length;
+
+    // Into another person: Fabrikam's admin sets Mallory's mail to Ann's address, a domain Fabrikam does not own.
+    em.platform.setEmailClaim(MALLORY, ANN, false);
+    const { app, queue } = build();
+    const res = await app((await throughConsent(app)).callback);
+    expect(res.status).toBe(400);
+    expect(res.body).toContain('not at a domain its organization has verified with Microsoft (xms_edov is false)');
+    expect(res.body).toContain('Nothing was stored');
+    expect(queue.sent).toEqual([]);
+    expect(await db.store().listAccounts(ann)).toHaveLength(annAccounts);
+    await expectNothingStored(MALLORY, queue);
+
+    // Past the domain rule: an address at the one allowed domain, the claim without xms_edov at all.
+    em.platform.setEmailClaim(MALLORY, 'newcomer@contoso.example', undefined);
+    const ruled = build({ allowedDomains: ['contoso.example'] });
+    const noClaim = await ruled.app((await throughConsent(ruled.app)).callback);
+    expect(noClaim.status).toBe(400);
+    expect(noClaim.body).toContain('no xms_edov claim');
+    expect(noClaim.body).toContain('optional claim &quot;xms_edov&quot;');
+    await expectNothingStored('newcomer@contoso.example', ruled.queue);
+  });
+
+  it('keeps the same oid one account when its email changes, and takes a personal account\'s own address', async () => {
+    const FAY = 'fay@contoso.example';
+    const FAY_NEW = 'fay.lee@contoso.example';
+    const fay = em.platform.addUser(FAY, 'Fay');
+    em.platform.signInAs = FAY;
+    const first = build();
+    expect((await first.app((await throughConsent(first.app)).callback)).status).toBe(200);
+    const userId = userIdFor(FAY);
+    const [before] = await db.store().listAccounts(userId);
+    expect(before!.accountId).toBe(accountIdForSubject('microsoft', `${fay.tenantId}/${fay.oid}`));
+
+    // The mailbox is renamed: same tenant, same oid, a new (verified) address. Its reconnect link brings it back.
+    em.platform.renameUser(FAY, FAY_NEW);
+    em.platform.signInAs = FAY_NEW;
+    const link = signLink(secret, { action: 'reconnect', userId, accountId: before!.accountId }, { now: clock.t });
+    const again = build();
+    const start = await again.app(get(ORIGIN, '/connect/microsoft', { link }));
+    expect(start.status, start.body).toBe(302);
+    const consent = await browser(start.headers.location!, { redirect: 'manual' });
+    const back = new URL(consent.headers.get('location')!);
+    const res = await again.app(get(ORIGIN, back.pathname, Object.fromEntries(back.searchParams), { [COOKIE]: setCookies(start)[COOKIE]!.value }));
+    expect(res.status, res.body).toBe(200);
+    const after = await db.store().listAccounts(userId);
+    expect(after.map((a) => [a.accountId, a.address])).toEqual([[before!.accountId, FAY_NEW]]);
+    // Reports follow the mailbox's new address; the old one stays among the person's own.
+    expect(await db.store().getUser(userId)).toMatchObject({ email: FAY_NEW, me: [FAY_NEW, FAY] });
+
+    // A personal Microsoft account: its address is Microsoft's own, no xms_edov needed.
+    const GUS = 'gus@outlook.example';
+    em.platform.addUser(GUS, 'Gus', { tenantId: PERSONAL_ACCOUNTS_TENANT });
+    em.platform.signInAs = GUS;
+    const personal = build();
+    const ok = await personal.app((await throughConsent(personal.app)).callback);
+    expect(ok.status, ok.body).toBe(200);
+    expect((await db.store().listAccounts(userIdFor(GUS)))[0]).toMatchObject({ address: GUS, provider: 'microsoft' });
   });
 
   it('says kindly that nothing was stored when the user declines consent', async () => {

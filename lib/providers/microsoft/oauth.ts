@@ -149,8 +149,8 @@ export class MsOAuth implements OAuthConsent<MsGrant> {
     if (!cacheHasRefreshToken(serialized)) {
       throw new ConsentError('Microsoft returned no refresh token (offline access was not granted); connect again and allow it', 'code-refused');
     }
-    const email = emailOf(result);
-    return { refreshToken: serialized, accessToken: result.accessToken, expiresAt: result.expiresOn?.getTime(), email, grantedScopes };
+    const { email, subject } = microsoftIdentity((result.idTokenClaims ?? {}) as Record<string, unknown>);
+    return { refreshToken: serialized, accessToken: result.accessToken, expiresAt: result.expiresOn?.getTime(), email, subject, grantedScopes };
   }
 
   /**
@@ -240,18 +240,67 @@ function shortScope(scope: string): string {
   return (slash >= 0 && /^https?:/.test(scope) ? scope.slice(slash + 1) : scope).trim();
 }
 
+/** The tenant Entra issues personal Microsoft accounts (Outlook.com, Hotmail, Live) in. */
+export const MICROSOFT_PERSONAL_TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
+
+/** Who signed in, as Sinew keys and trusts it. */
+export interface MicrosoftIdentity {
+  /** The mailbox's address, one Microsoft vouches for. */
+  email: string;
+  /** `tid/oid`: the tenant and the object id in it, both immutable: what a Microsoft account is keyed on. */
+  subject: string;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ADDRESS = /^[^@\s]+@[^@\s]+$/;
+
 /**
- * The mailbox's address from the ID token: the optional `email` claim, else
- * `preferred_username` (the UPN of work accounts, the address of personal ones) when it is
- * an address. MSAL decodes the ID token without checking its signature; it came straight
- * from the token endpoint over TLS, which OpenID Connect Core 3.1.3.7 accepts.
+ * Who signed in, from the ID token's claims, keyed on what cannot change and with an
+ * address Microsoft vouches for. The `email` claim alone is the user's mail attribute,
+ * which a tenant admin can set to anyone's address (Microsoft: "Migrate away from using
+ * email claims for user identification or authorization",
+ * https://learn.microsoft.com/entra/identity-platform/migrate-off-email-claim-authorization):
+ * - the account is keyed on `tid` and `oid`, which never change and are never reused;
+ * - a work or school account's `email` counts only with `xms_edov` true, the optional
+ *   claim saying the tenant verified the domain of that address
+ *   (https://learn.microsoft.com/entra/identity-platform/optional-claims-reference): the
+ *   app registration must list `email` and `xms_edov` among the ID token's optional claims;
+ * - a personal account's address is Microsoft's own (the same pages count it as
+ *   verified): its `email`, else its sign-in name `preferred_username`.
+ * `preferred_username` of a work account (the UPN) is never taken for the address: it is
+ * mutable, and not necessarily a mailbox. MSAL decodes the ID token without checking its
+ * signature; it came straight from the token endpoint over TLS, which OpenID Connect Core
+ * 3.1.3.7 accepts.
+ * @throws ConsentError (`identity`) saying why the account cannot be trusted; nothing is stored then.
  */
-function emailOf(result: AuthenticationResult): string {
-  const claims = (result.idTokenClaims ?? {}) as { email?: unknown; preferred_username?: unknown };
-  for (const candidate of [claims.email, claims.preferred_username, result.account?.username]) {
-    if (typeof candidate === 'string' && /^[^@\s]+@[^@\s]+$/.test(candidate)) return candidate;
+export function microsoftIdentity(claims: Record<string, unknown>): MicrosoftIdentity {
+  const { tid, oid, email, preferred_username: username, xms_edov: edov } = claims;
+  if (typeof tid !== 'string' || !GUID.test(tid) || typeof oid !== 'string' || !GUID.test(oid)) {
+    throw new ConsentError('Microsoft\'s ID token lacks the tenant and object ids (tid, oid) that identify the account', 'identity');
   }
-  throw new ConsentError('Microsoft\'s ID token names no email address for the account (neither email nor preferred_username)', 'identity');
+  const subject = `${tid.toLowerCase()}/${oid.toLowerCase()}`;
+  const address = (value: unknown): string | undefined => (typeof value === 'string' && ADDRESS.test(value.trim()) ? value.trim() : undefined);
+  if (tid.toLowerCase() === MICROSOFT_PERSONAL_TENANT) {
+    const own = address(email) ?? address(username);
+    if (own) return { email: own, subject };
+    throw new ConsentError('Microsoft names no email address for this personal account (it may sign in with a phone number); connect a mailbox with an address', 'identity');
+  }
+  const given = address(email);
+  if (!given) {
+    throw new ConsentError(
+      'Microsoft sent no email address for this work or school account. The administrator must add the optional claims "email" and "xms_edov" to the ID token of Sinew\'s app registration (Token configuration)',
+      'identity',
+    );
+  }
+  if (!(edov === true || edov === 1 || edov === 'true' || edov === '1')) {
+    throw new ConsentError(
+      edov === undefined
+        ? 'Microsoft did not say whether this account\'s email address belongs to its organization (no xms_edov claim), so Sinew cannot trust it. The administrator must add the optional claim "xms_edov" to the ID token of Sinew\'s app registration (Token configuration)'
+        : 'This account\'s email address is not at a domain its organization has verified with Microsoft (xms_edov is false): anyone\'s address can be typed there, so Sinew does not take it. Sign in with an account whose address is at your organization\'s own domain',
+      'identity',
+    );
+  }
+  return { email: given, subject };
 }
 
 function newApp(options: MsOAuthOptions, authority: string, cachePlugin?: ICachePlugin): PublicClientApplication | ConfidentialClientApplication {

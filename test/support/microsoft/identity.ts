@@ -10,6 +10,13 @@
  * not verify the signature (it came over TLS straight from the token endpoint), so no key
  * is needed. `client_info` (base64url JSON `{uid, utid}`) is returned as Azure AD does when
  * asked `client_info=1`: MSAL builds the account's home id from it.
+ *
+ * Identity claims as Entra issues them: each user lives in a tenant (`tid`, a work tenant
+ * by default, or the personal-accounts tenant) with an immutable object id (`oid`); the
+ * `email` claim is the user's mail attribute, which a tenant admin can set to any
+ * address, and the optional `xms_edov` claim says whether the tenant verified that
+ * address's domain. {@link IdentityPlatform.setEmailClaim} plays that admin,
+ * {@link IdentityPlatform.renameUser} a mailbox whose address changes under the same oid.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -17,19 +24,39 @@ import type { Clock } from '../../../lib/sync/clock.ts';
 import { systemClock } from '../../../lib/sync/clock.ts';
 import { readBody, sendJsonBody, startLoopbackHttps, type LoopbackHttps, type MsHandler } from './loopback-https.ts';
 
+/** The tenant of personal Microsoft accounts (Outlook.com, Hotmail), as Entra names it in `tid`. */
+export const PERSONAL_ACCOUNTS_TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
+/** The work tenant users live in unless told otherwise. */
+export const DEFAULT_WORK_TENANT = '3f5c2b1a-7d6e-4c8b-9a0f-1e2d3c4b5a69';
+
 /** A mailbox the emulator can sign in. */
 export interface MsUser {
+  /** The mailbox (the sign-in name and Graph's mailbox), lower-case. */
   email: string;
   name: string;
-  /** Object id in the tenant (`oid`, client_info `uid`). */
+  /** Object id in the tenant (`oid`, client_info `uid`): never changes. */
   oid: string;
+  /** The user's tenant (`tid`, client_info `utid`). */
+  tenantId: string;
+  /** The `email` claim: the mailbox unless an admin set the mail attribute to another address; null leaves the claim out. */
+  emailClaim: string | null;
+  /** The `xms_edov` claim (the tenant verified the domain of `emailClaim`); undefined leaves it out. */
+  xmsEdov: boolean | undefined;
+}
+
+/** How {@link IdentityPlatform.addUser} places a user. */
+export interface MsUserOptions {
+  /** @default the platform's tenant (a work tenant); {@link PERSONAL_ACCOUNTS_TENANT} for a personal account */
+  tenantId?: string;
+  /** @default true for a work account (the tenant verified its own domain), left out for a personal one */
+  xmsEdov?: boolean;
 }
 
 /** Options of {@link IdentityPlatform}. */
 export interface IdentityPlatformOptions {
   /** The registered application; others get `unauthorized_client`. @default 'sinew-test-client' */
   clientId?: string;
-  /** @default a fixed GUID */
+  /** The tenant users are added to. @default {@link DEFAULT_WORK_TENANT} */
   tenantId?: string;
   /** Issue and expiry times. @default systemClock */
   clock?: Clock;
@@ -87,15 +114,45 @@ export class IdentityPlatform {
 
   constructor(opts: IdentityPlatformOptions = {}) {
     this.clientId = opts.clientId ?? 'sinew-test-client';
-    this.tenantId = opts.tenantId ?? '9188040d-6c67-4c5b-b112-36a304b66dad';
+    this.tenantId = opts.tenantId ?? DEFAULT_WORK_TENANT;
     this.clock = opts.clock ?? systemClock;
     this.accessTokenLifetimeSeconds = opts.accessTokenLifetimeSeconds ?? 3600;
   }
 
   /** Adds a mailbox; the first one added signs in when no `login_hint` is given (unless {@link signInAs} names another). */
-  addUser(email: string, name = email.split('@')[0]!): MsUser {
-    const user: MsUser = { email, name, oid: uuidFrom(email) };
-    this.users.set(email.toLowerCase(), user);
+  addUser(email: string, name = email.split('@')[0]!, opts: MsUserOptions = {}): MsUser {
+    const tenantId = opts.tenantId ?? this.tenantId;
+    const personal = tenantId === PERSONAL_ACCOUNTS_TENANT;
+    const mailbox = email.toLowerCase();
+    const user: MsUser = { email: mailbox, name, oid: uuidFrom(`${tenantId}/${mailbox}`), tenantId, emailClaim: mailbox, xmsEdov: opts.xmsEdov ?? (personal ? undefined : true) };
+    this.users.set(mailbox, user);
+    return user;
+  }
+
+  /**
+   * A tenant admin sets a user's mail attribute (the `email` claim) to `address`, which the
+   * tenant may or may not own (`xmsEdov`); `null` clears it. The mailbox stays the same.
+   */
+  setEmailClaim(mailbox: string, address: string | null, xmsEdov: boolean | undefined): void {
+    const user = this.userNamed(mailbox);
+    user.emailClaim = address;
+    user.xmsEdov = xmsEdov;
+  }
+
+  /** The mailbox's address changes (a rename, a new domain); the oid and tenant stay. */
+  renameUser(mailbox: string, to: string): MsUser {
+    const user = this.userNamed(mailbox);
+    this.users.delete(user.email);
+    user.email = to.toLowerCase();
+    user.emailClaim = user.email;
+    this.users.set(user.email, user);
+    return user;
+  }
+
+  /** The user signing in as `mailbox`. */
+  userNamed(mailbox: string): MsUser {
+    const user = this.users.get(mailbox.toLowerCase());
+    if (!user) throw new Error(`the identity emulator has no user ${mailbox}`);
     return user;
   }
 
@@ -264,18 +321,20 @@ export class IdentityPlatform {
     const refreshToken = `rt-${randomBytes(24).toString('base64url')}.${Buffer.from(grant.user.email).toString('base64url')}`;
     this.refreshTokens.set(refreshToken, grant);
     const iat = Math.floor(now / 1000);
+    const user = grant.user;
     const claims = {
       aud: this.clientId,
-      iss: `${origin}/${this.tenantId}/v2.0`,
+      iss: `${origin}/${user.tenantId}/v2.0`,
       iat,
       nbf: iat,
       exp: iat + 3600,
-      name: grant.user.name,
-      oid: grant.user.oid,
-      preferred_username: grant.user.email,
-      email: grant.user.email,
-      sub: createHash('sha256').update(grant.user.oid).digest('base64url').slice(0, 43),
-      tid: this.tenantId,
+      name: user.name,
+      oid: user.oid,
+      preferred_username: user.email,
+      ...(user.emailClaim === null ? {} : { email: user.emailClaim }),
+      ...(user.xmsEdov === undefined ? {} : { xms_edov: user.xmsEdov }),
+      sub: createHash('sha256').update(user.oid).digest('base64url').slice(0, 43),
+      tid: user.tenantId,
       ver: '2.0',
     };
     const oidc = asked.split(/\s+/).filter((s) => OIDC_SCOPES.has(s) && s !== 'offline_access');
@@ -287,7 +346,7 @@ export class IdentityPlatform {
       access_token: accessToken,
       ...(asked.split(/\s+/).includes('offline_access') ? { refresh_token: refreshToken } : {}),
       id_token: `${b64json({ typ: 'JWT', alg: 'RS256', kid: 'emulator' })}.${b64json(claims)}.ZW11bGF0b3I`,
-      client_info: b64json({ uid: grant.user.oid, utid: this.tenantId }),
+      client_info: b64json({ uid: user.oid, utid: user.tenantId }),
     }, { 'cache-control': 'no-store' });
   }
 
