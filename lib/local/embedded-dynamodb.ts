@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
@@ -20,7 +20,8 @@ export interface EmbeddedDynamo {
 export interface EmbeddedDynamoOptions {
   /**
    * Directory to persist under (created if missing): LevelDB files go to `<path>/dynamodb/`,
-   * guarded by `<path>/dynamodb.lock`. In memory when absent.
+   * guarded by `<path>/dynamodb.lock`. In memory when absent. The directories are kept
+   * 0700 and the files 0600, as the local keys are.
    */
   path?: string;
 }
@@ -34,7 +35,12 @@ export interface EmbeddedDynamoOptions {
  */
 export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): Promise<EmbeddedDynamo> {
   const lock = options.path === undefined ? undefined : await acquireLock(options.path);
+  const dataDir = options.path === undefined ? undefined : join(options.path, 'dynamodb');
   try {
+    if (dataDir !== undefined) {
+      await privateDirectory(dataDir);
+      await makePrivate(dataDir); // files an earlier version left readable
+    }
     const server = dynalite({
       createTableMs: 0,
       deleteTableMs: 0,
@@ -57,7 +63,12 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
           server.close((error?: Error) => (error ? reject(error) : resolve()));
           // SDK clients keep sockets alive; without this, close waits for them to time out.
           server.closeAllConnections();
-        }).finally(() => lock?.release());
+        })
+          // LevelDB creates its files with the process umask (0644 under the usual 022):
+          // they hold everyone's mail metadata, so they are made the owner's alone, like the
+          // keys. While the store is open the 0700 directory already keeps others out.
+          .then(() => (dataDir === undefined ? undefined : makePrivate(dataDir)))
+          .finally(() => lock?.release());
         return closing;
       },
     };
@@ -71,16 +82,32 @@ interface Lock {
   release(): Promise<void>;
 }
 
-async function acquireLock(directory: string): Promise<Lock> {
+/** Creates `directory` (0700), or makes an existing one 0700: only its owner may read the store. */
+async function privateDirectory(directory: string): Promise<void> {
   try {
-    await mkdir(directory, { recursive: true });
+    await mkdir(directory, { recursive: true, mode: 0o700 });
+    await chmod(directory, 0o700);
   } catch (error) {
     throw new StoreError(`cannot create the store directory ${directory}: ${String(error)}`, { cause: error });
   }
+}
+
+/** Every directory under `directory` 0700 and every file 0600 (LevelDB's own files). */
+async function makePrivate(directory: string): Promise<void> {
+  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
+  for (const entry of entries) {
+    const path = join(entry.parentPath, entry.name);
+    if (entry.isDirectory()) await chmod(path, 0o700);
+    else if (entry.isFile()) await chmod(path, 0o600);
+  }
+}
+
+async function acquireLock(directory: string): Promise<Lock> {
+  await privateDirectory(directory);
   const file = join(directory, 'dynamodb.lock');
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
-      const handle = await open(file, 'wx');
+      const handle = await open(file, 'wx', 0o600);
       await handle.writeFile(String(process.pid));
       await handle.close();
       return { release: () => unlink(file).catch(() => undefined) };

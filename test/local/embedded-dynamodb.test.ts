@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -69,4 +69,30 @@ describe('startEmbeddedDynamo', () => {
     expect(await readFile(join(dir, 'dynamodb.lock'), 'utf8')).toBe(String(process.pid));
     await store.close();
   });
+
+  it('keeps its directory 0700 and its files 0600, like the keys, whatever the umask', async () => {
+    const previous = process.umask(0o022);
+    try {
+      // A data directory made earlier with the default mode is tightened too.
+      await mkdir(join(dir, 'dynamodb'), { recursive: true, mode: 0o755 });
+      await chmod(dir, 0o755);
+      const db = await startTestDynamo({ path: dir, tableName: 'sinew' });
+      await db.store().putItems('u1', mails(300));
+      expect(await modeOf(dir)).toBe(0o700);
+      expect(await modeOf(join(dir, 'dynamodb'))).toBe(0o700);
+      expect(await modeOf(join(dir, 'dynamodb.lock'))).toBe(0o600);
+      await db.close();
+      const entries = await readdir(join(dir, 'dynamodb'), { recursive: true, withFileTypes: true });
+      const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+      expect(files.length).toBeGreaterThan(2); // LevelDB's CURRENT, LOG, MANIFEST, tables
+      for (const file of files) expect([file, await modeOf(file)]).toEqual([file, 0o600]);
+      for (const sub of entries.filter((e) => e.isDirectory())) expect(await modeOf(join(sub.parentPath, sub.name))).toBe(0o700);
+    } finally {
+      process.umask(previous);
+    }
+  });
 });
+
+async function modeOf(path: string): Promise<number> {
+  return (await stat(path)).mode & 0o777;
+}
