@@ -13,6 +13,7 @@ import { ConfigError } from '../lib/errors.ts';
 export const EXAMPLE_SENDER = 'reports@example.com';
 export const DEFAULT_SYNC_SCHEDULE = 'rate(30 minutes)';
 export const DEFAULT_MS_AUTHORITY = 'https://login.microsoftonline.com/common';
+export const DEFAULT_GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
 
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
@@ -79,6 +80,8 @@ const intFromContext = (min: number, max: number, fallback: number) =>
 const optionalString = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' || value === null ? undefined : value), schema.optional());
 
+const GRAPH_ROOT = 'expected an https URL ending with the API version, such as https://graph.microsoft.com/v1.0 (or a national cloud\'s)';
+
 export const sinewContextSchema = z.object({
   senderAddress: z.email('expected an email address such as reports@example.com (an address SES may send from)'),
   domain: optionalString(hostname),
@@ -94,6 +97,10 @@ export const sinewContextSchema = z.object({
   msAuthority: z
     .url({ protocol: /^https$/, error: 'expected an https URL such as https://login.microsoftonline.com/<tenant-id>' })
     .default(DEFAULT_MS_AUTHORITY),
+  graphBaseUrl: z
+    .url({ protocol: /^https$/, error: GRAPH_ROOT })
+    .regex(/\/(v\d+(\.\d+)?|beta)$/, GRAPH_ROOT)
+    .default(DEFAULT_GRAPH_BASE_URL),
 });
 
 /** The validated settings the stack is built from. */
@@ -114,6 +121,8 @@ export interface SinewConfig {
   alarmEmail?: string;
   /** Microsoft sign-in authority (tenant). */
   msAuthority: string;
+  /** Microsoft Graph root with its version: a national cloud has its own, beside its authority. */
+  graphBaseUrl: string;
   /** True while the example sender of cdk.json is still in place. */
   usesExampleSender: boolean;
 }
@@ -149,6 +158,7 @@ export function parseSinewConfig(raw: Record<string, unknown>): SinewConfig {
     syncConcurrency: value.syncConcurrency,
     ...(value.alarmEmail ? { alarmEmail: value.alarmEmail } : {}),
     msAuthority: value.msAuthority,
+    graphBaseUrl: value.graphBaseUrl,
     usesExampleSender: value.senderAddress.toLowerCase() === EXAMPLE_SENDER,
   };
 }

@@ -8,6 +8,8 @@ import { ConfigError } from '../../lib/errors.ts';
  */
 export const lambdaEnvSchema = z.object({
   SINEW_TABLE_NAME: z.string().min(3),
+  /** Another DynamoDB endpoint (a local one); unset in AWS, where the SDK finds the regional one. */
+  SINEW_DYNAMODB_ENDPOINT: z.url().optional(),
   /** KMS key (ARN) that envelope-encrypts refresh tokens. */
   SINEW_TOKEN_KEY_ARN: z.string().startsWith('arn:').optional(),
   SINEW_SYNC_QUEUE_URL: z.url().optional(),
@@ -36,6 +38,8 @@ export const lambdaEnvSchema = z.object({
   SINEW_REPORT_HOUR: z.coerce.number().int().min(0).max(23).default(7),
   /** Microsoft authority (tenant) for sign-in, default the multi-tenant `common`. */
   SINEW_MS_AUTHORITY: z.url().default('https://login.microsoftonline.com/common'),
+  /** Microsoft Graph root with its version (the sync worker; lib/config.ts has the default). */
+  SINEW_GRAPH_BASE_URL: z.url().optional(),
 });
 export type LambdaEnv = z.infer<typeof lambdaEnvSchema>;
 

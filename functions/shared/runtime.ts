@@ -45,7 +45,10 @@ export function setRuntimeForTests(value: Runtime | undefined): void {
 }
 
 function buildRuntime(env: LambdaEnv): Runtime {
-  const store = new DynamoStore({ client: makeDynamoClient(), tableName: env.SINEW_TABLE_NAME });
+  const store = new DynamoStore({
+    client: makeDynamoClient(env.SINEW_DYNAMODB_ENDPOINT ? { endpoint: env.SINEW_DYNAMODB_ENDPOINT } : {}),
+    tableName: env.SINEW_TABLE_NAME,
+  });
   const vault: TokenVault = env.SINEW_TOKEN_KEY_ARN
     ? new KmsTokenVault(new KMSClient({}), env.SINEW_TOKEN_KEY_ARN)
     : {

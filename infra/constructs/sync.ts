@@ -76,6 +76,7 @@ export class SyncService extends Construct {
         SINEW_SENDER: mail.senderAddress,
         SINEW_SES_CONFIGURATION_SET: mail.configurationSet.configurationSetName,
         SINEW_MS_AUTHORITY: config.msAuthority,
+        SINEW_GRAPH_BASE_URL: config.graphBaseUrl,
       },
     });
     data.grantTable(this.worker, 'readwrite');

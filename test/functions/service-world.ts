@@ -105,9 +105,9 @@ export interface DeployedStack {
   secrets: Map<string, { arn: string; value: string }>;
 }
 
-/** Synthesizes the stack and reads what connects the functions. */
-export function deployedStack(tableName: string): DeployedStack {
-  const { stack, template } = synthSinew();
+/** Synthesizes the stack (with `context` over the test defaults) and reads what connects the functions. */
+export function deployedStack(tableName: string, context: Record<string, unknown> = {}): DeployedStack {
+  const { stack, template } = synthSinew({ context });
   const resources = (template.toJSON() as { Resources: Record<string, Cfn> }).Resources;
   const names: Record<string, FunctionName> = {};
   const fns = { connect: stack.connect.connect, links: stack.connect.links, 'sync-dispatcher': stack.sync.dispatcher, 'sync-worker': stack.sync.worker, 'report-dispatcher': stack.report.dispatcher, 'report-worker': stack.report.worker, 'ses-events': stack.report.sesEvents } as const;

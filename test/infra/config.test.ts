@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSinewConfig, scheduleIntervalMinutes, DEFAULT_MS_AUTHORITY } from '../../infra/config.ts';
+import { parseSinewConfig, scheduleIntervalMinutes, DEFAULT_GRAPH_BASE_URL, DEFAULT_MS_AUTHORITY } from '../../infra/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
 
 const base = { senderAddress: 'reports@acme.test', allowedDomains: 'acme.test' };
@@ -13,6 +13,7 @@ describe('parseSinewConfig', () => {
       reportHour: 7,
       syncConcurrency: 10,
       msAuthority: DEFAULT_MS_AUTHORITY,
+      graphBaseUrl: DEFAULT_GRAPH_BASE_URL,
       usesExampleSender: false,
     });
   });
@@ -63,10 +64,16 @@ describe('parseSinewConfig', () => {
     [{ ...base, syncConcurrency: '2.5' }, /"syncConcurrency"/],
     [{ ...base, alarmEmail: 'ops' }, /"alarmEmail": expected an email address/],
     [{ ...base, msAuthority: 'http://login.microsoftonline.com/common' }, /"msAuthority": expected an https URL/],
+    [{ ...base, graphBaseUrl: 'http://graph.microsoft.us/v1.0' }, /"graphBaseUrl": expected an https URL ending with the API version/],
+    [{ ...base, graphBaseUrl: 'https://graph.microsoft.us' }, /"graphBaseUrl": expected an https URL ending with the API version/],
     [{ ...base, senderAddress: 'reports@other.test', domain: 'acme.test' }, /"senderAddress": reports@other.test is not inside "domain" acme.test/],
   ])('refuses %j naming the key', (raw, message) => {
     expect(() => parseSinewConfig(raw)).toThrow(ConfigError);
     expect(() => parseSinewConfig(raw)).toThrow(message);
+  });
+
+  it('takes a national cloud\'s Graph root', () => {
+    expect(parseSinewConfig({ ...base, graphBaseUrl: 'https://graph.microsoft.us/v1.0' }).graphBaseUrl).toBe('https://graph.microsoft.us/v1.0');
   });
 
   it('accepts a sender in a subdomain of domain', () => {

@@ -128,6 +128,8 @@ describe('SinewStack', () => {
     }
     expect(env(stack.connect.links).SINEW_BASE_URL).toBeUndefined();
     expect(env(stack.connect.connect)).toMatchObject({ SINEW_ALLOWED_DOMAINS: 'example.com' });
+    // The Microsoft endpoints the sync worker syncs through (national clouds set both).
+    expect(env(stack.sync.worker)).toMatchObject({ SINEW_MS_AUTHORITY: 'https://login.microsoftonline.com/common', SINEW_GRAPH_BASE_URL: 'https://graph.microsoft.com/v1.0' });
   });
 
   it('caps the sync worker with reserved concurrency (default 10) and a 5-minute timeout', () => {
