@@ -63,32 +63,28 @@ function scanEntries(value: string): Entry[] {
     cur = { phrase: '', angle: null, comment: '' };
   };
   const n = value.length;
+  // Once a quote or a comment is found never to close, later ones are not looked for
+  // either: each look is a scan to the end, and must not be repeated (linear time).
+  let quotesClose = true;
+  let commentsClose = true;
   let i = 0;
   while (i < n) {
     const ch = value[i]!;
-    if (ch === '"') {
-      let j = i + 1;
+    const quoteEnd = ch === '"' && quotesClose ? closingQuote(value, i) : -1;
+    const commentEnd = ch === '(' && commentsClose ? closingParen(value, i) : -1;
+    if (ch === '"' && quoteEnd < 0) quotesClose = false;
+    if (ch === '(' && commentEnd < 0) commentsClose = false;
+    if (quoteEnd >= 0) {
       let text = '';
-      while (j < n && value[j] !== '"') {
-        if (value[j] === '\\' && j + 1 < n) j++;
+      for (let j = i + 1; j < quoteEnd; j++) {
+        if (value[j] === '\\' && j + 1 < quoteEnd) j++;
         text += value[j];
-        j++;
       }
       cur.phrase += text;
-      i = j + 1;
-    } else if (ch === '(') {
-      let depth = 1;
-      let j = i + 1;
-      let text = '';
-      while (j < n && depth > 0) {
-        const c = value[j]!;
-        if (c === '(') depth++;
-        else if (c === ')') depth--;
-        if (depth > 0) text += c;
-        j++;
-      }
-      if (!cur.comment) cur.comment = text.trim();
-      i = j;
+      i = quoteEnd + 1;
+    } else if (commentEnd >= 0) {
+      if (!cur.comment) cur.comment = value.slice(i + 1, commentEnd).trim();
+      i = commentEnd + 1;
     } else if (ch === '<') {
       const close = value.indexOf('>', i + 1);
       const end = close < 0 ? n : close;
@@ -108,6 +104,29 @@ function scanEntries(value: string): Entry[] {
   }
   flush();
   return entries;
+}
+
+/**
+ * Where the quoted string opened at `open` closes, or -1 if it never does: then the quote
+ * is an ordinary character (a stray byte, e.g. of broken UTF-8: 0xC3 0x28 reads as `Ã(`),
+ * not a string that would swallow the address after it. Likewise a comment.
+ */
+function closingQuote(value: string, open: number): number {
+  for (let j = open + 1; j < value.length; j++) {
+    if (value[j] === '\\') j++;
+    else if (value[j] === '"') return j;
+  }
+  return -1;
+}
+
+/** Where the comment opened at `open` closes (comments nest), or -1 if it never does. */
+function closingParen(value: string, open: number): number {
+  let depth = 0;
+  for (let j = open; j < value.length; j++) {
+    if (value[j] === '(') depth++;
+    else if (value[j] === ')' && --depth === 0) return j;
+  }
+  return -1;
 }
 
 /** Strips `mailto:`, source routes and Enron's quotes around the local part. */

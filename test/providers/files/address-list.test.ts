@@ -41,6 +41,22 @@ describe('parseAddressList', () => {
   it('drops a name that only repeats the address', () => {
     expect(parseAddressList('"ann@acme.com" <ann@acme.com>')).toEqual([{ address: 'ann@acme.com', name: null }]);
   });
+
+  it('reads a stray quote or parenthesis (broken UTF-8: 0xC3 0x28 is "Ã(") as a character, not swallowing the address', () => {
+    expect(parseAddressList('Ann \xc3( Lee <ann@acme.com>, bob@acme.com')).toEqual([
+      { address: 'ann@acme.com', name: 'Ann \xc3( Lee' }, { address: 'bob@acme.com', name: null },
+    ]);
+    expect(parseAddressList('Ann " Lee <ann@acme.com>').map((a) => a.address)).toEqual(['ann@acme.com']);
+    // Comments and quoted names that close are still read as such.
+    expect(parseAddressList('"Lee, Ann" (work) <ann@acme.com>')).toEqual([{ address: 'ann@acme.com', name: 'Lee, Ann' }]);
+  });
+
+  it('stays linear on a header of unclosed quotes and parentheses', () => {
+    const hostile = `${'("\\"'.repeat(200_000)} <ann@acme.com>`;
+    const started = performance.now();
+    expect(parseAddressList(hostile).map((a) => a.address)).toEqual(['ann@acme.com']);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
 });
 
 describe('repairEncoding', () => {

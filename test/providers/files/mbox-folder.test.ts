@@ -1,17 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { MboxMessage } from 'mbox-reader';
 import { automatedReason } from '../../../lib/interactions/classify.ts';
 import { isSentCopy } from '../../../lib/interactions/me.ts';
-import { toMailItem } from '../../../lib/providers/files/mbox.ts';
+import { toMailItem, type MboxMessage } from '../../../lib/providers/files/mbox.ts';
 import { isDeletedItemsFolder, mboxFolderLabel, mboxFolderOf } from '../../../lib/providers/files/mbox-folder.ts';
 
-/** A parsed message as mbox-reader hands it over: lower-cased headers, raw bytes. */
+/** A parsed message as the mbox splitter hands it over: lower-cased headers, the raw header block. */
 function message(headers: Record<string, string>): MboxMessage {
   const text = Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\n');
   return {
-    returnPath: 'MAILER-DAEMON', time: false, content: Buffer.from(`${text}\n\nbody`, 'latin1'),
+    returnPath: 'MAILER-DAEMON', time: false, content: Buffer.from(text, 'latin1'),
     headers: new Map(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), [v]])),
-    flags: [], labels: [], readSize: 0,
   };
 }
 
