@@ -41,6 +41,9 @@ describe('sinew connect gmail, sync, report', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** How `sinew sync` prints a time. */
+  const utcMinute = (ms: number): string => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
   /** Runs the CLI; when it prints the consent address, follows it like a browser would. */
   async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = '';
@@ -77,6 +80,38 @@ describe('sinew connect gmail, sync, report', () => {
 
     const again = await cli(['sync']);
     expect(again.stdout).toMatch(/up to date, 0 items/);
+    const syncedAt = /; last successful sync (\d{4}-\d\d-\d\d \d\d:\d\d UTC)$/m.exec(again.stdout)?.[1];
+    expect(syncedAt, again.stdout).toBeDefined();
+
+    // Google keeps failing (every retry of the pacer gets a 503): each run says when the
+    // mailbox last synced, fails so a scheduled run is noticed, and after a day of failures
+    // calls the mailbox stale.
+    const failAll = () => world.emulator.fault({ path: '/history', status: 503, times: 8 });
+    clock.advance(3_600_000);
+    const firstFailureStart = clock.now();
+    failAll();
+    const failed = await cli(['sync']);
+    const firstFailureEnd = clock.now();
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain(`me@example.com: sync failed (`);
+    expect(failed.stdout).toContain(`; last successful sync ${syncedAt}`);
+    expect(failed.stdout).not.toMatch(/stale/);
+    expect(failed.stderr.trim()).toBe('sinew: 1 of 1 mailboxes failed to sync (me@example.com); what was synced before is kept, and the next `sinew sync` tries again');
+    clock.advance(24 * 3_600_000);
+    failAll();
+    const stale = await cli(['sync']);
+    expect(stale.code).toBe(1);
+    const staleSince = new RegExp(`; last successful sync ${syncedAt}; stale since (\\S+ \\S+) UTC \\(every sync since has failed\\)$`, 'm').exec(stale.stdout)?.[1];
+    expect(staleSince, stale.stdout).toBeDefined();
+    // Stale since the first failure (the run's own retries took a minute or two).
+    const since = Date.parse(`${staleSince!.replace(' ', 'T')}Z`);
+    expect(since).toBeGreaterThanOrEqual(Math.floor(firstFailureStart / 60_000) * 60_000);
+    expect(since).toBeLessThanOrEqual(firstFailureEnd);
+    const recovered = await cli(['sync']);
+    expect(recovered.code, recovered.stderr).toBe(0);
+    expect(recovered.stdout).toContain(`me@example.com: up to date`);
+    expect(recovered.stdout).toContain(`; last successful sync ${utcMinute(clock.now())}`);
+    expect(recovered.stdout).not.toMatch(/stale/);
 
     const json = join(dir, 'report.json');
     const report = await cli(['report', '--as-of', '2026-11-23T07:00:00Z', '--json', json]);
