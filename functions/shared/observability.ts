@@ -4,9 +4,12 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 
 /**
  * One Powertools logger, metrics and tracer per function (DESIGN section 1,
- * Observability). The service name comes from `POWERTOOLS_SERVICE_NAME` (set by the
- * stack per function). Log only ids and counts at info level: never a token, never an
- * address (the address is a person's identity).
+ * Observability). Their service is `sinew` in every function: the constructor's
+ * `serviceName` wins over the `POWERTOOLS_SERVICE_NAME` the stack sets per function, so
+ * every metric carries the dimension `service=sinew`, which the stack's alarms on custom
+ * metrics match (infra/constructs/observability.ts, METRICS_SERVICE); each function's
+ * logs are told apart by their log group and `function_name`. Log only ids and counts at
+ * info level: never a token, never an address (the address is a person's identity).
  */
 export const logger = new Logger({ serviceName: 'sinew' });
 export const metrics = new Metrics({ namespace: 'Sinew', serviceName: 'sinew' });
