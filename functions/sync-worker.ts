@@ -60,6 +60,8 @@ export interface SyncWorkerOptions {
 
 /**
  * The sync worker's handler: each record of the FIFO batch is one SyncJob, run in order.
+ * A failed sync that leaves its mailbox stale (failing for a day, lib/sync/freshness.ts)
+ * adds 1 to the `MailboxSyncStale` metric, which the admin's alarm watches.
  * A failed record fails the rest of its message group (SqsFifoPartialProcessorAsync with
  * `skipGroupOnError`), so one mailbox's jobs never run out of order while other mailboxes
  * in the batch go on; the failed ones come back after the visibility timeout, and after
@@ -96,6 +98,13 @@ export function makeSyncWorkerHandler(options: SyncWorkerOptions = {}) {
           clock,
           // Per record: earlier records of the batch have used some of the invocation.
           budgetMs: context.getRemainingTimeInMillis() - margin,
+          onSyncFailed: (account, freshness) => {
+            // Syncs failing for a day (not a revoked grant): the owner sees the mailbox
+            // stale in the weekly email, and the admin's alarm watches this metric.
+            if (freshness.state !== 'stale') return;
+            metrics.addMetric('MailboxSyncStale', MetricUnit.Count, 1);
+            logger.warn('mailbox sync stale', { accountId: account.accountId, failingSince: freshness.failingSince, lastSyncAt: freshness.lastSyncAt ?? null });
+          },
           onNeedsReconnect: async (userId, accountId) => {
             // The sync itself went right; a lost notice must not fail the job, whose
             // redelivery would find the account already needs-reconnect and not retry it.

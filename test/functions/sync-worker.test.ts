@@ -156,6 +156,33 @@ describe('sync-worker handler', () => {
     expect(await w.report()).toBe(reference.report);
   });
 
+  it('a mailbox whose syncs keep failing for a day raises MailboxSyncStale, and a success clears it', async () => {
+    const job: SyncJob = { v: 1, userId: w.account.userId, accountId: w.account.accountId, reason: 'scheduled', slot: '2026-11-23T07:30:00.000Z' };
+    const record = (slot: string) => {
+      const j = { ...job, slot };
+      return fifoRecord({ body: JSON.stringify(j), groupId: j.accountId, dedupId: syncJobDedupId(j) });
+    };
+    const r1 = record('2026-11-23T08:00:00.000Z');
+    w.google.emulator.fault({ path: '/history', status: 503, times: 8 });
+    expect(await deliver([r1])).toEqual({ batchItemFailures: [{ itemIdentifier: r1.messageId }] });
+    expect(metric('MailboxSyncStale')).toEqual([]); // failing, but not for a day yet
+    const failingSince = (await w.stored())!.failingSince;
+    expect(failingSince).toBeDefined();
+
+    w.clock.advance(25 * 3_600_000);
+    const r2 = record('2026-11-24T09:00:00.000Z');
+    w.google.emulator.fault({ path: '/history', status: 503, times: 8 });
+    expect(await deliver([r2])).toEqual({ batchItemFailures: [{ itemIdentifier: r2.messageId }] });
+    expect(metric('MailboxSyncStale')).toEqual([1]);
+    expect((await w.stored())!.failingSince).toBe(failingSince);
+
+    const r3 = record('2026-11-24T09:30:00.000Z');
+    expect(await deliver([r3])).toEqual({ batchItemFailures: [] });
+    expect(metric('MailboxSyncStale')).toEqual([1]);
+    expect(await w.stored()).toMatchObject({ status: 'active', errorCount: 0 });
+    expect((await w.stored())!.failingSince).toBeUndefined();
+  });
+
   it('a revoked grant turns the account needs-reconnect and emails its owner once across two deliveries', async () => {
     const ses = mockClient(SESv2Client);
     ses.on(SendEmailCommand).resolves({ MessageId: 'ses-reconnect-1' });
