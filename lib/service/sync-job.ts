@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Account, Store } from '../store/types.ts';
+import type { ChangeSource } from '../providers/types.ts';
 import type { TokenVault } from '../connect/token-vault.ts';
 import type { Clock } from '../sync/clock.ts';
 import { syncAccount, type SyncStats } from '../sync/engine.ts';
@@ -31,6 +32,11 @@ export interface SyncJobDeps {
    * have kept failing for a day (the admin's alarm, DESIGN 1: sync you can see).
    */
   onSyncFailed?: (account: Account, freshness: SyncFreshness) => Promise<unknown> | unknown;
+  /**
+   * Builds the account's change sources. Default: {@link accountSources} (the provider's
+   * clients and the sealed token); the fleet simulation (bench/fleet) passes provider models.
+   */
+  sources?: (account: Account) => Promise<ChangeSource[]>;
 }
 
 export type SyncJobResult =
@@ -78,7 +84,7 @@ export async function runSyncJob(job: SyncJob, deps: SyncJobDeps): Promise<SyncJ
 
   let sources;
   try {
-    sources = await accountSources(account, deps);
+    sources = await (deps.sources ? deps.sources(account) : accountSources(account, deps));
   } catch (err) {
     if (err instanceof ReconnectRequiredError) return markNeedsReconnect(account, deps);
     // A failure before the first page (the token cannot be opened, the provider's
