@@ -36,11 +36,15 @@ const scratch = new Scratch();
  * typed arrays are reused from call to call (`Scratch`), so a call allocates little
  * beyond its result and does not set off collections of the caller's whole heap.
  *
+ * `calendar` says whether the person has a calendar source (a connected calendar or an
+ * imported ics); without one, `noFaceTime` is withheld (empty): Sinew cannot tell "no
+ * meetings" from "no calendar" (DESIGN section 4). Default true.
+ *
  * @throws InputError when `asOf` or a feedback time is not a valid date.
  */
 export function computeHealth(
   extraction: Extraction,
-  opts: { asOf: Date; settings: Settings; feedback?: Feedback[] },
+  opts: { asOf: Date; settings: Settings; feedback?: Feedback[]; calendar?: boolean },
 ): HealthResult {
   const asOf = opts.asOf.getTime();
   if (Number.isNaN(asOf)) throw new InputError('computeHealth: asOf is not a valid date');
@@ -58,7 +62,7 @@ export function computeHealth(
 /** The body of `computeHealth` over the columns of the held interactions. */
 function healthOf(
   extraction: Extraction,
-  opts: { settings: Settings; feedback?: Feedback[] },
+  opts: { settings: Settings; feedback?: Feedback[]; calendar?: boolean },
   h: Horizons,
   cols: Columns,
 ): HealthResult {
@@ -108,6 +112,7 @@ function healthOf(
   const upcoming = new Set<string>();
   for (const u of extraction.upcoming) if (u.at > asOf) upcoming.add(u.contact);
   const flags = computeFlags(held, upcoming, feedbackAt(opts.feedback ?? [], asOf), h);
+  if (opts.calendar === false) flags.noFaceTime = [];
   const accounts = rollUpAccounts(
     held.map((m) => m.address),
     contacts,

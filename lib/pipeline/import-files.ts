@@ -4,6 +4,7 @@ import { readMbox } from '../providers/files/mbox.ts';
 import { readIcs } from '../providers/files/ics.ts';
 import { InputError } from '../errors.ts';
 import { ingest, type IngestResult } from './ingest.ts';
+import { ICS_IMPORT_CURSOR } from './report.ts';
 import { accountIdFor, requireAddress, userIdFor } from './identity.ts';
 
 export interface ImportFilesInput {
@@ -76,7 +77,9 @@ export async function importFiles(store: Store, input: ImportFilesInput): Promis
     aliases: [...new Set([...(account?.aliases ?? []), ...me.slice(1)])].sort(),
     status: 'active',
     errorCount: 0,
-    cursors: account?.cursors ?? {},
+    // An imported ics marks the account as a calendar source (pipeline/report.ts), so a
+    // calendar without a meeting in the held history still tells "no meetings".
+    cursors: { ...(account?.cursors ?? {}), ...(input.ics.length > 0 ? { [ICS_IMPORT_CURSOR]: input.now.toISOString() } : {}) },
     lastSyncAt: input.now.toISOString(),
   });
 

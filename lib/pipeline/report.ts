@@ -1,7 +1,7 @@
 import type { Item } from '../providers/types.ts';
 import type { Account, Store, User } from '../store/types.ts';
 import type { Settings } from '../settings.ts';
-import type { ReportJson } from '../report/types.ts';
+import type { CalendarState, ReportJson } from '../report/types.ts';
 import type { Feedback } from '../health/types.ts';
 import { extractInteractions } from '../interactions/extract.ts';
 import { computeHealth } from '../health/index.ts';
@@ -24,6 +24,37 @@ function feedbackInForce(all: Feedback[], asOf: Date): Feedback[] {
 }
 
 /**
+ * The marker a files account carries once an ics was imported into it (the cursor of the
+ * imported calendar: when it was last imported), so an imported calendar with no meeting
+ * left in the held history still counts as a calendar.
+ */
+export const ICS_IMPORT_CURSOR = 'ics';
+
+/** Google scopes that read calendar events (Sinew asks for `calendar.events.readonly`). */
+const GOOGLE_CALENDAR_SCOPE = /\/auth\/calendar(\.events)?(\.readonly)?$/;
+/** Graph permissions that read calendars (Sinew asks for `Calendars.ReadBasic`), short or as a URL. */
+const GRAPH_CALENDAR_SCOPE = /(^|\/)calendars\.read(basic)?$/i;
+
+/**
+ * Whether a person has a calendar source (DESIGN section 4): a connected calendar (Google
+ * with the calendar scope granted, Microsoft with `Calendars.ReadBasic`, or any account
+ * holding a calendar cursor) or an imported ics (the files account's import marker, or
+ * any meeting in the store). Without one, Sinew cannot tell "no meetings" from "no
+ * calendar": the report withholds noFaceTime and says the calendar is missing.
+ */
+export function calendarStateOf(accounts: readonly Account[], stored: { meetings: boolean }): CalendarState {
+  if (stored.meetings) return 'connected';
+  for (const a of accounts) {
+    const scopes = a.grantedScopes ?? [];
+    if (a.provider === 'google' && scopes.some((s) => GOOGLE_CALENDAR_SCOPE.test(s))) return 'connected';
+    if (a.provider === 'microsoft' && scopes.some((s) => GRAPH_CALENDAR_SCOPE.test(s))) return 'connected';
+    const cursors = Object.keys(a.cursors);
+    if (cursors.some((k) => k.startsWith('gcal:') || k === 'graph:calendar' || k === ICS_IMPORT_CURSOR)) return 'connected';
+  }
+  return 'missing';
+}
+
+/**
  * Builds one user's report JSON from the store: one Query of the user's partition, then
  * the pure stages (interactions, health, JSON). Nothing derived is stored, so a changed
  * setting applies to all history without a resync.
@@ -37,7 +68,12 @@ export async function buildUserReport(
   if (!user) throw new InputError(`no user ${userId} in the store: import or connect a mailbox first`);
   const accounts = await store.listAccounts(userId);
   const items: Item[] = [];
-  for await (const item of store.queryItems(userId)) items.push(item);
+  let meetings = false;
+  for await (const item of store.queryItems(userId)) {
+    items.push(item);
+    if (item.kind === 'meeting') meetings = true;
+  }
+  const calendar = calendarStateOf(accounts, { meetings });
   const settings: Settings = {
     ...opts.settings,
     internalDomains: [...new Set([...user.internalDomains, ...opts.settings.internalDomains])].sort(),
@@ -50,7 +86,7 @@ export async function buildUserReport(
     accountAddresses: accounts.map((a) => a.address),
   });
   const feedback = feedbackInForce(await store.listFeedback(userId), opts.asOf);
-  const health = computeHealth(extraction, { asOf: opts.asOf, settings, feedback });
+  const health = computeHealth(extraction, { asOf: opts.asOf, settings, feedback, calendar: calendar === 'connected' });
   const json = buildReportJson({
     user: user.email,
     asOf: opts.asOf,
@@ -58,6 +94,7 @@ export async function buildUserReport(
     internalDomains: extraction.internalDomains,
     health,
     excluded: extraction.excluded,
+    calendar,
   });
   return { user, accounts, json };
 }

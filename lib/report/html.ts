@@ -7,7 +7,7 @@ import { distributionChart, healthBars } from './charts.ts';
 import { escapeHtml, safeUrl } from './escape.ts';
 import { subjectOf } from './subject.ts';
 import {
-  CHANGE_TIME_ZONE, FIRST_REPORT, FIRST_WEEK, NOTHING_TO_DO, READS, cannotRead, datesIn, noActivity, moreFlagged, signed,
+  CHANGE_TIME_ZONE, FIRST_REPORT, FIRST_WEEK, MAILBOXES, NOTHING_TO_DO, NO_CALENDAR, READS, cannotRead, datesIn, noActivity, moreFlagged, signed,
 } from './wording.ts';
 
 /**
@@ -85,6 +85,7 @@ ${intro}
 </mj-section>
 ${reconnectSection(model)}
 ${actionsSection(model)}
+${calendarSection(model)}
 ${pictureSection(model)}
 ${footerSection(model)}
 </mj-body>
@@ -92,10 +93,24 @@ ${footerSection(model)}
 }
 
 function reconnectSection(model: ReportModel): string {
-  if (model.needsReconnect.length === 0) return '';
-  const link = linkTo(model.links.reconnect, 'Reconnect now');
+  const notices: string[] = [];
+  if (model.needsReconnect.length > 0) {
+    const link = linkTo(model.links.reconnect, 'Reconnect now');
+    notices.push(`<mj-text><div style="${WRAP}">⚠ ${escapeHtml(cannotRead(model.needsReconnect.join(', ')))} ${link}</div></mj-text>`);
+  }
+  for (const notice of model.staleNotices) notices.push(`<mj-text><div style="${WRAP}">⚠ ${escapeHtml(notice)}</div></mj-text>`);
+  if (notices.length === 0) return '';
   return `<mj-section background-color="#fffbea" padding="10px 0">
-<mj-column><mj-text><div style="${WRAP}">⚠ ${escapeHtml(cannotRead(model.needsReconnect.join(', ')))} ${link}</div></mj-text></mj-column>
+<mj-column>${notices.join('\n')}</mj-column>
+</mj-section>`;
+}
+
+function calendarSection(model: ReportModel): string {
+  const missing = model.calendarMissing;
+  if (!missing) return '';
+  const link = linkTo(missing.link, 'Add your calendar');
+  return `<mj-section background-color="#ffffff" padding="0 0 12px">
+<mj-column><mj-text font-size="14px" color="${MUTED}"><div style="${WRAP}">${escapeHtml(NO_CALENDAR)} ${escapeHtml(missing.hint)} ${link}</div></mj-text></mj-column>
 </mj-section>`;
 }
 
@@ -195,8 +210,11 @@ function footerSection(model: ReportModel): string {
   // other links on a phone.
   const zone = [escapeHtml(datesIn(model.timeZone)), linkTo(l.timeZone, CHANGE_TIME_ZONE)].filter((x) => x !== '').join(' · ');
   const linkLine = links ? `<div>${links}</div>` : '';
+  const mailboxes = model.mailboxes.length === 0
+    ? ''
+    : `<div style="${WRAP}">${escapeHtml(MAILBOXES)}${model.mailboxes.map((m) => `<br>${escapeHtml(m.line)}`).join('')}</div>`;
   return `<mj-section padding="16px 0 24px"><mj-column>
-<mj-text font-size="12px" color="${MUTED}"><div style="${WRAP}">${escapeHtml(READS)}${leftText} Sent to ${escapeHtml(model.user)}.</div></mj-text>
+<mj-text font-size="12px" color="${MUTED}"><div style="${WRAP}">${escapeHtml(READS)}${leftText} Sent to ${escapeHtml(model.user)}.</div>${mailboxes}</mj-text>
 <mj-text font-size="13px" color="${MUTED}" line-height="2"><div style="${WRAP}">${zone}</div>${linkLine}</mj-text>
 </mj-column></mj-section>`;
 }

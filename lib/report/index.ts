@@ -1,5 +1,5 @@
 import type { ReportJson } from './types.ts';
-import { buildModel, type ReportLinks } from './model.ts';
+import { buildModel, type AddCalendar, type MailboxInput, type ReportLinks } from './model.ts';
 import { renderHtml } from './html.ts';
 import { renderText } from './text.ts';
 import { subjectOf } from './subject.ts';
@@ -11,7 +11,7 @@ import { subjectOf } from './subject.ts';
 
 export { buildReportJson, parseReportJson, reportJsonSchema, serializeReport, type ReportJsonInput } from './json.ts';
 export { MAX_ACTIONS, planActions, type Action, type ActionKind, type ActionPlan } from './actions.ts';
-export { BUCKETS, bucketOf, buildModel, type ModelOptions, type ReportLinks, type ReportModel } from './model.ts';
+export { BUCKETS, bucketOf, buildModel, type AddCalendar, type MailboxInput, type ModelOptions, type ReportLinks, type ReportModel } from './model.ts';
 export { escapeHtml, renderHtml } from './html.ts';
 export { renderText } from './text.ts';
 export { subjectOf } from './subject.ts';
@@ -25,6 +25,10 @@ export interface RenderOptions {
   links?: ReportLinks;
   /** Connected addresses whose account needs reconnecting. */
   needsReconnect?: string[];
+  /** The mailboxes behind the report, with their sync freshness. */
+  mailboxes?: MailboxInput[];
+  /** How to add the missing calendar (when the JSON says `calendar: missing`). */
+  addCalendar?: AddCalendar;
 }
 
 /** Renders one week's email: HTML, plain text and a subject naming the most important thing. */

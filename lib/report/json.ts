@@ -11,7 +11,7 @@ import type {
   OwedReplyFlag,
 } from '../health/types.ts';
 import type { Settings } from '../settings.ts';
-import type { ReportJson, ReportSettings } from './types.ts';
+import type { CalendarState, ReportJson, ReportSettings } from './types.ts';
 
 /**
  * The JSON export (DESIGN section 5) is a public interface that other programs diff week
@@ -77,6 +77,8 @@ export const reportJsonSchema = z.strictObject({
     z.strictObject({ address, firstSentAt: iso, unansweredCount: count }),
   ),
   noFaceTime: z.array(z.strictObject({ address, lastMeeting: iso.nullable() })),
+  // Added after the first stored weeks: an older week computed its noFaceTime, as with a calendar.
+  calendar: z.enum(['connected', 'missing']).default('connected'),
   accounts: z.array(
     z.strictObject({
       domain: z.string().min(1),
@@ -103,6 +105,8 @@ export interface ReportJsonInput {
   internalDomains: string[];
   health: HealthResult;
   excluded: Excluded;
+  /** Whether the person has a calendar source; default `connected`. */
+  calendar?: CalendarState;
 }
 
 /**
@@ -128,6 +132,7 @@ export function buildReportJson(input: ReportJsonInput): ReportJson {
       internalDomains: domains,
     },
     ...input.health,
+    calendar: input.calendar ?? 'connected',
     excluded: input.excluded,
   });
 }
@@ -172,6 +177,7 @@ function orderReport(r: ReportJson): ReportJson {
     owedReplies: r.owedReplies.map(orderOwed),
     awaitingReply: r.awaitingReply.map(orderAwaiting),
     noFaceTime: r.noFaceTime.map(orderNoFaceTime),
+    calendar: r.calendar ?? 'connected',
     accounts: r.accounts.map(orderAccount),
     excluded: orderExcluded(r.excluded),
   };

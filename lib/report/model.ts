@@ -5,6 +5,8 @@ import { isActiveRelationship } from '../health/metrics.ts';
 import type { ReportJson } from './types.ts';
 import { planActions, type Action } from './actions.ts';
 import { DateWords, displayName, fullName, organizationLabel } from './phrasing.ts';
+import { ADD_CALENDAR_CLI, staleMailbox } from './wording.ts';
+import type { SyncFreshness } from '../sync/freshness.ts';
 
 /**
  * What the weekly email shows, computed once so the HTML and text parts say the same
@@ -56,6 +58,35 @@ export interface ModelOptions {
   links?: ReportLinks;
   /** Connected addresses whose account needs reconnecting: the data is stale. */
   needsReconnect?: string[];
+  /** The mailboxes behind the report and how current each one is (issue 10, item 9). */
+  mailboxes?: MailboxInput[];
+  /**
+   * How this person adds a calendar, when the report says it is missing: a sentence and
+   * an optional link (reconnect granting the calendar). Default: the CLI's `sinew import --ics`.
+   */
+  addCalendar?: AddCalendar;
+}
+
+/** One mailbox behind the report, with its sync freshness (lib/sync/freshness.ts). */
+export interface MailboxInput {
+  address: string;
+  /** `files` for an imported archive: it is imported, not synced. */
+  provider: 'google' | 'microsoft' | 'files';
+  freshness: SyncFreshness;
+}
+
+/** What the email says about one mailbox. */
+export interface MailboxLine {
+  address: string;
+  /** "ann@acme.com: last synced 23 Nov 2026, 06:00", with "(stale)" when it is. */
+  line: string;
+  stale: boolean;
+}
+
+/** How to add the missing calendar: what to do, and where (an absolute link), if anywhere. */
+export interface AddCalendar {
+  hint: string;
+  link?: string;
 }
 
 export interface PictureContact {
@@ -101,6 +132,15 @@ export interface ReportModel {
   /** No previous report: nothing to compare with. */
   firstWeek: boolean;
   needsReconnect: string[];
+  /** One line per mailbox: its last successful sync (footer). */
+  mailboxes: MailboxLine[];
+  /** Mailboxes whose syncs have kept failing for over a day, said at the top. */
+  staleNotices: string[];
+  /**
+   * The person has no calendar source (JSON `calendar: missing`): face-time actions are
+   * withheld and the email says so, with how to add one. Null when there is a calendar.
+   */
+  calendarMissing: AddCalendar | null;
   picture: {
     /** Active relationships: a message each way, or a meeting, in the window (DESIGN section 5). */
     active: number;
@@ -157,6 +197,11 @@ export function buildModel(json: ReportJson, options: ModelOptions = {}): Report
     emptyWeek: plan.actions.length === 0,
     firstWeek: previous === undefined,
     needsReconnect: [...(options.needsReconnect ?? [])],
+    mailboxes: (options.mailboxes ?? []).map((m) => mailboxLine(m, dates)),
+    staleNotices: (options.mailboxes ?? [])
+      .filter((m) => m.freshness.state === 'stale')
+      .map((m) => staleMailbox(m.address, dates.dateTime(m.freshness.lastSyncAt ?? m.freshness.failingSince ?? json.asOf))),
+    calendarMissing: json.calendar === 'missing' ? (options.addCalendar ?? { hint: ADD_CALENDAR_CLI }) : null,
     picture: {
       active: active.length,
       distribution,
@@ -177,6 +222,15 @@ export function buildModel(json: ReportJson, options: ModelOptions = {}): Report
     excluded: json.excluded,
     links: options.links ?? {},
   };
+}
+
+function mailboxLine(m: MailboxInput, dates: DateWords): MailboxLine {
+  const f = m.freshness;
+  const stale = f.state === 'stale';
+  const verb = m.provider === 'files' ? 'last imported' : 'last synced';
+  const when = f.lastSyncAt ? `${verb} ${dates.dateTime(f.lastSyncAt)}` : m.provider === 'files' ? 'not imported yet' : 'not synced yet';
+  const note = stale ? ' (stale)' : f.state === 'needs-reconnect' ? ' (needs reconnecting)' : '';
+  return { address: m.address, line: `${m.address}: ${when}${note}`, stale };
 }
 
 function countBuckets(contacts: ContactHealth[]): BucketCount[] {

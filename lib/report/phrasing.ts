@@ -128,6 +128,7 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 export class DateWords {
   private readonly ymd: Intl.DateTimeFormat;
   private readonly weekday: Intl.DateTimeFormat;
+  private readonly clock: Intl.DateTimeFormat;
   private readonly asOfParts: LocalDate;
 
   constructor(
@@ -137,6 +138,7 @@ export class DateWords {
     try {
       this.ymd = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone });
       this.weekday = new Intl.DateTimeFormat('en-GB', { weekday: 'long', timeZone });
+      this.clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone });
     } catch (cause) {
       throw new InputError(`unknown time zone "${timeZone}": use an IANA name such as Europe/Paris`, { cause });
     }
@@ -155,6 +157,12 @@ export class DateWords {
   fullDate(when: string | Date): string {
     const d = this.local(toDate(when));
     return `${d.day} ${MONTHS[d.month - 1]} ${d.year}`;
+  }
+
+  /** "24 Nov 2026, 07:05": a moment, as a sync time is told. */
+  dateTime(when: string | Date): string {
+    const d = toDate(when);
+    return `${this.fullDate(d)}, ${this.clock.format(d)}`;
   }
 
   /** "on Tuesday" for the last six local days, "today"/"yesterday", else "on 12 Sep". */

@@ -2,7 +2,7 @@ import type { ReportModel } from './model.ts';
 import { safeUrl } from './escape.ts';
 import { subjectOf } from './subject.ts';
 import {
-  CHANGE_TIME_ZONE, FIRST_REPORT, FIRST_WEEK, NOTHING_TO_DO, READS, cannotRead, datesIn, noActivity, moreFlagged, signed,
+  CHANGE_TIME_ZONE, FIRST_REPORT, FIRST_WEEK, MAILBOXES, NOTHING_TO_DO, NO_CALENDAR, READS, cannotRead, datesIn, noActivity, moreFlagged, signed,
 } from './wording.ts';
 
 /**
@@ -22,6 +22,7 @@ export function renderText(model: ReportModel): string {
     link('  Reconnect', model.links.reconnect);
     lines.push('');
   }
+  for (const notice of model.staleNotices) lines.push(`! ${notice}`, '');
 
   lines.push('WHAT TO DO THIS WEEK', '');
   if (model.emptyWeek) lines.push(NOTHING_TO_DO, '');
@@ -41,6 +42,11 @@ export function renderText(model: ReportModel): string {
     lines.push('');
   });
   if (model.omittedActions > 0) lines.push(moreFlagged(model.omittedActions), '');
+  if (model.calendarMissing) {
+    lines.push(NO_CALENDAR, model.calendarMissing.hint);
+    link('  Add your calendar', model.calendarMissing.link);
+    lines.push('');
+  }
 
   const p = model.picture;
   lines.push('THE PICTURE', '');
@@ -71,7 +77,9 @@ export function renderText(model: ReportModel): string {
   const left = ex.automated + ex.broadcast + ex.internal;
   lines.push('', '--', READS);
   if (left > 0) lines.push(`It left out ${left} automated, broadcast or internal messages.`);
-  lines.push(`Sent to ${model.user}.`, `${datesIn(model.timeZone)}.`);
+  lines.push(`Sent to ${model.user}.`);
+  if (model.mailboxes.length > 0) lines.push(MAILBOXES, ...model.mailboxes.map((m) => `  ${m.line}`));
+  lines.push(`${datesIn(model.timeZone)}.`);
   const l = model.links;
   link(CHANGE_TIME_ZONE, l.timeZone);
   link('Manage or pause reports', l.manage);

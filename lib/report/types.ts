@@ -11,10 +11,23 @@ export interface ReportSettings {
   internalDomains: string[];
 }
 
+/**
+ * Whether the person has a calendar source (DESIGN section 4): `missing` means no
+ * connected calendar and no imported ics, so `noFaceTime` is withheld (empty) rather
+ * than claiming no meetings.
+ */
+export type CalendarState = 'connected' | 'missing';
+
 /** The JSON export: a stable public interface (DESIGN section 5). Key order is fixed. */
 export interface ReportJson extends HealthResult {
   user: string;
   asOf: string;
   settings: ReportSettings;
+  /**
+   * Added after the first stored weeks (additive: placed after `noFaceTime`, which it
+   * qualifies). Optional in memory for reports built before it; always written out,
+   * `connected` when absent.
+   */
+  calendar?: CalendarState;
   excluded: Excluded;
 }

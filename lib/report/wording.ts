@@ -51,3 +51,21 @@ export function cannotRead(addresses: string): string {
 export function signed(n: number, minus = '−'): string {
   return n > 0 ? `+${n}` : n < 0 ? `${minus}${-n}` : '±0';
 }
+
+/**
+ * Why there are no face-time actions when the person has no calendar source (DESIGN
+ * section 4): "no meeting on record" would be a guess, so the email says what is missing.
+ */
+export const NO_CALENDAR =
+  'No calendar connected: Sinew cannot tell "no meetings" from "no calendar", so it suggests no meetings yet.';
+
+/** How to add a calendar from the command line (files, or a locally connected mailbox). */
+export const ADD_CALENDAR_CLI = 'To add one, import it: sinew import --ics FILE (Google Takeout: the Calendar .ics).';
+
+/** A mailbox whose syncs keep failing (not a revoked grant), told to its owner after a day. */
+export function staleMailbox(address: string, since: string): string {
+  return `Sinew has not been able to sync ${address} since ${since}: its syncs keep failing, so this report may miss recent mail. Sinew keeps retrying.`;
+}
+
+/** Where the footer's mailbox lines start. */
+export const MAILBOXES = 'Mailboxes behind this report:';

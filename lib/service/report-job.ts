@@ -8,7 +8,10 @@ import { defaultSettings } from '../settings.ts';
 import { buildUserReport } from '../pipeline/report.ts';
 import { serializeReport } from '../report/json.ts';
 import { renderReport } from '../report/index.ts';
-import { reportLinksFor } from '../links/report-links.ts';
+import { reconnectUrl, reportLinksFor } from '../links/report-links.ts';
+import { syncFreshness } from '../sync/freshness.ts';
+import type { AddCalendar, MailboxInput } from '../report/model.ts';
+import { ADD_CALENDAR_CLI } from '../report/wording.ts';
 import { stableMessageId } from '../mail/compose.ts';
 import { MailDeliveryError } from '../mail/errors.ts';
 import { localIsoWeek, previousIsoWeek } from './report-dispatch.ts';
@@ -40,6 +43,17 @@ export interface PrepareOptions {
   week?: string;
   /** Issues the email's signed links; none (a file on disk) without it. */
   linkIssuer?: { baseUrl: string; secret: Uint8Array; now: Date };
+  /**
+   * The present, for how current each mailbox is (a mailbox failing for over a day is
+   * stale); default `asOf`.
+   */
+  now?: Date;
+  /**
+   * Where the person reads the email: `service` (the deployed report worker: a missing
+   * calendar is added by reconnecting) or `cli` (the default: by `sinew connect` or
+   * `sinew import --ics`).
+   */
+  surface?: 'service' | 'cli';
 }
 
 /**
@@ -57,13 +71,36 @@ export async function prepareWeeklyReport(store: Store, userId: string, opts: Pr
   const links = opts.linkIssuer
     ? reportLinksFor({ ...opts.linkIssuer, userId, ...reconnectProviderOf(broken) })
     : undefined;
+  const now = opts.now ?? opts.asOf;
+  const mailboxes: MailboxInput[] = accounts.map((a) => ({ address: a.address, provider: a.provider, freshness: syncFreshness(a, now) }));
+  const addCalendar = json.calendar === 'missing' ? addCalendarFor(accounts, userId, opts) : undefined;
   const rendered = await renderReport(json, {
     timeZone: user.timeZone,
     ...(previous ? { previous } : {}),
     ...(links ? { links } : {}),
     ...(broken.length > 0 ? { needsReconnect: broken.map((a) => a.address) } : {}),
+    mailboxes,
+    ...(addCalendar ? { addCalendar } : {}),
   });
   return { user, json, serialized, week, ...rendered, ...(links ? { links } : {}) };
+}
+
+/**
+ * How this person adds the missing calendar: a connected mailbox whose grant left the
+ * calendar out is reconnected granting it (in the service, by a signed link; locally, by
+ * `sinew connect` again); an imported archive gets its calendar imported.
+ */
+function addCalendarFor(accounts: Account[], userId: string, opts: PrepareOptions): AddCalendar {
+  const connected = accounts.find((a) => a.provider !== 'files');
+  if (!connected || connected.provider === 'files') return { hint: ADD_CALENDAR_CLI };
+  if (opts.surface === 'service') {
+    const hint = `Reconnect ${connected.address} and leave calendar access ticked when asked.`;
+    return opts.linkIssuer
+      ? { hint, link: reconnectUrl({ ...opts.linkIssuer, userId, provider: connected.provider }) }
+      : { hint };
+  }
+  const command = connected.provider === 'google' ? 'sinew connect gmail' : 'sinew connect microsoft';
+  return { hint: `To add one, run ${command} again and grant calendar access, or import it: sinew import --ics FILE.` };
 }
 
 function reconnectProviderOf(broken: Account[]): { reconnectProvider?: 'google' | 'microsoft' } {
@@ -156,6 +193,8 @@ export async function runReportJob(job: ReportJob, deps: ReportJobDeps): Promise
       week: job.week,
       settings: deps.settings ?? defaultSettings,
       linkIssuer: { baseUrl: deps.baseUrl, secret: deps.secret, now: deps.now() },
+      now: deps.now(),
+      surface: 'service',
     });
   } catch (error) {
     await release();

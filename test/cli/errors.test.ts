@@ -95,6 +95,8 @@ describe('sinew CLI on bad input', () => {
     const json = join(dir, 'r.json');
     const r = await runCli(['--data', data, 'report', '--as-of', '2024-01-10T00:00:00Z', '--json', json]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/1 active relationships/);
+    // One message, never answered: a contact, not an active relationship (DESIGN section 5).
+    expect(r.stdout).toMatch(/0 active relationships/);
+    expect(r.stdout).toMatch(/^\S+@\S+\s+\d+/m); // yet listed with its numbers
   });
 });

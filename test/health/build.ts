@@ -54,12 +54,13 @@ export function extractionOf(interactions: Interaction[], upcoming: UpcomingMeet
 /** computeHealth at AS_OF over these interactions. */
 export function healthOf(
   interactions: Interaction[],
-  o: { upcoming?: UpcomingMeeting[]; feedback?: Feedback[]; settings?: Partial<Settings>; asOf?: Date } = {},
+  o: { upcoming?: UpcomingMeeting[]; feedback?: Feedback[]; settings?: Partial<Settings>; asOf?: Date; calendar?: boolean } = {},
 ): HealthResult {
   return computeHealth(extractionOf(interactions, o.upcoming), {
     asOf: o.asOf ?? AS_OF,
     settings: { ...defaultSettings, ...o.settings },
     feedback: o.feedback,
+    ...(o.calendar === undefined ? {} : { calendar: o.calendar }),
   });
 }
 

@@ -183,6 +183,16 @@ describe('noFaceTime', () => {
     expect(healthOf([sent(ann, ago(5)), received(ann, ago(4))]).noFaceTime).toEqual([]);
   });
 
+  it('is withheld for a person without a calendar source: no meetings on record is not no meetings', () => {
+    const history = establishedHistory(ann, 5, 7);
+    expect(healthOf(history, { calendar: false }).noFaceTime).toEqual([]);
+    expect(healthOf(history, { calendar: true }).noFaceTime).toEqual([{ address: ann, lastMeeting: null }]);
+    // The other flags do not depend on a calendar.
+    const quiet = establishedHistory(ann, 60, 7);
+    expect(healthOf(quiet, { calendar: false }).fading).toEqual(healthOf(quiet, { calendar: true }).fading);
+    expect(healthOf(quiet, { calendar: false }).fading).toHaveLength(1);
+  });
+
   it('ranks by email intensity (messages in the last 90 days)', () => {
     const r = healthOf([
       ...establishedHistory(ann, 5, 7),

@@ -25,8 +25,9 @@ describe('buildReportJson', () => {
   it('puts top-level, settings and contact keys in the DESIGN order', () => {
     const json = sample();
     expect(Object.keys(json)).toEqual([
-      'user', 'asOf', 'settings', 'contacts', 'fading', 'owedReplies', 'awaitingReply', 'noFaceTime', 'accounts', 'excluded',
+      'user', 'asOf', 'settings', 'contacts', 'fading', 'owedReplies', 'awaitingReply', 'noFaceTime', 'calendar', 'accounts', 'excluded',
     ]);
+    expect(json.calendar).toBe('connected');
     expect(Object.keys(json.settings)).toEqual(['windowDays', 'maxRecipients', 'maxAttendees', 'includeInternal', 'internalDomains']);
     for (const c of json.contacts) expect(Object.keys(c)).toEqual(CONTACT_KEYS);
     expect(Object.keys(json.contacts[0]!.replyHours)).toEqual(['mine', 'theirs']);
@@ -126,6 +127,22 @@ describe('parseReportJson', () => {
     // A wrong value is still refused.
     old.fading[0].lastMeeting = 'last spring';
     expect(() => parseReportJson(old)).toThrow(/fading\.0\.lastMeeting/);
+  });
+
+  it('says when noFaceTime is empty because the calendar is missing, and reads older weeks as connected', () => {
+    const missing = buildReportJson({
+      user: 'me@example.com', asOf: AS_OF, settings: defaultSettings, internalDomains: [],
+      health: emptyHealth(), excluded: { automated: 0, broadcast: 0, internal: 0, duplicates: 0 }, calendar: 'missing',
+    });
+    const text = serializeReport(missing);
+    expect(text).toContain('"noFaceTime": [],\n  "calendar": "missing",\n  "accounts": []');
+    expect(serializeReport(parseReportJson(text))).toBe(text);
+    // A week stored before the field: its noFaceTime was computed, as if connected.
+    const old = JSON.parse(serializeReport(sample()));
+    delete old.calendar;
+    expect(parseReportJson(old).calendar).toBe('connected');
+    expect(serializeReport(parseReportJson(old))).toBe(serializeReport(sample()));
+    expect(() => parseReportJson({ ...old, calendar: 'maybe' })).toThrow(/calendar/);
   });
 
   it('names the wrong field', () => {
