@@ -70,6 +70,22 @@ describe('runSyncJob', () => {
     expect(d.queue.sent).toEqual([]);
   });
 
+  it('a failure before the first page (a token that cannot be opened) counts as a failed sync, stale after a day', async () => {
+    const broken = { ...w.account, accountId: 'google-broken', encryptedToken: 'not-a-sealed-token', cursors: {} };
+    await w.store.putAccount(broken);
+    const seen: string[] = [];
+    const onSyncFailed = (_: unknown, freshness: { state: string }) => void seen.push(freshness.state);
+    const brokenJob = job({ accountId: 'google-broken' });
+    await expect(runSyncJob(brokenJob, deps({ onSyncFailed }))).rejects.toThrow();
+    const failed = await w.store.getAccount(w.account.userId, 'google-broken');
+    expect(failed).toMatchObject({ errorCount: 1, failingSince: new Date(w.clock.now()).toISOString() });
+    const start = w.clock.now();
+    w.clock.advance(25 * 3_600_000);
+    await expect(runSyncJob(brokenJob, deps({ onSyncFailed }))).rejects.toThrow();
+    expect(await w.store.getAccount(w.account.userId, 'google-broken')).toMatchObject({ errorCount: 2, failingSince: new Date(start).toISOString() });
+    expect(seen).toEqual(['fresh', 'stale']);
+  });
+
   it('an account without a token turns needs-reconnect and its owner is told once', async () => {
     const noToken = { ...w.account, accountId: 'google-notoken', encryptedToken: undefined, cursors: {} };
     await w.store.putAccount(noToken);
