@@ -52,6 +52,11 @@ export interface DispatchSyncsResult {
  * `lastSyncAt`, not by when the sync began, so this also re-enqueues a live sync whose
  * previous run ended more than a lease ago: harmless, as the FIFO group runs the extra job
  * after the live one and the cursors make it an incremental no-op.
+ *
+ * `lastSyncAt` is the last successful sync (lib/sync/engine.ts sets it only then), so a
+ * mailbox whose syncs fail stays `syncing` with an old `lastSyncAt` and is enqueued again
+ * at every tick: it keeps retrying, and its `failingSince` makes it stale to its owner and
+ * to the admin's alarm after a day (lib/sync/freshness.ts) instead of failing silently.
  */
 export async function dispatchSyncs(input: DispatchSyncsInput): Promise<DispatchSyncsResult> {
   const intervalMs = input.intervalMs ?? SYNC_INTERVAL_MS;
