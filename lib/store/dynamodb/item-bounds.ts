@@ -6,14 +6,16 @@ import type { Attendee, Item, MailItem, MeetingItem } from '../../providers/type
  * DynamoDB's 400 KB item limit as it comes; stored bounded it fits, and every number the
  * report derives from it stays exact:
  *
- * - To, Cc and Bcc keep their first {@link MAX_STORED_ADDRESSES} distinct addresses each
- *   when any of them is longer; `recipientCounts` then keeps the exact distinct counts the
+ * - To, Cc and Bcc keep {@link MAX_STORED_ADDRESSES} distinct addresses each when any of
+ *   them is longer: those that sort first, so the choice does not depend on the order a
+ *   provider or an export lists them in (two copies of one message stay equal for the
+ *   archive duplicate rule, and a resync does not rewrite the item); `recipientCounts` then keeps the exact distinct counts the
  *   broadcast rule uses (lib/interactions/classify.ts). Such a message is a broadcast for
  *   any `maxRecipients` setting, which is chosen at report time; the addresses cut would
  *   only matter to a `maxRecipients` of 1,000 or more, whose interactions would then name
- *   the first 1,000 recipients of each list.
- * - Attendees keep their first {@link MAX_STORED_ATTENDEES}; `attendeeCount` keeps the
- *   exact size the meeting rule uses (lib/interactions/meetings.ts).
+ *   only the 1,000 kept of each list.
+ * - Attendees keep {@link MAX_STORED_ATTENDEES}, those whose addresses sort first;
+ *   `attendeeCount` keeps the exact size the meeting rule uses (lib/interactions/meetings.ts).
  * - In-Reply-To and References keep {@link MAX_STORED_REFERENCES} Message-IDs: the first
  *   (In-Reply-To comes first) and the latest ones, which name the messages a reply answers.
  * - Display names keep {@link MAX_NAME_CHARS} characters, and only for addresses kept.
@@ -47,9 +49,9 @@ function boundMail(item: MailItem): MailItem {
     for (const a of item.cc) toCc.add(a);
     const all = new Set(toCc);
     for (const a of item.bcc) all.add(a);
-    bounded.to = firstDistinct(item.to, MAX_STORED_ADDRESSES);
-    bounded.cc = firstDistinct(item.cc, MAX_STORED_ADDRESSES);
-    bounded.bcc = firstDistinct(item.bcc, MAX_STORED_ADDRESSES);
+    bounded.to = boundList(item.to, MAX_STORED_ADDRESSES);
+    bounded.cc = boundList(item.cc, MAX_STORED_ADDRESSES);
+    bounded.bcc = boundList(item.bcc, MAX_STORED_ADDRESSES);
     bounded.recipientCounts = { toCc: toCc.size, all: all.size };
   }
   if (cutLists || longNames) {
@@ -80,7 +82,8 @@ function boundMeeting(item: MeetingItem): MeetingItem {
     if (item.organizer) all.add(item.organizer);
     bounded.attendeeCount = all.size;
   }
-  bounded.attendees = (cut ? item.attendees.slice(0, MAX_STORED_ATTENDEES) : item.attendees).map(boundAttendee);
+  const kept = cut ? [...item.attendees].sort((a, b) => compare(a.address, b.address)).slice(0, MAX_STORED_ATTENDEES) : item.attendees;
+  bounded.attendees = kept.map(boundAttendee);
   return bounded;
 }
 
@@ -88,12 +91,12 @@ function boundAttendee(a: Attendee): Attendee {
   return a.name !== undefined && a.name.length > MAX_NAME_CHARS ? { ...a, name: a.name.slice(0, MAX_NAME_CHARS) } : a;
 }
 
-function firstDistinct(list: readonly string[], max: number): string[] {
+/** A list within the bound as it is; a longer one: its `max` distinct values that sort first. */
+function boundList(list: readonly string[], max: number): string[] {
   if (list.length <= max) return [...list];
-  const seen = new Set<string>();
-  for (const a of list) {
-    if (seen.size >= max) break;
-    seen.add(a);
-  }
-  return [...seen];
+  return [...new Set(list)].sort(compare).slice(0, max);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
