@@ -31,7 +31,6 @@ export async function runDemo(flags: DemoFlags, out: (line: string) => void): Pr
       me: demo.me,
       internalDomains: [],
       timeZone: DEMO_TIME_ZONE,
-      expandUntil: new Date(asOf.getTime() + 366 * 86_400_000),
       now: asOf,
     });
     out(`sample mailbox: ${imported.mail.read} messages, ${imported.meetings.read} meeting occurrences`);

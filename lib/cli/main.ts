@@ -42,10 +42,11 @@ export function buildProgram(out: (line: string) => void, now: () => Date, clock
     .command('import')
     .description('load Google Takeout-style mbox and ics files into the local store')
     .option('--mbox <file...>', 'mbox files (.mbox or .mbox.gz)')
-    .option('--ics <file...>', 'iCalendar files')
+    .option('--ics <file...>', 'iCalendar files (.ics or .ics.gz)')
     .option('--me <address...>', 'your own addresses (the first is where reports go)')
     .option('--internal-domain <domain...>', 'organization domains to treat as internal')
     .addOption(new Option('--time-zone <iana>', 'your time zone for dates in the report').default('UTC'))
+    .option('--as-of <iso>', 'recurring meetings are expanded from 400 days before this date to 90 days after (default: now)')
     .action(async (opts, cmd: Command) => runImport({ ...cmd.optsWithGlobals(), ...opts }, out, now));
 
   program

@@ -1,8 +1,10 @@
 import { stat } from 'node:fs/promises';
 import type { Store, User } from '../store/types.ts';
 import { readMbox } from '../providers/files/mbox.ts';
-import { readIcs } from '../providers/files/ics.ts';
+import { streamIcs } from '../providers/files/ics.ts';
+import type { FileSkip } from '../providers/files/skips.ts';
 import { InputError } from '../errors.ts';
+import { HISTORY_DAYS } from '../settings.ts';
 import { ingest, type IngestResult } from './ingest.ts';
 import { ICS_IMPORT_CURSOR } from './report.ts';
 import { accountIdFor, requireAddress, userIdFor } from './identity.ts';
@@ -14,8 +16,11 @@ export interface ImportFilesInput {
   me: string[];
   internalDomains: string[];
   timeZone: string;
-  /** Recurring meetings are expanded up to this time (upcoming meetings matter). */
-  expandUntil: Date;
+  /**
+   * Recurring meetings are expanded within this window, and only there.
+   * @default importWindow(now)
+   */
+  calendarWindow?: CalendarWindow;
   /** When the import happens (recorded on a new user). */
   now: Date;
   onProgress?: (file: string, done: number, total: number) => void;
@@ -25,7 +30,52 @@ export interface ImportFilesResult {
   userId: string;
   mail: IngestResult;
   meetings: IngestResult;
+  /** Messages and events left out, in all (by the readers and by the store). */
   skipped: number;
+  /** What was left out, by file and reason, in the order first met. */
+  skips: ImportSkip[];
+}
+
+/** Skips of one file for one reason. */
+export interface ImportSkip {
+  /** The file as given. */
+  file: string;
+  /** Messages, events, or (`file`) the rest of the file. */
+  kind: FileSkip['kind'];
+  reason: string;
+  count: number;
+  /** The first few UIDs of the events skipped (messages are not named). */
+  ids: string[];
+}
+
+/** The UIDs an {@link ImportSkip} keeps: enough to find them, few enough for one line. */
+const MAX_SKIP_IDS = 5;
+
+/** The instants recurring meetings are expanded between. */
+export interface CalendarWindow {
+  from: Date;
+  until: Date;
+}
+
+/**
+ * Days after the import that recurring meetings are expanded: the lookahead of the
+ * calendar sources (Google's and Graph's `aheadDays`), so an upcoming meeting counts the
+ * same whether the calendar was imported or synced.
+ */
+export const CALENDAR_AHEAD_DAYS = 90;
+
+/**
+ * The window the metrics read meetings in, around `asOf`: the history Sinew holds
+ * (`HISTORY_DAYS` before, where every metric looks) and the lookahead in which a meeting
+ * is upcoming ({@link CALENDAR_AHEAD_DAYS} after). An occurrence outside it counts for
+ * nothing, so series are expanded only within it.
+ */
+export function importWindow(asOf: Date): CalendarWindow {
+  const DAY_MS = 86_400_000;
+  return {
+    from: new Date(asOf.getTime() - HISTORY_DAYS * DAY_MS),
+    until: new Date(asOf.getTime() + CALENDAR_AHEAD_DAYS * DAY_MS),
+  };
 }
 
 /** Fails early, naming the file, when an input file is missing or not a regular file. */
@@ -39,7 +89,8 @@ async function requireFiles(flag: string, files: string[]): Promise<void> {
 /**
  * Imports Takeout-style archives for one person: creates (or updates) the user and the
  * files account, then streams every message and meeting occurrence into the store.
- * Re-importing the same files changes nothing.
+ * Re-importing the same files changes nothing. Never stops on one message or event: what
+ * a reader or the store leaves out is counted, by file and reason, in `skips`.
  */
 export async function importFiles(store: Store, input: ImportFilesInput): Promise<ImportFilesResult> {
   if (input.me.length === 0) {
@@ -83,8 +134,8 @@ export async function importFiles(store: Store, input: ImportFilesInput): Promis
     lastSyncAt: input.now.toISOString(),
   });
 
-  let skipped = 0;
-  const mail: IngestResult = { read: 0, written: 0, unchanged: 0 };
+  const skips = new SkipTally();
+  const mail: IngestResult = { read: 0, written: 0, unchanged: 0, skipped: 0 };
   for (const file of input.mbox) {
     const r = await ingest(
       store,
@@ -92,23 +143,56 @@ export async function importFiles(store: Store, input: ImportFilesInput): Promis
       readMbox(file, {
         accountId,
         onProgress: (done, total) => input.onProgress?.(file, done, total),
-        onSkip: () => {
-          skipped += 1;
-        },
+        onSkip: (_detail, skip) => skips.add(file, skip),
       }),
+      (s) => skips.add(file, { kind: 'message', reason: s.reason }),
     );
-    mail.read += r.read;
-    mail.written += r.written;
-    mail.unchanged += r.unchanged;
+    add(mail, r);
   }
-  const meetings: IngestResult = { read: 0, written: 0, unchanged: 0 };
+  const window = input.calendarWindow ?? importWindow(input.now);
+  const meetings: IngestResult = { read: 0, written: 0, unchanged: 0, skipped: 0 };
   for (const file of input.ics) {
-    const r = await ingest(store, userId, await readIcs(file, { accountId, expandUntil: input.expandUntil, owner: me }));
-    meetings.read += r.read;
-    meetings.written += r.written;
-    meetings.unchanged += r.unchanged;
+    const r = await ingest(
+      store,
+      userId,
+      streamIcs(file, {
+        accountId, expandFrom: window.from, expandUntil: window.until, owner: me,
+        onSkip: (_detail, skip) => skips.add(file, skip),
+      }),
+      (s) => skips.add(file, { kind: 'event', reason: s.reason, id: s.providerId.replace(/#[^#]*$/, '') }),
+    );
+    add(meetings, r);
   }
-  return { userId, mail, meetings, skipped };
+  return { userId, mail, meetings, skipped: skips.total, skips: skips.list() };
+}
+
+function add(sum: IngestResult, r: IngestResult): void {
+  sum.read += r.read;
+  sum.written += r.written;
+  sum.unchanged += r.unchanged;
+  sum.skipped += r.skipped;
+}
+
+/** Counts skips by file, kind and reason, keeping a few UIDs of each. */
+class SkipTally {
+  private readonly byKey = new Map<string, ImportSkip>();
+  total = 0;
+
+  add(file: string, skip: FileSkip): void {
+    if (skip.kind !== 'file') this.total += 1;
+    const key = `${file}\0${skip.kind}\0${skip.reason}`;
+    let entry = this.byKey.get(key);
+    if (!entry) {
+      entry = { file, kind: skip.kind, reason: skip.reason, count: 0, ids: [] };
+      this.byKey.set(key, entry);
+    }
+    entry.count += 1;
+    if (skip.id !== undefined && entry.ids.length < MAX_SKIP_IDS && !entry.ids.includes(skip.id)) entry.ids.push(skip.id);
+  }
+
+  list(): ImportSkip[] {
+    return [...this.byKey.values()];
+  }
 }
 
 /** True when Intl knows the zone. */

@@ -11,24 +11,33 @@ export interface IngestResult {
   written: number;
   /** Items the store already held (a re-import, a retry): they change nothing. */
   unchanged: number;
+  /** Items the store could not keep even bounded (`PutItemsResult.skipped`): left out, not retried. */
+  skipped: number;
 }
 
 /**
  * Streams items from a source into the store in bounded batches. Idempotent: the store
- * keys items deterministically, so ingesting the same source twice changes nothing.
+ * keys items deterministically, so ingesting the same source twice changes nothing. An
+ * item the store skips (too big even bounded) does not stop the rest: it is counted and
+ * told to `onStoreSkip`.
  */
 export async function ingest(
   store: Store,
   userId: string,
   source: AsyncIterable<Item> | Iterable<Item>,
+  onStoreSkip?: (skip: { providerId: string; reason: string }) => void,
 ): Promise<IngestResult> {
-  const result: IngestResult = { read: 0, written: 0, unchanged: 0 };
+  const result: IngestResult = { read: 0, written: 0, unchanged: 0, skipped: 0 };
   let batch: Item[] = [];
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
     const r = await store.putItems(userId, batch);
     result.written += r.written;
     result.unchanged += r.unchanged;
+    for (const skip of r.skipped ?? []) {
+      result.skipped += 1;
+      onStoreSkip?.(skip);
+    }
     batch = [];
   };
   for await (const item of source) {

@@ -34,7 +34,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sinew-calendar-'));
   ({ userId } = await importFiles(store, {
     mbox: FOLDERS.map((f) => `${ENRON}/${f}.mbox`), ics: [], me: ME, internalDomains: [], timeZone: 'America/Los_Angeles',
-    expandUntil: AS_OF, now: AS_OF,
+    now: AS_OF,
   }));
 }, 60_000);
 afterAll(async () => {
@@ -61,7 +61,7 @@ describe('a mailbox imported without a calendar', () => {
     // An empty calendar is a calendar: its owner met no one, which is what noFaceTime says.
     const ics = join(dir, 'calendar.ics');
     await writeFile(ics, ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', 'END:VCALENDAR', ''].join('\r\n'));
-    await importFiles(store, { mbox: [], ics: [ics], me: ME, internalDomains: [], timeZone: 'America/Los_Angeles', expandUntil: AS_OF, now: AS_OF });
+    await importFiles(store, { mbox: [], ics: [ics], me: ME, internalDomains: [], timeZone: 'America/Los_Angeles', now: AS_OF });
     const { json } = await buildUserReport(store, userId, { asOf: AS_OF, settings });
     expect(json.calendar).toBe('connected');
     expect(json.noFaceTime.length).toBeGreaterThan(0);

@@ -1,23 +1,48 @@
-import { readFile } from 'node:fs/promises';
 import ICAL from 'ical.js';
-import { FormatError, InputError } from '../../errors.ts';
+import { FormatError } from '../../errors.ts';
 import { normalizeAddress, shortHash } from '../../interactions/normalize.ts';
-import type { Attendee, MeetingItem, Response } from '../types.ts';
-import { zonedTimeToUtc } from './zoned-time.ts';
+import type { MeetingItem } from '../types.ts';
+import { badDateIn, type JCalComponent } from './ics-dates.ts';
+import { IcsScanner, type IcsBounds, type ScannedComponent } from './ics-scanner.ts';
+import {
+  exceptionItem, expandSeries, singleItem, tooFrequent, uidOf, type CalEvent, type Component, type Expansion,
+  type ExpansionLimits,
+} from './ics-series.ts';
+import { DamagedInputError, inspectInput, openInput, type InputFile } from './input.ts';
+import { formatBytes, MB, type FileSkip, type OnSkip } from './skips.ts';
 
-type Component = InstanceType<typeof ICAL.Component>;
-type CalEvent = InstanceType<typeof ICAL.Event>;
-type CalTime = InstanceType<typeof ICAL.Time>;
+/** Every bound of one calendar file's import; past one, what is left out is reported. */
+export interface IcsLimits extends ExpansionLimits, IcsBounds {
+  /** Decompressed bytes read of one file; the rest is not read. */
+  maxCalendarBytes: number;
+  /** Bytes of overrides (RECURRENCE-ID events) and time zones held while reading. */
+  maxHeldBytes: number;
+}
 
-/** Options of {@link readIcs}. */
+/**
+ * Bounds no real calendar comes near: a daily series has about 490 occurrences in the
+ * window, 200 of them make 98,000; a step of ical.js costs some 20 to 40 µs.
+ */
+export const DEFAULT_ICS_LIMITS: IcsLimits = {
+  maxOccurrences: 2000,
+  maxSeriesSteps: 100_000,
+  maxFileOccurrences: 200_000,
+  maxFileSteps: 1_000_000,
+  maxLineBytes: 1 * MB,
+  maxEventBytes: 4 * MB,
+  maxCalendarBytes: 256 * MB,
+  maxHeldBytes: 64 * MB,
+};
+
+/** Options of {@link streamIcs}. */
 export interface IcsOptions {
   /** The calendar's account id, stamped on every item. */
   accountId: string;
   /** Recurring series are expanded up to this instant (occurrence start), not beyond. */
   expandUntil: Date;
   /**
-   * Occurrences of a recurring series that end before this instant are left out, so a
-   * long-running daily series reaches the recent past within the occurrence cap.
+   * Occurrences of a recurring series that end before this instant are left out, and
+   * iteration starts near it: the history the metrics read (see `importWindow`).
    * @default no lower bound
    */
   expandFrom?: Date;
@@ -28,238 +53,354 @@ export interface IcsOptions {
   owner?: string[];
   /** At most this many occurrences per series. @default 2000 */
   maxOccurrences?: number;
-  /** Called for each event left out, with the reason. */
-  onSkip?: (reason: string) => void;
+  /** Other bounds. @default DEFAULT_ICS_LIMITS */
+  limits?: Partial<IcsLimits>;
+  /** Called for each event left out (and for a file cut short), with the reason and the UID. */
+  onSkip?: OnSkip;
 }
 
-const DEFAULT_MAX_OCCURRENCES = 2000;
-/** Bounds the iteration when `expandFrom` skips many early occurrences. */
-const MAX_ITERATIONS = 100_000;
-
-const RESPONSES: Readonly<Record<string, Response>> = {
-  ACCEPTED: 'accepted',
-  DECLINED: 'declined',
-  TENTATIVE: 'tentative',
-  'NEEDS-ACTION': 'needsAction',
-};
-
 /**
- * Reads an iCalendar file (Google Takeout writes one per calendar) into one MeetingItem
- * per occurrence: RRULE/RDATE series are expanded (EXDATE removes occurrences,
- * RECURRENCE-ID overrides replace them), times in a zone are converted to UTC with the
- * file's VTIMEZONE, or with the runtime's zone data when the TZID names an IANA zone the
- * file does not define. Floating times are read as UTC. All-day events start at 00:00 UTC.
+ * Reads an iCalendar file (Google Takeout writes one per calendar; `.ics.gz` too, known
+ * by its magic bytes) into one MeetingItem per occurrence, streamed: RRULE/RDATE series
+ * are expanded within [expandFrom, expandUntil] (EXDATE removes occurrences,
+ * RECURRENCE-ID overrides replace them); single events are kept whenever they are. Times
+ * in a zone are converted to UTC with the file's VTIMEZONE, or with the runtime's zone
+ * data when the TZID names an IANA zone the file does not define. Floating times are read
+ * as UTC. All-day events start at 00:00 UTC.
  *
  * Keys: `providerId` is `${UID}#${start}` and `occurrenceKey` the same with the UID
  * lower-cased, where start is the occurrence's original start (its RECURRENCE-ID), so a
  * moved occurrence keeps its key, as Google's instance ids do.
  *
+ * Never stops on one event: an event with a bad date, an unreadable rule or no DTSTART,
+ * a rule repeating every second or minute, or an event over a bound is skipped and told
+ * to `onSkip` with its UID; the others are imported. Memory stays bounded (see
+ * ics-scanner.ts and {@link IcsLimits}): the file is read twice, first to find the
+ * overrides and time zones (which may come after their series), then to expand.
+ *
  * @throws InputError when the file cannot be read.
  * @throws FormatError when the file is not an iCalendar file.
  */
-export async function readIcs(file: string, opts: IcsOptions): Promise<MeetingItem[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new InputError(`cannot read calendar file ${file}: ${(err as Error).message}`, { cause: err });
+export async function* streamIcs(file: string, opts: IcsOptions): AsyncGenerator<MeetingItem> {
+  const input = await inspectInput(file, 'calendar file');
+  requireCalendar(input.head.toString('utf8'), file);
+  const reader = new IcsReader(file, opts);
+  const plan = reader.planScanner();
+  for await (const chunk of chunksOf(input, reader.limits, () => undefined)) plan.push(chunk);
+  plan.end();
+  reader.checkPlan();
+  const troubles: Array<[string, FileSkip]> = [];
+  const scanner = reader.expandScanner();
+  for await (const chunk of chunksOf(input, reader.limits, (detail, skip) => troubles.push([detail, skip]))) {
+    scanner.push(chunk);
+    yield* reader.drain();
   }
-  return parseIcs(text, file, opts);
+  scanner.end();
+  yield* reader.drain();
+  for (const [detail, skip] of troubles) opts.onSkip?.(detail, skip);
 }
 
-/** {@link readIcs} on text already in memory; `file` names it in errors. */
-export function parseIcs(text: string, file: string, opts: IcsOptions): MeetingItem[] {
-  const body = text.replace(/^\ufeff/, '');
-  const firstLine = /^\s*(\S[^\r\n]*)/.exec(body)?.[1]?.trim().toUpperCase();
-  if (firstLine !== 'BEGIN:VCALENDAR') {
-    throw new FormatError('not an iCalendar file: expected a first line BEGIN:VCALENDAR', file);
-  }
-  let parsed: unknown;
-  try {
-    parsed = ICAL.parse(body);
-  } catch (err) {
-    throw new FormatError(`not a valid iCalendar file: ${(err as Error).message}`, file, { cause: err });
-  }
-  // Several VCALENDARs in one file parse to an array of them.
-  const jcals = (Array.isArray(parsed) && typeof parsed[0] !== 'string' ? parsed : [parsed]) as unknown[];
+/** Every occurrence of a calendar file, in memory: for small files and tests. */
+export async function readIcs(file: string, opts: IcsOptions): Promise<MeetingItem[]> {
   const items: MeetingItem[] = [];
-  for (const jcal of jcals) {
-    const calendar = new ICAL.Component(jcal as [string, unknown[], unknown[]]);
-    items.push(...calendarItems(calendar, opts));
-  }
+  for await (const item of streamIcs(file, opts)) items.push(item);
   return items;
 }
 
-/** Every occurrence of every event of one VCALENDAR. */
-function calendarItems(calendar: Component, opts: IcsOptions): MeetingItem[] {
-  // An iTIP CANCEL message cancels every event it carries.
-  const cancelAll = String(calendar.getFirstPropertyValue('method') ?? '').toUpperCase() === 'CANCEL';
-  const masters: Component[] = [];
-  const exceptions = new Map<string, Component[]>();
-  for (const vevent of calendar.getAllSubcomponents('vevent')) {
-    if (!vevent.hasProperty('dtstart')) {
-      opts.onSkip?.(`event ${uidOf(vevent)}: no DTSTART`);
-      continue;
-    }
-    if (vevent.hasProperty('recurrence-id')) {
-      const uid = uidOf(vevent);
-      exceptions.set(uid, [...(exceptions.get(uid) ?? []), vevent]);
-    } else {
-      masters.push(vevent);
-    }
-  }
-  const ctx: Context = { opts, cancelAll, items: [] };
-  const related = new Set<string>();
-  for (const master of masters) {
-    const uid = uidOf(master);
-    const own = related.has(uid) ? [] : (exceptions.get(uid) ?? []);
-    related.add(uid);
-    // Exceptions are passed explicitly: ical.js would otherwise relate every
-    // RECURRENCE-ID event of the calendar, whatever its UID.
-    const event = new ICAL.Event(master, { exceptions: own, strictExceptions: true });
-    if (event.isRecurring()) expandSeries(event, uid, own, ctx);
-    else emit(ctx, uid, event, event.startDate, event.endDate, tzidOf(master, 'dtstart'), event.startDate, tzidOf(master, 'dtstart'));
-  }
-  // Overrides whose series is not in the file (an invitation to one occurrence).
-  for (const [uid, list] of exceptions) {
-    if (related.has(uid)) continue;
-    for (const vevent of list) emitException(ctx, uid, new ICAL.Event(vevent));
-  }
-  return ctx.items;
+/** {@link streamIcs} on text already in memory; `file` names it in errors. */
+export function parseIcs(text: string, file: string, opts: IcsOptions): MeetingItem[] {
+  const body = text.replace(/^\ufeff/, '');
+  requireCalendar(body, file);
+  const reader = new IcsReader(file, opts);
+  let bytes = Buffer.from(body, 'utf8');
+  const over = bytes.length > reader.limits.maxCalendarBytes;
+  if (over) bytes = bytes.subarray(0, reader.limits.maxCalendarBytes);
+  const plan = reader.planScanner();
+  plan.push(bytes);
+  plan.end();
+  reader.checkPlan();
+  const scanner = reader.expandScanner();
+  scanner.push(bytes);
+  scanner.end();
+  const items = [...reader.drain()];
+  if (over) opts.onSkip?.(...overCalendarBytes(reader.limits));
+  return items;
 }
 
-interface Context {
-  opts: IcsOptions;
-  cancelAll: boolean;
-  items: MeetingItem[];
-}
-
-/** Expands a recurring series within [expandFrom, expandUntil], capped per series. */
-function expandSeries(event: CalEvent, uid: string, overrides: Component[], ctx: Context): void {
-  const startTz = tzidOf(event.component, 'dtstart');
-  const until = ctx.opts.expandUntil.getTime();
-  const from = ctx.opts.expandFrom?.getTime() ?? Number.NEGATIVE_INFINITY;
-  const max = ctx.opts.maxOccurrences ?? DEFAULT_MAX_OCCURRENCES;
-  const matched = new Set<string>();
-  const durationMs = toUtcMs(event.endDate, startTz) - toUtcMs(event.startDate, startTz);
-  const iterator = event.iterator();
-  let emitted = 0;
-  for (let steps = 0; steps < MAX_ITERATIONS && emitted < max; steps++) {
-    const next = iterator.next();
-    if (!next) break;
-    const originalMs = toUtcMs(next, startTz);
-    if (originalMs > until) break;
-    // Cheap skip of the early past; an override may move its occurrence, so check those fully.
-    if (originalMs + durationMs < from && !(next.toString() in event.exceptions)) continue;
-    const details = event.getOccurrenceDetails(next);
-    const item = details.item;
-    const isOverride = item !== event;
-    if (isOverride) matched.add(item.recurrenceId.toString());
-    const endTz = isOverride ? tzidOf(item.component, item.component.hasProperty('dtend') ? 'dtend' : 'dtstart') : startTz;
-    const startTzOfItem = isOverride ? tzidOf(item.component, 'dtstart') : startTz;
-    if (toUtcMs(details.endDate, endTz) < from) continue;
-    emit(ctx, uid, item, details.startDate, details.endDate, startTzOfItem, next, startTz, endTz);
-    emitted++;
-  }
-  // An override whose RECURRENCE-ID the rule no longer generates still happened.
-  for (const vevent of overrides) {
-    const override = new ICAL.Event(vevent);
-    if (matched.has(override.recurrenceId.toString())) continue;
-    const original = toUtcMs(override.recurrenceId, tzidOf(vevent, 'recurrence-id'));
-    if (original <= until && original >= from) emitException(ctx, uid, override);
+function requireCalendar(text: string, file: string): void {
+  const firstLine = /^\s*(\S[^\r\n]*)/.exec(text.replace(/^\ufeff/, ''))?.[1]?.trim().toUpperCase();
+  if (firstLine !== 'BEGIN:VCALENDAR') {
+    throw new FormatError('not an iCalendar file: expected a first line BEGIN:VCALENDAR', file);
   }
 }
 
-function emitException(ctx: Context, uid: string, event: CalEvent): void {
-  const c = event.component;
-  emit(ctx, uid, event, event.startDate, event.endDate, tzidOf(c, 'dtstart'), event.recurrenceId,
-    tzidOf(c, 'recurrence-id'), tzidOf(c, c.hasProperty('dtend') ? 'dtend' : 'dtstart'));
+function limitsOf(opts: IcsOptions): IcsLimits {
+  return { ...DEFAULT_ICS_LIMITS, ...(opts.maxOccurrences ? { maxOccurrences: opts.maxOccurrences } : {}), ...opts.limits };
 }
 
-/** Adds one occurrence. `original` is the occurrence's start before any override moved it. */
-function emit(
-  ctx: Context, uid: string, event: CalEvent, start: CalTime, end: CalTime, startTz: string | null,
-  original: CalTime, originalTz: string | null, endTz: string | null = startTz,
-): void {
-  const c = event.component;
-  const startMs = toUtcMs(start, startTz);
-  const endMs = Math.max(startMs, toUtcMs(end, endTz));
-  const key = new Date(toUtcMs(original, originalTz)).toISOString();
-  const status = String(c.getFirstPropertyValue('status') ?? '').toUpperCase();
-  ctx.items.push({
-    kind: 'meeting',
-    accountId: ctx.opts.accountId,
-    source: 'ics',
-    providerId: `${uid}#${key}`,
-    occurrenceKey: `${uid.toLowerCase()}#${key}`,
-    start: new Date(startMs).toISOString(),
-    end: new Date(endMs).toISOString(),
-    status: ctx.cancelAll || status === 'CANCELLED' ? 'cancelled' : status === 'TENTATIVE' ? 'tentative' : 'confirmed',
-    organizer: organizerOf(c) ?? firstOwner(ctx.opts.owner),
-    attendees: attendeesOf(c),
-  });
+function overCalendarBytes(limits: IcsLimits): [string, FileSkip] {
+  const reason = `calendar over ${formatBytes(limits.maxCalendarBytes)}`;
+  return [`${reason}: the rest of the file was not read`, { kind: 'file', reason }];
 }
 
 /**
- * An ical.js time as epoch ms UTC. Dates (all-day) are 00:00 UTC. Times in a zone the
- * file defines use that VTIMEZONE; a TZID without a definition is converted with the
- * runtime's IANA data (ical.js would treat it as floating); floating times count as UTC.
+ * A file's decompressed chunks, a BOM dropped, cut at `maxCalendarBytes`; gzip data that
+ * ends early stops the chunks. Either is told to `trouble`.
  */
-function toUtcMs(time: CalTime, tzid: string | null): number {
-  const wall = Date.UTC(time.year, time.month - 1, time.day, time.hour, time.minute, time.second);
-  if (time.isDate) return Date.UTC(time.year, time.month - 1, time.day);
-  const zone = time.zone;
-  if (zone === ICAL.Timezone.utcTimezone) return wall;
-  if (zone && zone !== ICAL.Timezone.localTimezone && zone.component) return time.toUnixTime() * 1000;
-  if (tzid) {
-    const converted = zonedTimeToUtc(time, tzid);
-    if (converted !== null) return converted;
+async function* chunksOf(input: InputFile, limits: IcsLimits, trouble: OnSkip): AsyncGenerator<Buffer> {
+  const source = openInput(input);
+  let total = 0;
+  try {
+    for await (const raw of source.chunks) {
+      let chunk = total === 0 && raw.subarray(0, 3).equals(BOM) ? raw.subarray(3) : raw;
+      if (total + chunk.length > limits.maxCalendarBytes) {
+        chunk = chunk.subarray(0, limits.maxCalendarBytes - total);
+        yield chunk;
+        trouble(...overCalendarBytes(limits));
+        return;
+      }
+      total += chunk.length;
+      yield chunk;
+    }
+  } catch (err) {
+    if (!(err instanceof DamagedInputError)) throw err;
+    trouble(`${err.message}: the events after it are lost`, { kind: 'file', reason: 'gzip data ends early' });
+  } finally {
+    source.close();
   }
-  return wall;
+}
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** What the first reading of a file learns about one VCALENDAR. */
+interface CalendarPlan {
+  method: string;
+  timezones: ScannedComponent[];
+  /** Overrides (RECURRENCE-ID events) by UID, to join their series when it comes. */
+  overrides: Map<string, ScannedComponent[]>;
 }
 
-function tzidOf(c: Component, property: string): string | null {
-  const tzid = c.getFirstProperty(property)?.getParameter('tzid');
-  return typeof tzid === 'string' && tzid ? tzid : null;
+/** The second reading's view of one VCALENDAR. */
+interface OpenCalendar {
+  plan: CalendarPlan;
+  /** A VCALENDAR holding only the time zones: each event is attached to it while read. */
+  root: Component;
+  /** UIDs whose series (or single event) came: their overrides are theirs. */
+  related: Set<string>;
 }
 
-function uidOf(c: Component): string {
-  const uid = c.getFirstPropertyValue('uid');
-  // Without a UID, the event's own text is its identity: deterministic across imports.
-  return typeof uid === 'string' && uid.trim() ? uid.trim() : `nouid-${shortHash(c.toString())}`;
-}
+/** One file's reading: the plan of the first pass, then expansion in the second. */
+class IcsReader {
+  readonly limits: IcsLimits;
+  private readonly expansion: Expansion;
+  private readonly plans = new Map<number, CalendarPlan>();
+  private held = 0;
+  private components = 0;
+  private firstStrayLine: number | null = null;
+  private readonly open = new Map<number, OpenCalendar>();
+  private readonly queue: Array<ScannedComponent | { end: number }> = [];
 
-function organizerOf(c: Component): string | null {
-  const value = c.getFirstPropertyValue('organizer');
-  return typeof value === 'string' ? normalizeAddress(value) : null;
-}
-
-function firstOwner(owner: string[] | undefined): string | null {
-  for (const address of owner ?? []) {
-    const normalized = normalizeAddress(address);
-    if (normalized) return normalized;
+  constructor(
+    private readonly file: string,
+    private readonly opts: IcsOptions,
+  ) {
+    this.limits = limitsOf(opts);
+    this.expansion = {
+      accountId: opts.accountId,
+      owner: (opts.owner ?? []).map((a) => normalizeAddress(a)).find((a) => a !== null) ?? null,
+      from: opts.expandFrom?.getTime() ?? Number.NEGATIVE_INFINITY,
+      until: opts.expandUntil.getTime(),
+      limits: this.limits,
+      occurrencesLeft: this.limits.maxFileOccurrences,
+      stepsLeft: this.limits.maxFileSteps,
+    };
   }
-  return null;
+
+  /** The first reading: METHOD, time zones and overrides of each VCALENDAR. */
+  planScanner(): IcsScanner {
+    return new IcsScanner(this.limits, {
+      component: (c) => {
+        this.components++;
+        const plan = this.planOf(c.calendar);
+        if (c.name === 'VTIMEZONE') {
+          if (!c.problem && this.hold(c)) plan.timezones.push(c);
+        } else if (c.isOverride) {
+          const uid = groupUid(c);
+          const held = this.hold(c) ? c : { ...c, text: '', problem: `over the ${formatBytes(this.limits.maxHeldBytes)} of moved occurrences a calendar may hold` };
+          plan.overrides.set(uid, [...(plan.overrides.get(uid) ?? []), held]);
+        }
+      },
+      calendarProperty: (calendar, name, value) => {
+        if (name === 'METHOD') this.planOf(calendar).method = value.trim().toUpperCase();
+      },
+      strayLine: (line) => {
+        this.firstStrayLine ??= line;
+      },
+    });
+  }
+
+  /** A file with no component but lines that are not iCalendar is not a calendar. */
+  checkPlan(): void {
+    if (this.components === 0 && this.firstStrayLine !== null) {
+      throw new FormatError(`not a valid iCalendar file: line ${this.firstStrayLine} is not a content line`, this.file);
+    }
+  }
+
+  /** The second reading: components queue up for {@link drain}. */
+  expandScanner(): IcsScanner {
+    return new IcsScanner(this.limits, {
+      component: (c) => this.queue.push(c),
+      calendarEnd: (calendar) => this.queue.push({ end: calendar }),
+    });
+  }
+
+  /** The occurrences of what the second reading queued so far. */
+  *drain(): Generator<MeetingItem> {
+    for (const entry of this.queue) {
+      if ('end' in entry) yield* this.endCalendar(entry.end);
+      else if (entry.name === 'VEVENT' && !entry.isOverride) yield* this.master(entry);
+    }
+    this.queue.length = 0;
+  }
+
+  private planOf(calendar: number): CalendarPlan {
+    let plan = this.plans.get(calendar);
+    if (!plan) {
+      plan = { method: '', timezones: [], overrides: new Map() };
+      this.plans.set(calendar, plan);
+    }
+    return plan;
+  }
+
+  private hold(c: ScannedComponent): boolean {
+    this.held += c.text.length;
+    return this.held <= this.limits.maxHeldBytes;
+  }
+
+  private calendarOf(calendar: number): OpenCalendar {
+    let open = this.open.get(calendar);
+    if (!open) {
+      const plan = this.planOf(calendar);
+      const zones: JCalComponent[] = [];
+      for (const tz of plan.timezones) {
+        // A time zone that does not parse is left out: its events fall back to IANA data.
+        try {
+          const jcal = ICAL.parse(tz.text) as unknown as JCalComponent;
+          if (Array.isArray(jcal) && jcal[0] === 'vtimezone') zones.push(jcal);
+        } catch {
+          continue;
+        }
+      }
+      open = { plan, root: new ICAL.Component(['vcalendar', [], zones]), related: new Set() };
+      this.open.set(calendar, open);
+    }
+    return open;
+  }
+
+  /** One series or single event, with its overrides. */
+  private *master(c: ScannedComponent): Generator<MeetingItem> {
+    const cal = this.calendarOf(c.calendar);
+    const vevent = this.parse(c);
+    if (!vevent) return;
+    const uid = uidOf(vevent);
+    if (!vevent.hasProperty('dtstart')) {
+      this.skip(`event ${uid}: no DTSTART`, 'no start', uid);
+      return;
+    }
+    const own = cal.related.has(uid) ? [] : (cal.plan.overrides.get(uid) ?? []);
+    cal.related.add(uid);
+    const attached: Component[] = [vevent];
+    cal.root.addSubcomponent(vevent);
+    let items: MeetingItem[];
+    try {
+      const exceptions: CalEvent[] = [];
+      for (const o of own) {
+        const override = this.parse(o, uid);
+        if (!override) continue;
+        cal.root.addSubcomponent(override);
+        attached.push(override);
+        exceptions.push(new ICAL.Event(override));
+      }
+      // Exceptions are passed explicitly: ical.js would otherwise relate every
+      // RECURRENCE-ID event of the calendar, whatever its UID.
+      const event = new ICAL.Event(vevent, { exceptions, strictExceptions: true });
+      const cancelAll = cal.plan.method === 'CANCEL';
+      if (event.isRecurring()) {
+        const freq = tooFrequent(event);
+        if (freq) {
+          this.skip(`event ${uid}: FREQ=${freq}`, 'recurs more often than hourly', uid);
+          items = [];
+          return;
+        }
+        const series = expandSeries(event, uid, exceptions, this.expansion, cancelAll);
+        items = series.items;
+        if (series.cut) this.skip(`event ${uid}: ${series.cut}`, series.cut, uid);
+      } else {
+        items = [singleItem(this.expansion, cancelAll, uid, event)];
+      }
+    } catch (err) {
+      this.skip(`event ${uid}: ${(err as Error).message}`, 'unreadable', uid);
+      items = [];
+    } finally {
+      for (const a of attached) cal.root.removeSubcomponent(a);
+    }
+    yield* items;
+  }
+
+  /** Overrides whose series is not in the file (an invitation to one occurrence). */
+  private *endCalendar(calendar: number): Generator<MeetingItem> {
+    const cal = this.calendarOf(calendar);
+    const cancelAll = cal.plan.method === 'CANCEL';
+    for (const [uid, list] of cal.plan.overrides) {
+      if (cal.related.has(uid)) continue;
+      for (const o of list) {
+        const vevent = this.parse(o);
+        if (!vevent) continue;
+        cal.root.addSubcomponent(vevent);
+        try {
+          yield exceptionItem(this.expansion, cancelAll, uidOf(vevent), new ICAL.Event(vevent));
+        } catch (err) {
+          this.skip(`event ${uidOf(vevent)}: ${(err as Error).message}`, 'unreadable', uidOf(vevent));
+        } finally {
+          cal.root.removeSubcomponent(vevent);
+        }
+      }
+    }
+    this.open.delete(calendar);
+  }
+
+  /** Parses and checks one event; null (the skip told) when it cannot be read. */
+  private parse(c: ScannedComponent, uidHint?: string): Component | null {
+    const uid = uidHint ?? c.uid ?? `nouid-${shortHash(c.text)}`;
+    if (c.problem) {
+      this.skip(`event ${uid}: ${c.problem}`, c.problem.replace(/:.*/, ''), uid);
+      return null;
+    }
+    let jcal: JCalComponent;
+    try {
+      jcal = ICAL.parse(c.text) as unknown as JCalComponent;
+    } catch (err) {
+      this.skip(`event ${uid}: ${(err as Error).message}`, 'unreadable', uid);
+      return null;
+    }
+    if (!Array.isArray(jcal) || jcal[0] !== 'vevent') {
+      this.skip(`event ${uid}: not one VEVENT`, 'unreadable', uid);
+      return null;
+    }
+    const bad = badDateIn(jcal);
+    if (bad) {
+      this.skip(`event ${uid}: bad ${bad}`, 'bad dates', uid);
+      return null;
+    }
+    return new ICAL.Component(jcal);
+  }
+
+  private skip(detail: string, reason: string, id: string): void {
+    this.opts.onSkip?.(detail, { kind: 'event', reason, id });
+  }
 }
 
-/** Attendees who are people: rooms and resources (CUTYPE) are not relationships. */
-function attendeesOf(c: Component): Attendee[] {
-  const out: Attendee[] = [];
-  const seen = new Set<string>();
-  for (const prop of c.getAllProperties('attendee')) {
-    const cutype = String(prop.getParameter('cutype') ?? '').toUpperCase();
-    if (cutype === 'ROOM' || cutype === 'RESOURCE') continue;
-    const value = prop.getFirstValue();
-    const address = typeof value === 'string' ? normalizeAddress(value) : null;
-    if (!address || seen.has(address)) continue;
-    seen.add(address);
-    // RFC 5545: PARTSTAT defaults to NEEDS-ACTION.
-    const partstat = String(prop.getParameter('partstat') ?? 'NEEDS-ACTION').toUpperCase();
-    const attendee: Attendee = { address, response: RESPONSES[partstat] ?? 'none' };
-    const cn = prop.getParameter('cn');
-    const name = typeof cn === 'string' ? cn.replace(/^"+|"+$/g, '').trim() : '';
-    if (name && normalizeAddress(name) !== address) attendee.name = name;
-    out.push(attendee);
-  }
-  return out;
+/** The UID overrides are grouped by: as ical.js reads it (TEXT escapes undone). */
+function groupUid(c: ScannedComponent): string {
+  if (c.uid === null) return `nouid-${shortHash(c.text)}`;
+  return c.uid.replace(/\\([\\;,nN])/g, (_, ch: string) => (ch === 'n' || ch === 'N' ? '\n' : ch));
 }

@@ -1,8 +1,9 @@
 /** File importers: Google Takeout (and other) mbox archives and iCalendar exports. */
-export { readMbox, toMailItem, bulkSignals } from './mbox.ts';
-export type { MboxOptions } from './mbox.ts';
-export { readIcs, parseIcs } from './ics.ts';
-export type { IcsOptions } from './ics.ts';
+export { readMbox, toMailItem, bulkSignals, DEFAULT_MBOX_BOUNDS } from './mbox.ts';
+export type { MboxOptions, MboxMessage } from './mbox.ts';
+export { streamIcs, readIcs, parseIcs, DEFAULT_ICS_LIMITS } from './ics.ts';
+export type { IcsOptions, IcsLimits } from './ics.ts';
+export type { FileSkip, OnSkip } from './skips.ts';
 export { parseAddressList } from './address-list.ts';
 export type { ParsedAddress } from './address-list.ts';
 export { parseMailDate } from './mail-date.ts';

@@ -12,6 +12,8 @@
  * the rest of its bytes stream past unbuffered. Time is linear in the input.
  */
 
+import { formatBytes } from './skips.ts';
+
 /** One message as the splitter hands it over: its separator line and its headers. */
 export interface MboxMessage {
   /** The address on the `From ` separator line. */
@@ -216,13 +218,6 @@ export class MboxSplitter {
     this.message = null;
     this.emit({ ordinal: m.ordinal, skipped: reason });
   }
-}
-
-/** `1 MB`, `64 KB`, `400 bytes`: how the skip reasons state a bound. */
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MB`;
-  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KB`;
-  return `${bytes} bytes`;
 }
 
 /**

@@ -23,3 +23,10 @@ export type OnSkip = (detail: string, skip: FileSkip) => void;
 
 /** Bytes in a megabyte as the skip reasons say it (`over 1 MB`): a mebibyte. */
 export const MB = 1024 * 1024;
+
+/** `1 MB`, `64 KB`, `400 bytes`: how the skip reasons state a bound. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= MB && bytes % MB === 0) return `${bytes / MB} MB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KB`;
+  return `${bytes} bytes`;
+}
