@@ -3,17 +3,19 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { loadConfig } from '../lib/config.ts';
+import { SesMailer } from '../lib/mail/ses-mailer.ts';
 import { GoogleOAuth } from '../lib/providers/google/oauth.ts';
 import { MsOAuth } from '../lib/providers/microsoft/oauth.ts';
 import { SqsSyncQueue } from '../lib/service/sqs-queues.ts';
-import { createConnectApp, type ProviderConsent } from '../lib/web/connect-app.ts';
+import { createConnectApp, type ConnectAppDeps, type ProviderConsent } from '../lib/web/connect-app.ts';
 import { messagePage } from '../lib/web/connect-pages.ts';
 import { htmlResponse, type WebResponse } from '../lib/web/http.ts';
 import { ConfigError } from '../lib/errors.ts';
 import type { WebApp } from '../lib/web/router.ts';
-import { required } from './shared/env.ts';
+import { required, type LambdaEnv } from './shared/env.ts';
 import { toApiResult, toWebRequest } from './shared/http.ts';
 import { logger, metrics, tracer } from './shared/observability.ts';
 import { getRuntime, type Runtime } from './shared/runtime.ts';
@@ -118,6 +120,8 @@ function buildApp(runtime: Runtime, filled: readonly Provider[]): WebApp {
       return ms.oauth;
     };
   }
+  const mail = joinMail(env);
+  if (!mail) logger.warn('SINEW_SENDER is not set: a mailbox joining a person is stored without telling the two addresses');
   return createConnectApp({
     store: runtime.store,
     vault: runtime.vault,
@@ -134,7 +138,22 @@ function buildApp(runtime: Runtime, filled: readonly Provider[]): WebApp {
       logger.info('mailbox connected', { provider: e.provider, userId: e.userId, accountId: e.accountId, joined: e.joined });
       metrics.addMetric('MailboxConnected', MetricUnit.Count, 1);
     },
+    ...(mail ? { mail } : {}),
+    log: logger,
   });
+}
+
+let ses: SESv2Client | undefined;
+
+/**
+ * The SES mailer of the join notices (the sender and configuration set the report worker
+ * uses), or undefined when the stack gave no sender.
+ */
+function joinMail(env: LambdaEnv): ConnectAppDeps['mail'] {
+  if (!env.SINEW_SENDER) return undefined;
+  ses ??= new SESv2Client({});
+  const mailer = new SesMailer({ client: ses, ...(env.SINEW_SES_CONFIGURATION_SET ? { configurationSetName: env.SINEW_SES_CONFIGURATION_SET } : {}) });
+  return { mailer, sender: env.SINEW_SENDER };
 }
 
 /** Addresses and long token-like runs out of a message before it is logged. */

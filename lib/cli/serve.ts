@@ -4,6 +4,7 @@ import { InputError } from '../errors.ts';
 import { startWebServer, type LocalWebServer } from '../local/web-server.ts';
 import { googleOAuthFromConfig, type GoogleOAuth } from '../providers/google/oauth.ts';
 import { msOAuthFromConfig } from '../providers/microsoft/oauth.ts';
+import { SmtpMailer } from '../mail/smtp-mailer.ts';
 import { once } from '../service/account-sources.ts';
 import type { JobQueue, SyncJob } from '../service/jobs.ts';
 import { createConnectApp, type ConnectProvider, type ProviderConsent } from '../web/connect-app.ts';
@@ -52,6 +53,9 @@ export async function startServe(flags: ServeFlags, out: (line: string) => void,
   let server: LocalWebServer;
   const syncQueue = new LocalSyncQueue(ctx, out);
   const routes: PrefixRoute[] = [];
+  // The join notices go out over SMTP when one is configured (as `sinew report --send`);
+  // without it a join is stored and a line says no notice went out.
+  const mailer = config.SINEW_SMTP_URL ? new SmtpMailer({ url: config.SINEW_SMTP_URL, clock: now }) : undefined;
   try {
     const [secret, vault] = await Promise.all([localLinkSecret(flags), localVault(flags)]);
     const linkSecret = async (): Promise<Uint8Array> => secret;
@@ -74,11 +78,22 @@ export async function startServe(flags: ServeFlags, out: (line: string) => void,
         prefix: '/',
         // Anyone: this is one person's machine, served on loopback only, and whoever can
         // reach it can already read the local store. In AWS the admin must choose.
-        app: createConnectApp({ store: ctx.store, vault, syncQueue, secret: linkSecret, providers, allowedDomains: [ANYONE], now }),
+        app: createConnectApp({
+          store: ctx.store,
+          vault,
+          syncQueue,
+          secret: linkSecret,
+          providers,
+          allowedDomains: [ANYONE],
+          now,
+          ...(mailer ? { mail: { mailer, sender: config.SINEW_REPORT_FROM } } : {}),
+          log: linksLog(out),
+        }),
       });
     }
     server = await startWebServer(reportingFailures(routeByPrefix(routes), out), { port: flags.port ?? DEFAULT_SERVE_PORT });
   } catch (err) {
+    mailer?.close();
     await ctx.close();
     throw listenError(err, flags.port ?? DEFAULT_SERVE_PORT);
   }
@@ -89,7 +104,10 @@ export async function startServe(flags: ServeFlags, out: (line: string) => void,
     url: server.url,
     paths: routes.map((r) => r.prefix),
     syncJobs: syncQueue.sent,
-    close: () => (closing ??= server.close().finally(() => ctx.close())),
+    close: () => (closing ??= server.close().finally(() => {
+      mailer?.close();
+      return ctx.close();
+    })),
   };
 }
 
@@ -168,10 +186,10 @@ function reportingFailures(app: WebApp, out: (line: string) => void): WebApp {
   };
 }
 
-/** Link events as one line each; ids and tokens stay out of the terminal. */
+/** Link and connect events as one line each; ids and tokens stay out of the terminal. */
 function linksLog(out: (line: string) => void): LinksLog {
   const line = (message: string, attrs: Record<string, string | number | boolean>): void => {
-    const shown = Object.entries(attrs).filter(([k]) => k !== 'userId');
+    const shown = Object.entries(attrs).filter(([k]) => k !== 'userId' && k !== 'accountId');
     out(`${message}${shown.length > 0 ? ` (${shown.map(([k, v]) => `${k} ${String(v)}`).join(', ')})` : ''}`);
   };
   return { info: line, warn: line };

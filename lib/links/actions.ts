@@ -5,6 +5,7 @@ import { normalizeAddress } from '../interactions/normalize.ts';
 import type { Store, User, UserChange } from '../store/types.ts';
 import type { TokenVault } from '../connect/token-vault.ts';
 import { canonicalTimeZone } from './time-zone.ts';
+import { detachAccount, type DetachOutcome } from './detach.ts';
 import { disconnectUser, type DisconnectOutcome, type TokenRevoker } from './disconnect.ts';
 import type { LinkAction, LinkClaims } from './token.ts';
 
@@ -23,9 +24,9 @@ export interface LinkActionDeps {
   store: Store;
   /** The clock: answers are stamped with it and snoozes end relative to it. */
   now: () => Date;
-  /** Opens sealed refresh tokens (disconnect only). */
+  /** Opens sealed refresh tokens (disconnect and detach only). */
   vault?: TokenVault;
-  /** Google's revocation (disconnect only), built on demand: only Google accounts need it. */
+  /** Google's revocation (disconnect and detach only), built on demand: only Google accounts need it. */
   googleRevoker?: () => Promise<TokenRevoker>;
 }
 
@@ -41,7 +42,8 @@ export type LinkOutcome =
   | { action: 'snooze'; changed: boolean; contact: string; until: string }
   | { action: 'pause' | 'resume' | 'unsubscribe'; changed: boolean }
   | { action: 'timezone'; changed: boolean; timeZone: string }
-  | ({ action: 'disconnect'; changed: boolean } & DisconnectOutcome);
+  | ({ action: 'disconnect'; changed: boolean } & DisconnectOutcome)
+  | ({ action: 'detach' } & DetachOutcome);
 
 /** The actions the links app applies itself (join and reconnect belong to the connect page). */
 export type AppliedAction = Exclude<LinkAction, 'join' | 'reconnect'>;
@@ -76,6 +78,11 @@ export async function applyLinkAction(claims: LinkClaims, deps: LinkActionDeps, 
     case 'disconnect': {
       const outcome = await disconnectUser(claims.userId, deps);
       return { action, ...outcome };
+    }
+    case 'detach': {
+      if (!claims.accountId) throw new InputError('a detach link must name the mailbox to detach');
+      await requireUser(deps.store, claims.userId);
+      return { action, ...(await detachAccount(claims.userId, claims.accountId, deps)) };
     }
     case 'join':
     case 'reconnect':

@@ -67,7 +67,12 @@ export async function disconnectUser(userId: string, deps: DisconnectDeps): Prom
   return { changed: deletedItems > 0, accounts: results, deletedItems };
 }
 
-async function releaseGrant(account: Account, deps: DisconnectDeps): Promise<DisconnectOutcome['accounts'][number]> {
+/**
+ * Revokes one account's grant where the provider lets Sinew (Google), or says where the
+ * person removes it; throws ProviderUnavailableError before anything is deleted. Also
+ * what detaching one mailbox does (detach.ts).
+ */
+export async function releaseGrant(account: Account, deps: DisconnectDeps): Promise<DisconnectOutcome['accounts'][number]> {
   const base = { provider: account.provider, address: account.address };
   if (account.provider === 'files' || account.encryptedToken === undefined) return { ...base, grant: 'none' };
   if (account.provider === 'microsoft') return { ...base, grant: 'discarded', settingsUrl: ACCESS_SETTINGS.microsoft };

@@ -61,15 +61,20 @@ export function reportLinksFor(input: ReportLinkInput): ReportLinks & { unsubscr
 }
 
 /**
- * Where a user reconnects a mailbox: the connect flow of `provider`, joined to this user
- * by a signed `join` token (so the new grant lands on the same person, never on a
- * guessable id). The token lives as long as a reconnect link, not a day like the success
- * page's "connect another mailbox": the email may be read late.
+ * Where a user reconnects a mailbox: the connect flow of `provider` with a signed
+ * `reconnect` token naming this user and, when given, the account. It only ever renews a
+ * mailbox the person already has (that account, or one of theirs at `provider`): the
+ * connect page refuses any other sign-in, so a forwarded email attaches nobody's mailbox.
+ * It lives as long as a reconnect link: the email may be read late.
  */
-export function reconnectUrl(input: LinkIssuer & { provider: Exclude<Provider, 'files'> }): string {
+export function reconnectUrl(input: LinkIssuer & { provider: Exclude<Provider, 'files'>; accountId?: string }): string {
   const base = checkedBaseUrl(input.baseUrl);
-  const token = signLink(input.secret, { action: 'join', userId: input.userId }, { now: input.now.getTime(), ttlMs: LINK_TTL_MS.reconnect });
-  return `${base}/connect/${input.provider}?join=${encodeURIComponent(token)}`;
+  const token = signLink(
+    input.secret,
+    { action: 'reconnect', userId: input.userId, ...(input.accountId ? { accountId: input.accountId } : {}) },
+    { now: input.now.getTime(), ttlMs: LINK_TTL_MS.reconnect },
+  );
+  return `${base}/connect/${input.provider}?link=${encodeURIComponent(token)}`;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);

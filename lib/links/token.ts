@@ -5,16 +5,17 @@ import { openSigned, signPayload } from '../connect/signed.ts';
 /**
  * Signed, expiring link tokens: the footer links of the weekly email ("this is fine",
  * snooze, mute, their undo, pause, unsubscribe, disconnect), the reconnect and "connect
- * another mailbox" links, and the success page's time-zone answer. A token names one user
- * and one action; its HMAC (keyed by the deploy's link secret, domain-separated from the
- * OAuth state) proves Sinew issued it, so no guessable id ever grants anything.
+ * another mailbox" links, the success page's time-zone answer, and the undo of a join
+ * (detach). A token names one user and one action; its HMAC (keyed by the deploy's link
+ * secret, domain-separated from the OAuth state) proves Sinew issued it, so no guessable
+ * id ever grants anything.
  *
  * Form: base64url(JSON claims) + '.' + base64url(HMAC-SHA256). Not encrypted: the claims
  * hold ids and a contact address the recipient already knows, nothing secret.
  */
 
 export const LINK_ACTIONS = [
-  'fine', 'snooze', 'mute', 'undo', 'pause', 'resume', 'unsubscribe', 'disconnect', 'timezone', 'join', 'reconnect',
+  'fine', 'snooze', 'mute', 'undo', 'pause', 'resume', 'unsubscribe', 'disconnect', 'timezone', 'join', 'reconnect', 'detach',
 ] as const;
 export type LinkAction = (typeof LINK_ACTIONS)[number];
 
@@ -23,7 +24,7 @@ export interface LinkClaims {
   userId: string;
   /** The contact a per-contact answer (fine, snooze, mute, undo) is about. */
   contact?: string;
-  /** The account a `reconnect` or `disconnect` is about (disconnect without it: every account). */
+  /** The account a `reconnect`, `detach` or `disconnect` is about (disconnect without it: every account). */
   accountId?: string;
   /** Snooze length in days. */
   days?: number;
@@ -43,8 +44,11 @@ export const LINK_TTL_MS: Readonly<Record<LinkAction, number>> = {
   unsubscribe: 365 * 86_400_000,
   disconnect: 60 * 86_400_000,
   timezone: 30 * 86_400_000,
-  join: 86_400_000,
+  // Minutes: a join also needs the cookie of the browser that just signed in as the person.
+  join: 15 * 60_000,
   reconnect: 30 * 86_400_000,
+  // The undo of a join, in the emails that announce it: read late, still works.
+  detach: 30 * 86_400_000,
 };
 
 const claimsSchema = z.strictObject({

@@ -74,7 +74,7 @@ export function reconnectEmail(
 ): OutgoingEmail {
   const provider = account.provider === 'files' ? 'google' : account.provider;
   const now = deps.now();
-  const url = reconnectUrl({ baseUrl: deps.baseUrl, secret: deps.secret, userId: account.userId, now, provider });
+  const url = reconnectUrl({ baseUrl: deps.baseUrl, secret: deps.secret, userId: account.userId, now, provider, accountId: account.accountId });
   const { unsubscribeUrl } = reportLinksFor({ baseUrl: deps.baseUrl, secret: deps.secret, userId: account.userId, now });
   const name = PROVIDER_NAME[provider];
   const subject = `Reconnect ${account.address}: Sinew can no longer read it`;

@@ -142,6 +142,11 @@ export interface Store {
   deleteItems(userId: string, accountId: string, providerIds: string[]): Promise<void>;
   /** Deletes every item (and skip record) of one account, returning how many; the account record stays as it is. */
   deleteAccountItems(userId: string, accountId: string): Promise<number>;
+  /**
+   * Deletes one account record, its sealed token with it (a mailbox detached from a
+   * person); its items are {@link Store.deleteAccountItems}'s. Resolves true when it existed.
+   */
+  deleteAccount(userId: string, accountId: string): Promise<boolean>;
   /** One stored item by its deterministic key, or undefined. */
   getItem(userId: string, accountId: string, providerId: string): Promise<Item | undefined>;
   /** Every item of one user: one paginated Query of the user's partition, never a Scan. */

@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { ConnectedGrant, OAuthConsent } from '../connect/consent.ts';
 import { ConsentError, InvalidStateError, type StateFailure } from '../connect/errors.ts';
 import { derivePkce } from '../connect/pkce.ts';
@@ -8,16 +8,20 @@ import type { TokenVault } from '../connect/token-vault.ts';
 import { InputError } from '../errors.ts';
 import { ACCESS_SETTINGS } from '../links/disconnect.ts';
 import { canonicalTimeZone } from '../links/time-zone.ts';
-import { InvalidLinkError, signLink, verifyLink } from '../links/token.ts';
-import { recordConnectedAccount } from '../pipeline/accounts.ts';
-import { requireAddress, userIdFor } from '../pipeline/identity.ts';
+import { signLink } from '../links/token.ts';
+import { identityOf, isSameMailbox, recordConnectedAccount, type MailboxIdentity, type RecordedAccount } from '../pipeline/accounts.ts';
+import { userIdFor } from '../pipeline/identity.ts';
+import { sendJoinNotices } from '../service/join-notice.ts';
 import type { JobQueue, SyncJob } from '../service/jobs.ts';
-import type { Store, User } from '../store/types.ts';
+import type { Mailer } from '../service/mailer.ts';
+import type { Store } from '../store/types.ts';
 import { connectPage, messagePage, PROVIDER_NAMES, successPage, type ConnectProvider } from './connect-pages.ts';
+import { checkPersonLink, JOIN_TTL_MS, mintJoin, personLinkToken, personLinkView, sameText } from './connect-person.ts';
 import { htmlResponse, redirectResponse, type WebRequest, type WebResponse } from './http.ts';
 import type { WebApp } from './router.ts';
 
 export type { ConnectProvider } from './connect-pages.ts';
+export { JOIN_COOKIE } from './connect-person.ts';
 
 /** A provider's consent, plus revocation where the provider offers it (Google does, Microsoft does not). */
 export interface ProviderConsent extends OAuthConsent {
@@ -46,6 +50,19 @@ export interface ConnectAppDeps {
   stateTtlMs?: number;
   /** Told of each mailbox connected (ids only): the handler logs it and counts a metric. */
   onConnected?: (event: ConnectedEvent) => void;
+  /**
+   * Sends the emails that announce a join to both addresses (lib/service/join-notice.ts);
+   * without it a join is still stored, and the log says no notice went out.
+   */
+  mail?: { mailer: Mailer; sender: string };
+  /** Events worth a log line (ids and counts only, never an address). */
+  log?: ConnectLog;
+}
+
+/** The slice of a structured logger the app uses (Powertools' Logger fits). */
+export interface ConnectLog {
+  info(message: string, attributes: Record<string, string | number | boolean>): void;
+  warn(message: string, attributes: Record<string, string | number | boolean>): void;
 }
 
 export interface ConnectedEvent {
@@ -71,10 +88,12 @@ const PROVIDERS: readonly ConnectProvider[] = ['google', 'microsoft'];
  * - `GET /connect/{provider}`: starts the authorization-code flow with PKCE and a signed,
  *   expiring state whose nonce is bound to this browser by a cookie (login CSRF), the
  *   verifier derived from the secret and the nonce so the callback keeps no session; an
- *   optional signed `join` (or `reconnect`) link adds the mailbox to an existing person;
+ *   optional signed `join` link (with this browser's join cookie) adds the mailbox to an
+ *   existing person, a `reconnect` link renews one of their mailboxes (connect-person.ts);
  * - `GET /oauth/{provider}/callback`: checks state and cookie, trades the code, applies
- *   the sign-up domains to a new person, stores the account with its token sealed,
- *   enqueues the first sync and shows what happens next.
+ *   the sign-up domains to a new person, refuses a reconnect as another mailbox, stores
+ *   the account with its token sealed, enqueues the first sync, tells both addresses of a
+ *   join, and shows what happens next with a fresh join for this browser.
  */
 export function createConnectApp(deps: ConnectAppDeps): WebApp {
   const signUp = signUpRule(deps.allowedDomains);
@@ -82,22 +101,29 @@ export function createConnectApp(deps: ConnectAppDeps): WebApp {
   const ttlMs = deps.stateTtlMs ?? DEFAULT_STATE_TTL_MS;
 
   const home = async (req: WebRequest): Promise<WebResponse> => {
-    const token = personLink(req);
+    const token = personLinkToken(req);
     if (token === undefined) return htmlResponse(200, connectPage({ providers: configured }));
-    const link = await checkLink(deps, token);
+    const link = await checkPersonLink(deps, req, token);
     if ('refusal' in link) return link.refusal;
-    return htmlResponse(200, connectPage({ providers: configured, joinToken: token }));
+    return htmlResponse(200, connectPage({ providers: configured, link: personLinkView(link) }));
   };
 
   const start = async (req: WebRequest, provider: ConnectProvider, consentOf: () => Promise<ProviderConsent>): Promise<WebResponse> => {
     const data: Record<string, string> = {};
     let loginHint: string | undefined;
-    const token = personLink(req);
+    const token = personLinkToken(req);
     if (token !== undefined) {
-      const link = await checkLink(deps, token);
+      const link = await checkPersonLink(deps, req, token);
       if ('refusal' in link) return link.refusal;
-      data.j = link.user.userId;
-      if (link.accountId) loginHint = (await deps.store.getAccount(link.user.userId, link.accountId))?.address;
+      if (link.kind === 'join') {
+        data.j = link.user.userId;
+      } else {
+        data.r = link.user.userId;
+        if (link.account) {
+          data.a = link.account.accountId;
+          loginHint = link.account.address;
+        }
+      }
     }
     const tz = zoneOrUndefined(req.query.tz);
     if (tz !== undefined) data.tz = tz;
@@ -174,66 +200,85 @@ export function createConnectApp(deps: ConnectAppDeps): WebApp {
       return refuse(400, err.message, 'Nothing was stored.', clear);
     }
 
-    let address: string;
+    let identity: MailboxIdentity;
     try {
-      address = requireAddress(grant.email, `the ${name} account`);
+      identity = identityOf(provider, grant);
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       await discard(consent, grant);
       return refuse(400, err.message, 'Nothing was stored.', clear);
     }
-    const joinUserId = state.data.j;
-    if (joinUserId !== undefined) {
-      // The person may have disconnected since the link was made.
-      if (!(await deps.store.getUser(joinUserId))) {
-        await discard(consent, grant);
-        return refuse(400, 'The person this "connect another mailbox" link was for is no longer in Sinew.', 'Nothing was stored. Connect your first mailbox again from the connect page.', clear);
-      }
-    } else if (!admits(signUp, address) && !(await deps.store.getUser(userIdFor(address)))) {
-      // The rule admits people, not mailboxes: a person already admitted (a reconnect, or a
-      // second mailbox joining through a signed link) is not asked again.
+    const dropped = `the access you just granted was ${consent.revoke ? 'revoked' : `dropped (${name} offers no way for Sinew to withdraw it: remove Sinew at ${ACCESS_SETTINGS[provider]})`}`;
+    const personId = state.data.j ?? state.data.r;
+    // The person may have disconnected since the link was made.
+    if (personId !== undefined && !(await deps.store.getUser(personId))) {
       await discard(consent, grant);
-      const dropped = `Nothing was stored, and the access you just granted was ${consent.revoke ? 'revoked' : `dropped (${PROVIDER_NAMES[provider]} offers no way for Sinew to withdraw it: remove Sinew at ${ACCESS_SETTINGS[provider]})`}.`;
-      return htmlResponse(
-        403,
-        signUp.kind === 'domains'
-          ? messagePage({
-              title: 'This address cannot sign up here',
-              reason: `This Sinew admits new people with an address at ${signUp.domains.join(', ')} only; ${address} is not one of them.`,
-              next: `${dropped} Connect a mailbox at an allowed domain first; your other mailboxes can join it afterwards.`,
-            })
-          : messagePage({
-              title: 'Sign-up is not open',
-              reason: 'The administrator of this Sinew has not opened sign-up yet, so nobody new can connect a mailbox.',
-              next: `${dropped} Ask your administrator to open sign-up for your email domain.`,
-            }),
-        { cookies: clear },
-      );
+      return refuse(400, 'The person this link was made for is no longer in Sinew.', 'Nothing was stored. Connect your first mailbox again from the connect page.', clear);
     }
 
-    const { user, account } = await recordConnectedAccount(deps.store, deps.vault, {
-      provider,
-      grant,
-      now,
-      timeZone: state.data.tz ?? 'UTC',
-      ...(joinUserId !== undefined ? { joinUserId } : {}),
-    });
+    let recorded: RecordedAccount;
+    const record = (extra: { joinUserId?: string; accountId?: string }): Promise<RecordedAccount> =>
+      recordConnectedAccount(deps.store, deps.vault, { provider, grant, now, timeZone: state.data.tz ?? 'UTC', ...extra });
+    if (state.data.j !== undefined) {
+      // A join: the link and this browser's join cookie were checked when it started.
+      recorded = await record({ joinUserId: state.data.j });
+    } else if (state.data.r !== undefined) {
+      // A reconnect renews a mailbox the person already has, never adds one.
+      const named = state.data.a === undefined ? undefined : await deps.store.getAccount(state.data.r, state.data.a);
+      const candidates = named ? [named] : state.data.a === undefined ? (await deps.store.listAccounts(state.data.r)).filter((a) => a.provider === provider) : [];
+      const match = candidates.find((a) => isSameMailbox(a, identity));
+      if (!match) {
+        await discard(consent, grant);
+        return refuse(
+          400,
+          `This link reconnects ${named ? named.address : 'a mailbox of these reports'}, but you signed in as ${identity.address}.`,
+          `Nothing was stored, and ${dropped}. Sign in as ${named ? named.address : 'that mailbox'} (pick it in ${name}'s account chooser); to add another mailbox, use "Connect another mailbox" after signing in.`,
+          clear,
+        );
+      }
+      recorded = await record({ joinUserId: state.data.r, accountId: match.accountId });
+    } else {
+      if (!admits(signUp, identity.address) && !(await deps.store.getUser(userIdFor(identity.address)))) {
+        // The rule admits people, not mailboxes: a person already admitted (signing in
+        // again, or a second mailbox joining through a signed link) is not asked again.
+        await discard(consent, grant);
+        return htmlResponse(
+          403,
+          signUp.kind === 'domains'
+            ? messagePage({
+                title: 'This address cannot sign up here',
+                reason: `This Sinew admits new people with an address at ${signUp.domains.join(', ')} only; ${identity.address} is not one of them.`,
+                next: `Nothing was stored, and ${dropped}. Connect a mailbox at an allowed domain first; your other mailboxes can join it afterwards.`,
+              })
+            : messagePage({
+                title: 'Sign-up is not open',
+                reason: 'The administrator of this Sinew has not opened sign-up yet, so nobody new can connect a mailbox.',
+                next: `Nothing was stored, and ${dropped}. Ask your administrator to open sign-up for your email domain.`,
+              }),
+          { cookies: clear },
+        );
+      }
+      recorded = await record({});
+    }
+    const { user, account, joined } = recorded;
     await deps.syncQueue.send([{ v: 1, userId: account.userId, accountId: account.accountId, reason: 'connected', slot: now.toISOString() }]);
-    deps.onConnected?.({ provider, userId: account.userId, accountId: account.accountId, joined: joinUserId !== undefined });
+    deps.onConnected?.({ provider, userId: account.userId, accountId: account.accountId, joined });
+    const notified = joined ? await notifyJoin(deps, req, secret, recorded) : false;
 
     const at = { now: now.getTime() };
-    const join = signLink(secret, { action: 'join', userId: user.userId }, at);
+    const join = mintJoin(secret, user, at.now);
     const body = successPage({
       provider,
       address: account.address,
       reportAddress: user.email,
-      joined: joinUserId !== undefined,
+      ...(joined ? { joined: { reportAddress: user.email, notified } } : {}),
       timeZone: user.timeZone,
       timeZoneAction: `/l/${signLink(secret, { action: 'timezone', userId: user.userId }, at)}`,
-      another: [provider, ...configured.filter((p) => p !== provider)].map((p) => ({ provider: p, href: `/connect/${p}?join=${encodeURIComponent(join)}` })),
+      another: [provider, ...configured.filter((p) => p !== provider)].map((p) => ({ provider: p, href: `/connect/${p}?join=${encodeURIComponent(join.token)}` })),
+      anotherMinutes: Math.round(JOIN_TTL_MS / 60_000),
       reportHour: deps.reportHour ?? 7,
     });
-    return htmlResponse(200, body, { cookies: clear });
+    return htmlResponse(200, body, { cookies: [...clear, join.cookie] });
   };
 
   return async (req) => {
@@ -263,14 +308,6 @@ export function createConnectApp(deps: ConnectAppDeps): WebApp {
   };
 }
 
-/**
- * The signed link naming the person a mailbox joins: `join` (this page's own links and the
- * report's reconnect link) or `link` (how the links app hands over a `join` or `reconnect` token).
- */
-function personLink(req: WebRequest): string | undefined {
-  return req.query.join ?? req.query.link;
-}
-
 /** The browser's zone, kept only when it is one `Intl` knows; a bad one is ignored (the success page asks). */
 function zoneOrUndefined(given: string | undefined): string | undefined {
   if (given === undefined) return undefined;
@@ -279,29 +316,6 @@ function zoneOrUndefined(given: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * A signed `join` or `reconnect` link naming a person still in Sinew (a reconnect link
- * also names the account, for the sign-in hint), or the page that refuses it.
- */
-async function checkLink(deps: ConnectAppDeps, token: string): Promise<{ user: User; accountId?: string } | { refusal: WebResponse }> {
-  const refusal = (reason: string): { refusal: WebResponse } => ({
-    refusal: htmlResponse(400, messagePage({ title: 'This link cannot be used', reason, next: 'Ask for a fresh link from your latest Sinew report, or connect from the connect page.' })),
-  });
-  let claims;
-  try {
-    claims = verifyLink(await deps.secret(), token, deps.now().getTime());
-  } catch (err) {
-    if (!(err instanceof InvalidLinkError)) throw err;
-    return refusal(`${err.message[0]!.toUpperCase()}${err.message.slice(1)}.`);
-  }
-  if (claims.action !== 'join' && claims.action !== 'reconnect') {
-    return refusal(`This is a '${claims.action}' link, not a link to connect a mailbox.`);
-  }
-  const user = await deps.store.getUser(claims.userId);
-  if (!user) return refusal('The person this link was made for is no longer in Sinew.');
-  return { user, ...(claims.accountId ? { accountId: claims.accountId } : {}) };
 }
 
 function redirectUri(deps: ConnectAppDeps, req: WebRequest, provider: ConnectProvider): string {
@@ -328,8 +342,23 @@ async function discard(consent: ProviderConsent, grant: ConnectedGrant): Promise
   if (consent.revoke) await consent.revoke(grant.refreshToken).catch(() => undefined);
 }
 
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+/**
+ * Tells both addresses of a join, with a link to undo it. A failure to send is logged
+ * (ids and the error class only) and does not undo the join: the person sees the success
+ * page either way, and the page says whether the emails went out.
+ */
+async function notifyJoin(deps: ConnectAppDeps, req: WebRequest, secret: Uint8Array, recorded: RecordedAccount): Promise<boolean> {
+  const ids = { userId: recorded.user.userId, accountId: recorded.account.accountId };
+  if (!deps.mail) {
+    deps.log?.warn('join notices skipped: no mailer configured', ids);
+    return false;
+  }
+  try {
+    const sent = await sendJoinNotices({ ...deps.mail, baseUrl: deps.baseUrl ?? req.origin, secret, now: deps.now }, recorded.user, recorded.account);
+    deps.log?.info('join notices sent', { ...ids, sent });
+    return true;
+  } catch (err) {
+    deps.log?.warn('join notices not sent', { ...ids, errorName: err instanceof Error ? err.name : 'Error' });
+    return false;
+  }
 }

@@ -74,12 +74,21 @@ const CONNECT_SCRIPT =
   "(function(){var z;try{z=Intl.DateTimeFormat().resolvedOptions().timeZone}catch(e){}if(!z)return;" +
   "document.querySelectorAll('a[data-connect]').forEach(function(a){var u=new URL(a.href);u.searchParams.set('tz',z);a.href=u.toString()})})();";
 
+/** A signed link the connect page carries on to the provider buttons. */
+export type PersonLinkView =
+  /** A join (checked against this browser's cookie): the mailbox joins the reports sent to `reportAddress`. */
+  | { kind: 'join'; token: string; reportAddress: string }
+  /** A reconnect: `address` is the mailbox it names, when it names one. */
+  | { kind: 'reconnect'; token: string; address?: string };
+
 /**
  * The connect page: what Sinew is, what it reads, the exact scopes, and one button per
- * configured provider. With `joinToken`, the buttons add a mailbox to an existing person.
+ * configured provider. With a join, it names whose reports the mailbox joins and the
+ * buttons carry the join; with a reconnect, which mailbox to sign in as.
  */
-export function connectPage(input: { providers: readonly ConnectProvider[]; joinToken?: string }): HtmlPage {
-  const join = input.joinToken ? `?join=${encodeURIComponent(input.joinToken)}` : '';
+export function connectPage(input: { providers: readonly ConnectProvider[]; link?: PersonLinkView }): HtmlPage {
+  const link = input.link;
+  const join = link ? `?${link.kind === 'join' ? 'join' : 'link'}=${encodeURIComponent(link.token)}` : '';
   const buttons = input.providers
     .map((p) => `<a class="button" data-connect href="/connect/${p}${join}">Connect ${PROVIDER_NAMES[p]}</a>`)
     .join('');
@@ -91,14 +100,20 @@ export function connectPage(input: { providers: readonly ConnectProvider[]; join
         '</ul>',
     )
     .join('');
-  const heading = input.joinToken ? 'Connect another mailbox' : 'Connect your mailbox';
+  const heading = link?.kind === 'join' ? 'Connect another mailbox' : link?.kind === 'reconnect' ? 'Reconnect a mailbox' : 'Connect your mailbox';
+  const intro =
+    link?.kind === 'join'
+      ? `<p>This mailbox will join the reports of <strong>${esc(link.reportAddress)}</strong>: its contacts will count with theirs, and both addresses get an email with a link to undo it.</p>`
+      : link?.kind === 'reconnect'
+        ? `<p>Sign in again as ${link.address ? `<strong>${esc(link.address)}</strong>` : 'a mailbox of your reports'} to reconnect it; any other mailbox is refused.</p>`
+        : '';
   return page(
     `Sinew: ${heading.toLowerCase()}`,
     '<h1>Sinew</h1>' +
       '<p>Sinew looks after your professional relationships. Every Monday it emails you a short report: ' +
       'who has gone quiet, whose reply you owe, who is waiting for yours, and which relationships are warming.</p>' +
       `<section class="card" aria-labelledby="connect"><h2 id="connect">${heading}</h2>` +
-      (input.joinToken ? '<p>The mailbox you connect now joins your existing Sinew reports.</p>' : '') +
+      intro +
       (buttons
         ? `<div class="actions">${buttons}</div>`
         : '<p class="bad">No mailbox provider is set up yet: the administrator must fill in the OAuth client secrets.</p>') +
@@ -131,14 +146,16 @@ export interface SuccessPageInput {
   address: string;
   /** Where reports go (the person's first mailbox). */
   reportAddress: string;
-  /** True when this mailbox joined an existing person. */
-  joined: boolean;
+  /** Set when this mailbox joined an existing person: whose reports (their report address), and whether both were emailed. */
+  joined?: { reportAddress: string; notified: boolean };
   /** The person's recorded time zone (the form's default without script). */
   timeZone: string;
   /** `/l/<token>` of a signed `timezone` link. */
   timeZoneAction: string;
-  /** Links to connect another mailbox, one per configured provider. */
+  /** Links to connect another mailbox, one per configured provider (signed, bound to this browser). */
   another: ReadonlyArray<{ provider: ConnectProvider; href: string }>;
+  /** How long those links work, in minutes. */
+  anotherMinutes: number;
   /** Local hour of the Monday report. */
   reportHour: number;
 }
@@ -162,7 +179,11 @@ export function successPage(input: SuccessPageInput): HtmlPage {
       '<section class="card" aria-labelledby="next"><h2 id="next">What happens next</h2><ul>' +
       '<li>The first sync is running now: Sinew reads the metadata of your mail and meetings. A large mailbox takes a while; you need not keep this page open.</li>' +
       `<li>Your first report arrives next Monday at ${hour} your time, at <strong>${esc(input.reportAddress)}</strong>.</li>` +
-      (input.joined ? '<li>This mailbox joins your existing reports: its contacts count with your other mailboxes\'.</li>' : '') +
+      (input.joined
+        ? `<li>This mailbox joins the reports of <strong>${esc(input.joined.reportAddress)}</strong>: its contacts count with the other mailboxes'.` +
+          (input.joined.notified ? ' Both addresses got an email about it, with a link to undo it.' : '') +
+          '</li>'
+        : '') +
       '</ul></section>' +
       '<section class="card" aria-labelledby="tz"><h2 id="tz">Your time zone</h2>' +
       `<form id="tz-form" method="post" action="${esc(input.timeZoneAction)}">` +
@@ -170,9 +191,10 @@ export function successPage(input: SuccessPageInput): HtmlPage {
       `<div class="row"><select id="timeZone" name="timeZone">${select}</select><button type="submit">Save time zone</button></div>` +
       '<p id="tz-status" class="muted" role="status" aria-live="polite"></p></form></section>' +
       '<section class="card" aria-labelledby="more"><h2 id="more">Another mailbox?</h2>' +
-      '<p>Connect your other work or personal mailboxes so your report sees every conversation.</p>' +
+      '<p>Connect your other work or personal mailboxes so your report sees every conversation. ' +
+      `The mailbox you connect next joins the reports of <strong>${esc(input.reportAddress)}</strong>.</p>` +
       `<div class="actions">${another}</div>` +
-      '<p class="muted">These links work for 24 hours and only for you.</p></section>',
+      `<p class="muted">These links work for ${input.anotherMinutes} minutes, in this browser only.</p></section>`,
     SUCCESS_SCRIPT,
   );
 }

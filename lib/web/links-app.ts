@@ -14,7 +14,10 @@ import { htmlResponse, parseForm, redirectResponse, SECURITY_HEADERS, type WebRe
  * - RFC 8058 one-click: a `POST` whose body is `List-Unsubscribe=One-Click` to an
  *   `unsubscribe` token applies it and answers 200 with a short text.
  * - `join` and `reconnect` belong to the connect page: they are redirected there with the
- *   token in {@link CONNECT_LINK_PARAM}, which the connect page verifies again.
+ *   token in {@link CONNECT_LINK_PARAM}, which the connect page verifies again (a join
+ *   only with the cookie of the browser that signed in, lib/web/connect-person.ts).
+ * - `detach`, the undo in the emails that announce a join, confirms on GET and detaches
+ *   that one mailbox on POST (lib/links/detach.ts).
  */
 
 /** The query parameter that carries a join or reconnect token to the connect page. */
@@ -72,7 +75,13 @@ async function confirm(deps: LinksAppDeps, claims: LinkClaims, postUrl: string):
   const user = await deps.store.getUser(claims.userId);
   if (!user && claims.action !== 'disconnect') return gone();
   const timeZones = claims.action === 'timezone' ? timeZoneNames() : undefined;
-  const { html, scriptNonce } = confirmPage({ claims, user, postUrl, ...(timeZones ? { timeZones } : {}) });
+  let mailbox: { address: string } | undefined;
+  if (claims.action === 'detach') {
+    const account = claims.accountId ? await deps.store.getAccount(claims.userId, claims.accountId) : undefined;
+    if (!account) return htmlResponse(200, problemPage('Nothing to detach', 'This mailbox is no longer part of those reports: it was already detached or disconnected.'));
+    mailbox = { address: account.address };
+  }
+  const { html, scriptNonce } = confirmPage({ claims, user, postUrl, ...(timeZones ? { timeZones } : {}), ...(mailbox ? { mailbox } : {}) });
   return htmlResponse(200, { html, ...(scriptNonce ? { scriptNonce } : {}) });
 }
 
@@ -96,7 +105,7 @@ async function apply(deps: LinksAppDeps, request: WebRequest, claims: LinkClaims
   }
   deps.log?.info('link applied', { action: claims.action, userId: claims.userId, changed: outcome.changed, oneClick });
   if (oneClick) return oneClickResponse('Unsubscribed: no more weekly reports.');
-  const user = outcome.action === 'disconnect' ? undefined : await deps.store.getUser(claims.userId);
+  const user = outcome.action === 'disconnect' || outcome.action === 'detach' ? undefined : await deps.store.getUser(claims.userId);
   const { html } = resultPage(outcome, user?.timeZone ?? 'UTC', wayBack(outcome, claims, base, secret, deps.now().getTime()));
   return htmlResponse(200, html);
 }

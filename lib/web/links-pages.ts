@@ -2,7 +2,7 @@ import { escapeHtml } from '../html.ts';
 import type { LinkOutcome, LinkedUser } from '../links/actions.ts';
 import type { LinkAction, LinkClaims } from '../links/token.ts';
 import { DEFAULT_SNOOZE_DAYS } from '../health/feedback.ts';
-import { MICROSOFT_PERSONAL_CONSENT } from '../links/disconnect.ts';
+import { MICROSOFT_PERSONAL_CONSENT, type DisconnectOutcome } from '../links/disconnect.ts';
 import { newScriptNonce } from './http.ts';
 
 /**
@@ -65,6 +65,8 @@ export interface ConfirmPageInput {
   postUrl: string;
   /** Zone names the time-zone form suggests. */
   timeZones?: readonly string[];
+  /** The mailbox a detach link is about. */
+  mailbox?: { address: string };
 }
 
 /** The confirmation page of a link: what it will do, and one button that does it (and the nonce of its script, if any). */
@@ -119,6 +121,14 @@ export function confirmPage(input: ConfirmPageInput): { title: string; html: str
       'danger',
     ],
     timezone: ['Your time zone', timeZoneIntro(user), 'Save time zone', 'primary'],
+    detach: [
+      'Detach a mailbox',
+      `<p>${who(input.mailbox?.address ?? 'This mailbox')} joined the weekly reports of ${who(user?.email)}. Detach it: ` +
+        'Sinew stops reading it, revokes its access where the provider allows, and deletes everything it read from it. ' +
+        'The reports go on with the other mailboxes.</p>',
+      'Detach this mailbox',
+      'danger',
+    ],
   };
   if (claims.action === 'join' || claims.action === 'reconnect') throw new Error(`no confirmation page for ${claims.action}`);
   const [title, text, button, kind] = parts[claims.action];
@@ -206,6 +216,13 @@ export function resultPage(outcome: LinkOutcome, timeZone: string, links: Result
       title = 'Disconnected';
       text = disconnectText(outcome);
       break;
+    case 'detach':
+      title = 'Mailbox detached';
+      text = outcome.mailbox
+        ? `<p>${who(outcome.mailbox.address)} no longer feeds the reports of ${who(outcome.reportAddress)}: ` +
+          `${outcome.deletedItems} items deleted.</p><ul>${grantLine(outcome.mailbox)}</ul>`
+        : `<p>This mailbox no longer feeds these reports${outcome.deletedItems > 0 ? ` (${outcome.deletedItems} items left behind deleted)` : ''}.</p>`;
+      break;
   }
   const back = links.undo
     ? postForm(links.undo, 'Undo', 'secondary')
@@ -219,27 +236,30 @@ function disconnectText(outcome: Extract<LinkOutcome, { action: 'disconnect' }>)
   if (!outcome.changed && outcome.accounts.length === 0) {
     return '<p>Sinew holds nothing about you: everything was already deleted.</p>';
   }
-  const lines = outcome.accounts.map((a) => {
-    const name = `<span class="who">${escapeText(a.address)}</span>`;
-    const where = a.settingsUrl ? anchor(a.settingsUrl) : '';
-    switch (a.grant) {
-      case 'revoked':
-        return `<li>${name}: access revoked.</li>`;
-      case 'discarded':
-        return (
-          `<li>${name}: token deleted. Microsoft lets only you remove Sinew's consent: open ${where} ` +
-          `(a personal account: ${anchor(MICROSOFT_PERSONAL_CONSENT)}).</li>`
-        );
-      case 'not-revoked':
-        return `<li>${name}: token deleted, but the provider did not confirm the revocation; remove Sinew at ${where}.</li>`;
-      case 'none':
-        return `<li>${name}: removed.</li>`;
-    }
-  });
+  const lines = outcome.accounts.map(grantLine);
   return (
     `<p>Everything Sinew held about you is deleted (${outcome.deletedItems} items).</p>` +
     (lines.length > 0 ? `<ul>${lines.join('')}</ul>` : '')
   );
+}
+
+/** What happened to one mailbox's grant, as a list item. */
+function grantLine(a: DisconnectOutcome['accounts'][number]): string {
+  const name = `<span class="who">${escapeText(a.address)}</span>`;
+  const where = a.settingsUrl ? anchor(a.settingsUrl) : '';
+  switch (a.grant) {
+    case 'revoked':
+      return `<li>${name}: access revoked.</li>`;
+    case 'discarded':
+      return (
+        `<li>${name}: token deleted. Microsoft lets only you remove Sinew's consent: open ${where} ` +
+        `(a personal account: ${anchor(MICROSOFT_PERSONAL_CONSENT)}).</li>`
+      );
+    case 'not-revoked':
+      return `<li>${name}: token deleted, but the provider did not confirm the revocation; remove Sinew at ${where}.</li>`;
+    case 'none':
+      return `<li>${name}: removed.</li>`;
+  }
 }
 
 function anchor(url: string): string {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -116,16 +117,16 @@ describe('functions/connect handler', () => {
     await dynamo?.close();
   });
 
-  /** GET /connect/google, the emulator's consent, and the callback event carrying the browser's cookie. */
-  async function throughConsent(email: string): Promise<APIGatewayProxyEventV2> {
+  /** GET /connect/google (with `query` and the browser's `cookies`), the emulator's consent, and the callback event carrying the browser's cookies. */
+  async function throughConsent(email: string, query: Record<string, string> = {}, cookies: string[] = []): Promise<APIGatewayProxyEventV2> {
     emulator.user = { email, sub: `sub-${email}` };
-    const start = await invoke(httpEvent('/connect/google', { tz: 'Europe/Paris' }));
-    expect(start.statusCode).toBe(302);
+    const start = await invoke(httpEvent('/connect/google', { tz: 'Europe/Paris', ...query }, cookies));
+    expect(start.statusCode, start.body).toBe(302);
     const cookie = start.cookies!.find((c) => c.startsWith(`${COOKIE}=`))!.split(';')[0]!;
     const consent = await fetch(start.headers!.location as string, { redirect: 'manual' });
     const back = new URL(consent.headers.get('location')!);
     expect(back.origin).toBe(`https://${DOMAIN}`);
-    return httpEvent(back.pathname, Object.fromEntries(back.searchParams), [cookie]);
+    return httpEvent(back.pathname, Object.fromEntries(back.searchParams), [...cookies, cookie]);
   }
 
   it('serves the connect page with the configured provider only', async () => {
@@ -142,7 +143,7 @@ describe('functions/connect handler', () => {
     const res = await invoke(callback);
     expect(res.statusCode, res.body).toBe(200);
     expect(res.body).toContain('Connected ann@acme.com');
-    expect(res.cookies).toEqual([`${COOKIE}=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax`]);
+    expect(res.cookies).toEqual([`${COOKIE}=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax`, expect.stringMatching(/^__Host-sinew-join=[^;]+; Max-Age=900; Path=\/; Secure; HttpOnly; SameSite=Lax$/)]);
 
     const userId = userIdFor('ann@acme.com');
     expect(await dynamo.store().getUser(userId)).toMatchObject({ email: 'ann@acme.com', timeZone: 'Europe/Paris' });
@@ -200,6 +201,38 @@ describe('functions/connect handler', () => {
       expect(open.statusCode, open.body).toBe(200);
       expect(await dynamo.store().getUser(userIdFor('first@anywhere.example'))).toMatchObject({ email: 'first@anywhere.example' });
     } finally {
+      setRuntimeForTests(original);
+    }
+  });
+
+  it('tells both addresses of a join through SES (sender and configuration set from the env), each with a link to undo it', async () => {
+    const original = getRuntime();
+    const ses = mockClient(SESv2Client);
+    ses.on(SendEmailCommand).callsFake(async () => ({ MessageId: `ses-${ses.commandCalls(SendEmailCommand).length}` }));
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [{ Id: '0', MessageId: 'm-3', MD5OfMessageBody: '' }], Failed: [] });
+    try {
+      setRuntimeForTests({ ...original, env: { ...original.env, SINEW_SENDER: 'reports@acme.com', SINEW_SES_CONFIGURATION_SET: 'sinew-events' } });
+      const first = await invoke(await throughConsent('joe@acme.com'));
+      expect(first.statusCode, first.body).toBe(200);
+      const joinCookie = first.cookies!.find((c) => c.startsWith('__Host-sinew-join='))!.split(';')[0]!;
+      const join = decodeURIComponent(/href="\/connect\/google\?join=([^"]+)"/.exec(first.body ?? '')![1]!);
+      expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+
+      const joined = await invoke(await throughConsent('joe.home@example.org', { join }, [joinCookie]));
+      expect(joined.statusCode, joined.body).toBe(200);
+      expect(joined.body).toContain('This mailbox joins the reports of <strong>joe@acme.com</strong>');
+      const sent = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
+      expect(sent.map((i) => i.Destination!.ToAddresses).sort()).toEqual([['joe.home@example.org'], ['joe@acme.com']]);
+      for (const input of sent) {
+        expect(input).toMatchObject({ FromEmailAddress: 'reports@acme.com', ConfigurationSetName: 'sinew-events' });
+        expect(Buffer.from(input.Content!.Raw!.Data!).toString('utf8').replace(/=\r\n/g, '')).toMatch(new RegExp(`https://${DOMAIN.replace(/\./g, '\\.')}/l/[A-Za-z0-9_-]+\\.`));
+      }
+      // The same link in another browser (no join cookie): refused, nothing sent.
+      const forwarded = await invoke(httpEvent('/connect/google', { join }));
+      expect(forwarded.statusCode).toBe(400);
+      expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2);
+    } finally {
+      ses.restore();
       setRuntimeForTests(original);
     }
   });

@@ -49,13 +49,16 @@ describe('reportLinksFor', () => {
     expect(() => verifyLink(Buffer.alloc(32, 8), tokenOf(links.manage!), now.getTime())).toThrow(InvalidLinkError);
   });
 
-  it('points reconnect at the provider\'s connect flow with a signed join token that outlives a day', () => {
+  it('points reconnect at the provider\'s connect flow with a signed reconnect token (never a join) that outlives a day', () => {
     const url = new URL(links.reconnect!);
     expect(`${url.origin}${url.pathname}`).toBe('https://sinew.example.com/connect/microsoft');
-    const claims = verifyLink(secret, url.searchParams.get('join')!, now.getTime() + 7 * 86_400_000);
-    expect(claims).toMatchObject({ action: 'join', userId: 'u1' });
+    expect(url.searchParams.has('join')).toBe(false);
+    const claims = verifyLink(secret, url.searchParams.get('link')!, now.getTime() + 7 * 86_400_000);
+    expect(claims).toMatchObject({ action: 'reconnect', userId: 'u1' });
     expect(claims.expiresAt).toBe(now.getTime() + LINK_TTL_MS.reconnect);
-    expect(reconnectUrl({ baseUrl: base, secret, userId: 'u1', now, provider: 'google' })).toMatch(/^https:\/\/sinew\.example\.com\/connect\/google\?join=/);
+    const named = new URL(reconnectUrl({ baseUrl: base, secret, userId: 'u1', now, provider: 'google', accountId: 'google-abc' }));
+    expect(named.pathname).toBe('/connect/google');
+    expect(verifyLink(secret, named.searchParams.get('link')!, now.getTime())).toMatchObject({ action: 'reconnect', userId: 'u1', accountId: 'google-abc' });
   });
 
   it('has no reconnect link when nothing needs reconnecting', () => {

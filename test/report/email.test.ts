@@ -82,7 +82,7 @@ describe('the weekly email on the three fixtures', () => {
     expect(banner).toBeLessThan(out.html.indexOf('class="sinew-action"'));
     const reconnect = hrefs(out.html).find((h) => h.includes('/connect/'))!;
     expect(new URL(reconnect).origin).toBe(LINK_BASE);
-    expect(verifyLink(LINK_SECRET, tokenOf(new URL(reconnect)), now)).toMatchObject({ action: 'join', userId: 'demo-user' });
+    expect(verifyLink(LINK_SECRET, tokenOf(new URL(reconnect)), now)).toMatchObject({ action: 'reconnect', userId: 'demo-user' });
     expect(out.text.indexOf('Sinew can no longer read')).toBeLessThan(out.text.indexOf('WHAT TO DO THIS WEEK'));
     expect(out.text).toContain(`Reconnect: ${reconnect}`);
   });

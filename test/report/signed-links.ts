@@ -4,7 +4,7 @@ import type { ReportLinks } from '../../lib/report/model.ts';
 /**
  * Signed report links built the way the deployment builds them (lib/links: a token per
  * user and action at `${base}/l/${token}`; reconnect through the connect flow with a
- * `join` token), so tests can check that every href is absolute and verifies.
+ * `reconnect` token), so tests can check that every href is absolute and verifies.
  */
 
 export const LINK_SECRET = new Uint8Array(32).fill(7);
@@ -19,18 +19,18 @@ export function signedLinks(userId: string, now: number, base = LINK_BASE): Repo
     unsubscribe: linkUrl(base, token('unsubscribe')),
     disconnect: linkUrl(base, token('disconnect')),
     timeZone: linkUrl(base, token('timezone')),
-    reconnect: `${base}/connect/google?join=${encodeURIComponent(token('join'))}`,
+    reconnect: `${base}/connect/google?link=${encodeURIComponent(token('reconnect'))}`,
     contactAction: (contact, action) => linkUrl(base, token(action, action === 'snooze' ? { contact, days: 30 } : { contact })),
   };
 }
 
 /**
- * The signed token a Sinew link carries: `/l/<token>`, or the `join` token of a
+ * The signed token a Sinew link carries: `/l/<token>`, or the `link` token of a
  * reconnect link; undefined for any other shape.
  */
 export function tokenOf(url: URL): string | undefined {
   const direct = /^\/l\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(url.pathname)?.[1];
   if (direct) return direct;
-  if (/^\/connect\/(google|microsoft)$/.test(url.pathname)) return url.searchParams.get('join') ?? undefined;
+  if (/^\/connect\/(google|microsoft)$/.test(url.pathname)) return url.searchParams.get('link') ?? undefined;
   return undefined;
 }

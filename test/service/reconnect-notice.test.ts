@@ -54,10 +54,11 @@ describe('sendReconnectNotice', () => {
     expect(email.to).toBe('ann@acme.com');
     expect(email.subject).toMatch(/Reconnect ann@acme\.com/);
     const parsed = await simpleParser(await composeEmail(email));
-    const link = /https:\/\/sinew\.example\.com\/connect\/google\?join=[^\s"<>]+/.exec(parsed.text ?? '')![0];
+    const link = /https:\/\/sinew\.example\.com\/connect\/google\?link=[^\s"<>]+/.exec(parsed.text ?? '')![0];
     expect(parsed.html).toContain(link.replace(/&/g, '&#38;'));
-    const claims = verifyLink(LINK_SECRET, new URL(link).searchParams.get('join')!, now.getTime() + 20 * 86_400_000);
-    expect(claims).toMatchObject({ action: 'join', userId: user.userId });
+    const claims = verifyLink(LINK_SECRET, new URL(link).searchParams.get('link')!, now.getTime() + 20 * 86_400_000);
+    // A reconnect of exactly this account: the connect page refuses any other mailbox.
+    expect(claims).toMatchObject({ action: 'reconnect', userId: user.userId, accountId: account.accountId });
     expect(email.headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
 
     // Reconnected, synced, broken again: a new transition, a new notice.

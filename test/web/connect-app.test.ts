@@ -7,7 +7,7 @@ import { signLink, verifyLink } from '../../lib/links/token.ts';
 import { GOOGLE_CONNECT_SCOPES } from '../../lib/providers/google/oauth.ts';
 import { MS_CONNECT_SCOPES } from '../../lib/providers/microsoft/oauth.ts';
 import type { CodeExchange, ConnectedGrant } from '../../lib/connect/consent.ts';
-import type { ProviderConsent } from '../../lib/web/connect-app.ts';
+import { JOIN_COOKIE, type ProviderConsent } from '../../lib/web/connect-app.ts';
 import { accountIdFor } from '../../lib/pipeline/identity.ts';
 import { get, setCookies, startConnectHarness, T0, throughConsent, type ConnectHarness } from './connect-harness.ts';
 
@@ -155,22 +155,24 @@ describe('connect app: page, start, success, sign-up rule, join', () => {
     expect(() => h.app({ allowedDomains: ['*', 'acme.com'] })).toThrow(/either "\*" or a list of domains, not both/);
   });
 
-  it('lets a signed join add a mailbox of any domain to an admitted person', async () => {
+  it('lets a signed join, in the browser that signed in, add a mailbox of any domain to an admitted person', async () => {
     as('cy@acme.com');
     const first = h.app({ allowedDomains: ['acme.com'] });
-    expect((await first.app((await throughConsent(first.app, h.origin)).callback)).status).toBe(200);
+    const signedIn = await first.app((await throughConsent(first.app, h.origin)).callback);
+    expect(signedIn.status).toBe(200);
     const userId = userIdFor('cy@acme.com');
+    const join = setCookies(signedIn)[JOIN_COOKIE]!.value;
+    expect(verifyLink(h.secret, join, h.clock.t)).toMatchObject({ action: 'join', userId });
+    const browser = { [JOIN_COOKIE]: join };
 
     as('cy.personal@gmail.com');
-    const join = signLink(h.secret, { action: 'join', userId }, { now: h.clock.t });
-    const page = await first.app(get(h.origin, '/', { join }));
+    const page = await first.app(get(h.origin, '/', { join }, browser));
     expect(page.body).toContain(`href="/connect/google?join=${encodeURIComponent(join)}"`);
     const second = h.app({ allowedDomains: ['acme.com'] });
-    const { callback } = await throughConsent(second.app, h.origin, { join });
+    const { callback } = await throughConsent(second.app, h.origin, { join }, browser);
     const res = await second.app(callback);
     expect(res.status, res.body).toBe(200);
-    expect(res.body).toContain('joins your existing reports');
-    expect(res.body).toContain('<strong>cy@acme.com</strong>');
+    expect(res.body).toContain('This mailbox joins the reports of <strong>cy@acme.com</strong>');
     const accounts = await h.store.listAccounts(userId);
     expect(accounts.map((a) => a.address).sort()).toEqual(['cy@acme.com', 'cypersonal@gmail.com']);
     expect((await h.store.getUser(userId))!.email).toBe('cy@acme.com');
@@ -191,7 +193,8 @@ describe('connect app: page, start, success, sign-up rule, join', () => {
       [signLink(h.secret, { action: 'join', userId }, { now: h.clock.t - 2 * 86_400_000 }), /link expired/],
     ];
     for (const [token, reason] of cases) {
-      const res = await app(get(h.origin, '/connect/google', { join: token }));
+      // In the browser holding the very same token as its join cookie: the link's own faults decide.
+      const res = await app(get(h.origin, '/connect/google', { join: token }, { [JOIN_COOKIE]: token }));
       expect(res.status).toBe(400);
       expect(res.body).toMatch(reason);
       expect(res.cookies).toBeUndefined();
@@ -208,7 +211,7 @@ describe('connect app: page, start, success, sign-up rule, join', () => {
     expect(res.status).toBe(302);
     const url = new URL(res.headers.location!);
     expect(url.searchParams.get('login_hint')).toBe('eve@acme.com');
-    expect(verifyState(h.secret, url.searchParams.get('state'), { provider: 'google', now: h.clock.t }).data).toEqual({ j: userId });
+    expect(verifyState(h.secret, url.searchParams.get('state'), { provider: 'google', now: h.clock.t }).data).toEqual({ r: userId, a: accountId });
   });
 
   it('drops a Microsoft grant outside the sign-up domains (Microsoft has no revocation), having traded the code with the derived verifier', async () => {

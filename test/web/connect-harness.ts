@@ -107,15 +107,19 @@ export async function consentAt(authorizationUrl: string): Promise<URL> {
   return new URL(location);
 }
 
-/** Starts a connect at `/connect/google`, consents, and returns the callback request with the browser's cookies. */
+/**
+ * Starts a connect at `/connect/google` (with the browser's `cookies`, e.g. its join
+ * cookie), consents, and returns the callback request with the browser's cookies.
+ */
 export async function throughConsent(
   app: WebApp,
   origin: string,
   query: Record<string, string> = {},
+  browserCookies: Record<string, string> = {},
 ): Promise<{ callback: WebRequest; cookies: Record<string, string>; start: WebResponse }> {
-  const start = await app(get(origin, '/connect/google', query));
+  const start = await app(get(origin, '/connect/google', query, browserCookies));
   if (start.status !== 302) throw new Error(`connect start answered ${start.status}: ${start.body}`);
-  const cookies = Object.fromEntries(Object.entries(setCookies(start)).map(([k, v]) => [k, v.value]));
+  const cookies = { ...browserCookies, ...Object.fromEntries(Object.entries(setCookies(start)).map(([k, v]) => [k, v.value])) };
   const back = await consentAt(start.headers.location!);
   return { callback: get(origin, back.pathname, Object.fromEntries(back.searchParams), cookies), cookies, start };
 }

@@ -1,6 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -172,6 +173,17 @@ export class DynamoStore implements Store {
       return await deleteAccountItems(this.writer, userPk(userId), accountId);
     } catch (error) {
       throw this.failure('deleteAccountItems', error);
+    }
+  }
+
+  async deleteAccount(userId: string, accountId: string): Promise<boolean> {
+    try {
+      const out = await this.doc.send(
+        new DeleteCommand({ TableName: this.tableName, Key: { pk: userPk(userId), sk: `${SK_ACCOUNT_PREFIX}${accountId}` }, ReturnValues: 'ALL_OLD' }),
+      );
+      return out.Attributes !== undefined;
+    } catch (error) {
+      throw this.failure('deleteAccount', error);
     }
   }
 
