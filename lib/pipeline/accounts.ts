@@ -1,5 +1,6 @@
 import type { ConnectedGrant } from '../connect/consent.ts';
 import type { TokenVault } from '../connect/token-vault.ts';
+import { InputError } from '../errors.ts';
 import type { Account, Provider, Store, User } from '../store/types.ts';
 import { accountIdFor, accountIdForSubject, requireAddress, userIdFor } from './identity.ts';
 
@@ -77,18 +78,20 @@ export async function recordConnectedAccount(
     ? await store.getAccount(userId, input.accountId)
     : await findMailbox(store, userId, identity);
 
-  const user: User = existing ? { ...existing } : {
-    userId,
-    email: address,
-    timeZone: input.timeZone,
-    me: [address],
-    internalDomains: [],
-    reportsPaused: false,
-    createdAt: input.now.toISOString(),
-  };
-  if (previous && previous.address !== address && user.email === previous.address) user.email = address;
-  if (!user.me.includes(address)) user.me = [...user.me, address].sort();
-  if (!existing || user.email !== existing.email || user.me !== existing.me) await store.putUser(user);
+  let user: User;
+  if (!existing) {
+    user = { userId, email: address, timeZone: input.timeZone, me: [address], internalDomains: [], reportsPaused: false, createdAt: input.now.toISOString() };
+    await store.putUser(user);
+  } else {
+    // Only what changed, as a conditional update: a pause or unsubscribe written meanwhile
+    // survives, and a person deleted meanwhile is not recreated.
+    const set: { email?: string; me?: string[] } = {};
+    if (previous && previous.address !== address && existing.email === previous.address) set.email = address;
+    if (!existing.me.includes(address)) set.me = [...existing.me, address].sort();
+    const updated = Object.keys(set).length > 0 ? await store.updateUser(userId, { set }) : existing;
+    if (!updated) throw new InputError('the person this mailbox was connecting to is no longer in Sinew; nothing was stored');
+    user = updated;
+  }
 
   const accountId =
     previous?.accountId ?? (identity.subject ? accountIdForSubject(input.provider, identity.subject) : accountIdFor(input.provider, address));

@@ -40,6 +40,22 @@ describe('recordConnectedAccount: which account a Microsoft sign-in is', () => {
     expect((await store.listAccounts(userId)).map((a) => a.accountId).sort()).toEqual([legacyId, accountIdForSubject('microsoft', S2)].sort());
   });
 
+  it('never loses an unsubscribe written while a mailbox joins: only the changed attributes are written', async () => {
+    const base = db.store();
+    const userId = userIdFor('uma@acme.example');
+    await base.putUser({ userId, email: 'uma@acme.example', timeZone: 'UTC', me: ['uma@acme.example'], internalDomains: [], reportsPaused: false, createdAt: NOW.toISOString() });
+    // The person unsubscribes from another tab just after the join read the profile.
+    const racing = Object.create(base) as typeof base;
+    racing.getUser = async (id: string) => {
+      const read = await base.getUser(id);
+      await base.updateUser(id, { set: { reportsPaused: true, unsubscribedAt: NOW.toISOString() } });
+      return read;
+    };
+    const { user } = await recordConnectedAccount(racing, vault, { provider: 'google', grant: grant('uma.home@example.org'), now: NOW, timeZone: 'UTC', joinUserId: userId });
+    expect(user.me).toEqual(['uma.home@example.org', 'uma@acme.example']);
+    expect(await base.getUser(userId)).toMatchObject({ reportsPaused: true, unsubscribedAt: NOW.toISOString(), me: ['uma.home@example.org', 'uma@acme.example'] });
+  });
+
   it('tells the same mailbox by subject where both have one, else by address', () => {
     const account = (over: Partial<ConnectedAccount>): ConnectedAccount => ({ userId: 'u', accountId: 'a', provider: 'microsoft', address: 'a@b.example', aliases: [], status: 'active', errorCount: 0, cursors: {}, ...over });
     expect(isSameMailbox(account({ subject: S1 }), { provider: 'microsoft', address: 'new@b.example', subject: S1 })).toBe(true);
