@@ -24,6 +24,7 @@ import { linkUrl, signLink, type LinkAction } from '../lib/links/token.ts';
 import { benchGoogleSync } from './sync-google.ts';
 import { benchMicrosoftSync } from './sync-microsoft.ts';
 import { benchFunctions } from './functions.ts';
+import { benchHostileFiles } from './hostile-files.ts';
 
 const line = (label: string, value: string) => console.log(`${label.padEnd(52)} ${value}`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -127,6 +128,7 @@ try {
   await benchGoogleSync(line);
   console.log('Microsoft 365 sync (Graph emulator, real clock, throttling window and latency scaled; DESIGN 7)');
   await benchMicrosoftSync(line);
+  if (process.env.BENCH_SKIP_HOSTILE !== '1') await benchHostileFiles();
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

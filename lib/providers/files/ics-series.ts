@@ -75,6 +75,8 @@ export function expandSeries(event: CalEvent, uid: string, overrides: CalEvent[]
   const start = fastForward(event, startTz, x.from - Math.max(0, durationMs) - 2 * DAY_MS);
   if (start === 'ended') return { items };
   const iterator = event.iterator(start ?? undefined);
+  const plain = overrides.length === 0 && Object.keys(event.exceptions).length === 0;
+  const duration = event.duration;
   let cut: string | undefined;
   for (let steps = 0; ; steps++) {
     if (steps >= x.limits.maxSeriesSteps) {
@@ -91,8 +93,10 @@ export function expandSeries(event: CalEvent, uid: string, overrides: CalEvent[]
     const originalMs = toUtcMs(next, startTz);
     if (originalMs > x.until) break;
     // Cheap skip of the early past; an override may move its occurrence, so check those fully.
-    if (originalMs + durationMs < x.from && !(next.toString() in event.exceptions)) continue;
-    const details = event.getOccurrenceDetails(next);
+    if (originalMs + durationMs < x.from && (plain || !(next.toString() in event.exceptions))) continue;
+    // Without overrides, an occurrence is its start and the series' duration, as ical.js's
+    // getOccurrenceDetails computes it, minus the Time objects that make it costly.
+    const details = plain ? { item: event, startDate: next, endDate: endOf(next, duration) } : event.getOccurrenceDetails(next);
     const item = details.item;
     const isOverride = item !== event;
     const endTz = isOverride ? tzidOf(item.component, item.component.hasProperty('dtend') ? 'dtend' : 'dtstart') : startTz;
@@ -117,6 +121,12 @@ export function expandSeries(event: CalEvent, uid: string, overrides: CalEvent[]
     if (original <= x.until && original >= x.from) items.push(exceptionItem(x, cancelAll, uid, override));
   }
   return cut ? { items, cut } : { items };
+}
+
+function endOf(start: CalTime, duration: CalEvent['duration']): CalTime {
+  const end = start.clone();
+  end.addDuration(duration);
+  return end;
 }
 
 /**
