@@ -39,7 +39,13 @@ export interface SeriesResult {
   items: MeetingItem[];
   /** The reason the series was cut short (its items are still good), if it was. */
   cut?: string;
+  /** Why the whole series is left out (no items), if it is. */
+  refused?: string;
 }
+
+/** The reason a series repeating every second or minute is left out. */
+export const TOO_FREQUENT = 'recurs more often than hourly';
+const HOUR_MS = 3_600_000;
 
 const RESPONSES: Readonly<Record<string, Response>> = {
   ACCEPTED: 'accepted',
@@ -50,7 +56,8 @@ const RESPONSES: Readonly<Record<string, Response>> = {
 
 /**
  * The rule frequencies no meeting has (an occurrence every second or minute): such a
- * series is skipped, not expanded. A 560 KB file of them once took 4 GB.
+ * series is skipped, not expanded. A 560 KB file of them once took 4 GB. (A rule that
+ * gets there through BYMINUTE or BYSECOND is caught while expanding.)
  */
 export function tooFrequent(event: CalEvent): string | null {
   for (const prop of event.component.getAllProperties('rrule')) {
@@ -78,6 +85,8 @@ export function expandSeries(event: CalEvent, uid: string, overrides: CalEvent[]
   const plain = overrides.length === 0 && Object.keys(event.exceptions).length === 0;
   const duration = event.duration;
   let cut: string | undefined;
+  let previousMs = Number.POSITIVE_INFINITY;
+  let shortGaps = 0;
   for (let steps = 0; ; steps++) {
     if (steps >= x.limits.maxSeriesSteps) {
       cut = `series too long to expand (over ${x.limits.maxSeriesSteps.toLocaleString('en')} steps)`;
@@ -91,6 +100,13 @@ export function expandSeries(event: CalEvent, uid: string, overrides: CalEvent[]
     const next = iterator.next();
     if (!next) break;
     const originalMs = toUtcMs(next, startTz);
+    // Occurrences less than an hour apart, again and again: BYMINUTE or BYSECOND made a
+    // minutely series of a daily rule, and no meeting repeats so. (Once is not enough: a
+    // DTSTART off the rule is an occurrence of its own, maybe just before the first.)
+    const gap = originalMs - previousMs;
+    shortGaps = gap > 0 && gap < HOUR_MS ? shortGaps + 1 : gap >= HOUR_MS ? 0 : shortGaps;
+    if (shortGaps >= 3) return { items: [], refused: TOO_FREQUENT };
+    previousMs = originalMs;
     if (originalMs > x.until) break;
     // Cheap skip of the early past; an override may move its occurrence, so check those fully.
     if (originalMs + durationMs < x.from && (plain || !(next.toString() in event.exceptions))) continue;

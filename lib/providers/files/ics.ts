@@ -5,7 +5,7 @@ import type { MeetingItem } from '../types.ts';
 import { badDateIn, type JCalComponent } from './ics-dates.ts';
 import { IcsScanner, type IcsBounds, type ScannedComponent } from './ics-scanner.ts';
 import {
-  exceptionItem, expandSeries, singleItem, tooFrequent, uidOf, type CalEvent, type Component, type Expansion,
+  exceptionItem, expandSeries, singleItem, TOO_FREQUENT, tooFrequent, uidOf, type CalEvent, type Component, type Expansion,
   type ExpansionLimits,
 } from './ics-series.ts';
 import { DamagedInputError, inspectInput, openInput, type InputFile } from './input.ts';
@@ -327,12 +327,13 @@ class IcsReader {
       if (event.isRecurring()) {
         const freq = tooFrequent(event);
         if (freq) {
-          this.skip(`event ${uid}: FREQ=${freq}`, 'recurs more often than hourly', uid);
+          this.skip(`event ${uid}: FREQ=${freq}`, TOO_FREQUENT, uid);
           items = [];
           return;
         }
         const series = expandSeries(event, uid, exceptions, this.expansion, cancelAll);
         items = series.items;
+        if (series.refused) this.skip(`event ${uid}: occurrences less than an hour apart`, series.refused, uid);
         if (series.cut) this.skip(`event ${uid}: ${series.cut}`, series.cut, uid);
       } else {
         items = [singleItem(this.expansion, cancelAll, uid, event)];

@@ -133,6 +133,18 @@ describe('parseIcs bounds', () => {
     expect(skipsOf(budget.skips)).toEqual([['event', "over the calendar's 1,000 occurrences", 'c']]);
   });
 
+  it('skips a series that BYMINUTE or BYSECOND repeats every minute, not one whose DTSTART is just off its rule', () => {
+    const minutely = 'BEGIN:VEVENT\r\nUID:minutely\r\nDTSTART:20261001T090000Z\r\nDTEND:20261001T091000Z\r\n' +
+      `RRULE:FREQ=DAILY;BYHOUR=9;BYMINUTE=${Array.from({ length: 60 }, (_, m) => m).join(',')};BYSECOND=0,30\r\nEND:VEVENT\r\n`;
+    const offRule = 'BEGIN:VEVENT\r\nUID:off-rule\r\nDTSTART:20261001T093000Z\r\nDTEND:20261001T094500Z\r\n' +
+      'RRULE:FREQ=DAILY;BYHOUR=10;BYMINUTE=0;COUNT=5\r\nEND:VEVENT\r\n';
+    const hourly = 'BEGIN:VEVENT\r\nUID:hourly\r\nDTSTART:20261001T090000Z\r\nDTEND:20261001T091000Z\r\nRRULE:FREQ=HOURLY;COUNT=10\r\nEND:VEVENT\r\n';
+    const got = parse(calendar(minutely + offRule + hourly), {});
+    expect(skipsOf(got.skips)).toEqual([['event', 'recurs more often than hourly', 'minutely']]);
+    expect(got.items.filter((i) => i.providerId.startsWith('off-rule#'))).toHaveLength(5);
+    expect(got.items.filter((i) => i.providerId.startsWith('hourly#'))).toHaveLength(10);
+  });
+
   it('skips an event over the event bound or with a line over the line bound', () => {
     const fat = goodEvent('fat', 3).replace('SUMMARY:', `X-PAD:${'p'.repeat(5000)}\r\nSUMMARY:`);
     const long = goodEvent('long', 4).replace('SUMMARY:', `X-LONG:${'q'.repeat(900)}\r\n ${'q'.repeat(900)}\r\nSUMMARY:`);
