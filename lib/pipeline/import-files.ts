@@ -145,7 +145,7 @@ export async function importFiles(store: Store, input: ImportFilesInput): Promis
         onProgress: (done, total) => input.onProgress?.(file, done, total),
         onSkip: (_detail, skip) => skips.add(file, skip),
       }),
-      (s) => skips.add(file, { kind: 'message', reason: s.reason }),
+      (s) => skips.add(file, { kind: 'message', reason: storeReason(s.reason) }),
     );
     add(mail, r);
   }
@@ -159,11 +159,19 @@ export async function importFiles(store: Store, input: ImportFilesInput): Promis
         accountId, expandFrom: window.from, expandUntil: window.until, owner: me,
         onSkip: (_detail, skip) => skips.add(file, skip),
       }),
-      (s) => skips.add(file, { kind: 'event', reason: s.reason, id: s.providerId.replace(/#[^#]*$/, '') }),
+      (s) => skips.add(file, { kind: 'event', reason: storeReason(s.reason), id: s.providerId.replace(/#[^#]*$/, '') }),
     );
     add(meetings, r);
   }
   return { userId, mail, meetings, skipped: skips.total, skips: skips.list() };
+}
+
+/**
+ * The store's reason for an item it could not keep, as a cause shared by such items: its
+ * own sentence carries sizes and ids (a Message-ID may hold an address), not for a summary.
+ */
+function storeReason(reason: string): string {
+  return /item limit/i.test(reason) ? 'too big to store, even bounded' : 'refused by the store';
 }
 
 function add(sum: IngestResult, r: IngestResult): void {

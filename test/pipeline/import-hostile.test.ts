@@ -2,7 +2,7 @@
  * `importFiles` never stops on one message or event (issue 10, items 6 and 7): what the
  * readers or the store leave out is counted and named, and everything else is stored.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import type { Item, MailItem } from '../../lib/providers/types.ts';
 import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 import {
-  brokenDates, dailyInWindow, dailySeries, gzipBomb, HOSTILE_ME, HOSTILE_NOW, manyRecipients, oversizedHeaderLine,
+  brokenDates, dailyInWindow, dailySeries, goodMessage, gzipBomb, HOSTILE_ME, HOSTILE_NOW, manyRecipients, oversizedHeaderLine,
 } from '../providers/files/hostile-files.ts';
 
 let db: TestDynamo;
@@ -54,6 +54,18 @@ describe('importFiles on hostile files', () => {
       const crowd = stored.find((i) => i.messageId === 'm1000@hostile.example')!;
       expect(crowd.recipientCounts?.toCc ?? crowd.to.length).toBe(100_001);
     }
+  });
+
+  it('goes on past a message the store cannot keep even bounded, and counts it', async () => {
+    const file = join(dir, 'unstorable.mbox');
+    // To and Cc of 1,100 long addresses each: bounded to 1,000 each, still over 400 KB.
+    const list = (tag: string) => Array.from({ length: 1100 }, (_, r) => `${tag}${'x'.repeat(200)}${r}@crowd.example`).join(',\n ');
+    await writeFile(file, [1, 2, 3, 4].map((i) => (i === 2 ? goodMessage(i, `Cc: ${list('c')}\n`).replace(`To: ${HOSTILE_ME}`, `To: ${list('t')}`) : goodMessage(i))).join(''));
+    const result = await importFiles(store, { ...base, mbox: [file], ics: [], me: ['unstorable@hostile.example'] });
+    expect(result.mail).toEqual({ read: 4, written: 3, unchanged: 0, skipped: 1 });
+    expect(result.skips).toEqual([{ file, kind: 'message', reason: 'too big to store, even bounded', count: 1, ids: [] }]);
+    const stored = (await storedItems(result.userId)).map((i) => (i as MailItem).messageId).sort();
+    expect(stored).toEqual(['m1@hostile.example', 'm3@hostile.example', 'm4@hostile.example']);
   });
 
   it('imports the messages around an oversized header line and a gzip bomb, and counts each skip by file and reason', async () => {
