@@ -96,7 +96,7 @@ function addCalendarFor(accounts: Account[], userId: string, opts: PrepareOption
   if (opts.surface === 'service') {
     const hint = `Reconnect ${connected.address} and leave calendar access ticked when asked.`;
     return opts.linkIssuer
-      ? { hint, link: reconnectUrl({ ...opts.linkIssuer, userId, provider: connected.provider }) }
+      ? { hint, link: reconnectUrl({ ...opts.linkIssuer, userId, provider: connected.provider, accountId: connected.accountId }) }
       : { hint };
   }
   const command = connected.provider === 'google' ? 'sinew connect gmail' : 'sinew connect microsoft';

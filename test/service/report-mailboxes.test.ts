@@ -5,6 +5,7 @@ import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
 import type { Account } from '../../lib/store/types.ts';
 import { accountIdFor } from '../../lib/pipeline/identity.ts';
 import { defaultSettings } from '../../lib/settings.ts';
+import { verifyLink } from '../../lib/links/token.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 import { LINK_SECRET, seedUser } from './report-fixtures.ts';
 
@@ -78,8 +79,12 @@ describe('the weekly email and its mailboxes', () => {
     const mail = await sendFor('nocal@example.com', { grantedScopes: ['https://www.googleapis.com/auth/gmail.metadata'] });
     expect(mail.text).toContain('No calendar connected');
     expect(mail.text).toContain('Reconnect nocal@example.com and leave calendar access ticked');
-    expect(mail.text).toMatch(/Add your calendar: https:\/\/sinew\.example\.com\/connect\/google\?join=/);
-    expect(mail.html).toMatch(/href="https:\/\/sinew\.example\.com\/connect\/google\?join=[^"]+"[^>]*>Add your calendar</);
+    // The link renews only this mailbox (a reconnect token naming the account), never a join.
+    const link = /Add your calendar: (https:\/\/sinew\.example\.com\/connect\/google\?link=(\S+))/.exec(mail.text);
+    expect(link).not.toBeNull();
+    const claims = verifyLink(LINK_SECRET, decodeURIComponent(link![2]!), asOf.getTime());
+    expect(claims).toMatchObject({ action: 'reconnect', accountId: accountIdFor('google', 'nocal@example.com') });
+    expect(mail.html).toContain(`href="${link![1]!.replace(/&/g, '&amp;')}"`);
     expect(mail.text).not.toContain('sinew import');
     const withCalendar = await sendFor('cal@example.com', {});
     expect(withCalendar.text).not.toContain('No calendar connected');
