@@ -73,6 +73,8 @@ export interface MailboxInput {
   /** `files` for an imported archive: it is imported, not synced. */
   provider: 'google' | 'microsoft' | 'files';
   freshness: SyncFreshness;
+  /** Messages or meetings the store could not keep even bounded (issue 10, item 6): told, never silent. */
+  skippedItems?: number;
 }
 
 /** What the email says about one mailbox. */
@@ -230,7 +232,8 @@ function mailboxLine(m: MailboxInput, dates: DateWords): MailboxLine {
   const verb = m.provider === 'files' ? 'last imported' : 'last synced';
   const when = f.lastSyncAt ? `${verb} ${dates.dateTime(f.lastSyncAt)}` : m.provider === 'files' ? 'not imported yet' : 'not synced yet';
   const note = stale ? ' (stale)' : f.state === 'needs-reconnect' ? ' (needs reconnecting)' : '';
-  return { address: m.address, line: `${m.address}: ${when}${note}`, stale };
+  const skipped = m.skippedItems ? `; ${m.skippedItems} ${m.skippedItems === 1 ? 'item' : 'items'} too large to store, skipped` : '';
+  return { address: m.address, line: `${m.address}: ${when}${note}${skipped}`, stale };
 }
 
 function countBuckets(contacts: ContactHealth[]): BucketCount[] {

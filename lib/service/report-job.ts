@@ -72,7 +72,7 @@ export async function prepareWeeklyReport(store: Store, userId: string, opts: Pr
     ? reportLinksFor({ ...opts.linkIssuer, userId, ...reconnectProviderOf(broken) })
     : undefined;
   const now = opts.now ?? opts.asOf;
-  const mailboxes: MailboxInput[] = accounts.map((a) => ({ address: a.address, provider: a.provider, freshness: syncFreshness(a, now) }));
+  const mailboxes: MailboxInput[] = accounts.map((a) => ({ address: a.address, provider: a.provider, freshness: syncFreshness(a, now), ...(a.skippedItems ? { skippedItems: a.skippedItems } : {}) }));
   const addCalendar = json.calendar === 'missing' ? addCalendarFor(accounts, userId, opts) : undefined;
   const rendered = await renderReport(json, {
     timeZone: user.timeZone,

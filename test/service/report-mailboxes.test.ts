@@ -70,6 +70,13 @@ describe('the weekly email and its mailboxes', () => {
     expect(recent.text).not.toContain('(stale)');
   });
 
+  it('tells the owner how many items the store had to skip on a mailbox, and says nothing when none were', async () => {
+    const mail = await sendFor('skipped@example.com', { skippedItems: 2 });
+    for (const part of [mail.text, mail.html]) expect(part).toMatch(/skipped@example\.com: last synced [^;<]+; 2 items too large to store, skipped/);
+    const clean = await sendFor('clean@example.com', {});
+    expect(clean.text).not.toContain('too large to store');
+  });
+
   it('says a mailbox never synced so', async () => {
     const mail = await sendFor('never@example.com', { lastSyncAt: undefined });
     expect(mail.text).toContain('never@example.com: not synced yet');
