@@ -1,5 +1,5 @@
 import { InputError } from '../errors.ts';
-import { domainOf } from '../interactions/normalize.ts';
+import { domainOf } from '../items/normalize.ts';
 import type { Extraction, Interaction } from '../interactions/types.ts';
 import type { Settings } from '../settings.ts';
 import { rollUpAccounts } from './accounts.ts';
@@ -13,7 +13,8 @@ import { Scratch } from './scratch.ts';
 import { healthScore } from './score.ts';
 import { round2 } from './stats.ts';
 import { classifyTrend } from './trend.ts';
-import type { ContactHealth, Feedback, HealthResult } from './types.ts';
+import type { ContactHealth, HealthResult } from './types.ts';
+import type { Feedback } from '../items/feedback.ts';
 import { DAY_MS, horizonsAt, type Horizons } from './windows.ts';
 
 export type * from './types.ts';

@@ -1,5 +1,5 @@
-import { MBOX_FOLDER_PREFIX, mboxFolderOf } from '../providers/files/mbox-folder.ts';
-import type { Item, MailItem } from '../providers/types.ts';
+import { MBOX_FOLDER_PREFIX, mboxFolderOf } from '../items/folders.ts';
+import type { Item, MailItem } from '../items/types.ts';
 
 /**
  * Duplicates count once (DESIGN section 3): the same provider id within an account, the

@@ -1,6 +1,6 @@
 import { InputError } from '../errors.ts';
-import { isDeletedItemsFolder, mboxFolderOf } from '../providers/files/mbox-folder.ts';
-import type { Item, MailItem } from '../providers/types.ts';
+import { isDeletedItemsFolder, mboxFolderOf } from '../items/folders.ts';
+import type { Item, MailItem } from '../items/types.ts';
 import { HISTORY_DAYS, type Settings } from '../settings.ts';
 import { automatedReason, isBroadcast } from './classify.ts';
 import { dedupeItems, itemKeyOf } from './dedupe.ts';

@@ -1,6 +1,6 @@
 import { InputError } from '../errors.ts';
-import type { MailItem } from '../providers/types.ts';
-import { normalizeAddress } from './normalize.ts';
+import type { MailItem } from '../items/types.ts';
+import { normalizeAddress } from '../items/normalize.ts';
 
 /**
  * The Gmail label of sent mail. Gmail's `gmail.metadata` scope cannot read send-as

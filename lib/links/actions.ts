@@ -1,7 +1,7 @@
-import type { Feedback } from '../health/types.ts';
+import type { Feedback } from '../items/feedback.ts';
 import { DEFAULT_SNOOZE_DAYS } from '../health/feedback.ts';
 import { InputError } from '../errors.ts';
-import { normalizeAddress } from '../interactions/normalize.ts';
+import { normalizeAddress } from '../items/normalize.ts';
 import type { Store, User, UserChange } from '../store/types.ts';
 import type { TokenVault } from '../connect/token-vault.ts';
 import { canonicalTimeZone } from './time-zone.ts';

@@ -1,4 +1,4 @@
-import { normalizeAddress, shortHash } from '../interactions/normalize.ts';
+import { normalizeAddress, shortHash } from '../items/normalize.ts';
 import { InputError } from '../errors.ts';
 
 /**

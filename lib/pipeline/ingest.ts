@@ -1,4 +1,4 @@
-import type { Item } from '../providers/types.ts';
+import type { Item } from '../items/types.ts';
 import type { Store } from '../store/types.ts';
 
 /** Items written per store call: large enough to batch, small enough to bound memory. */

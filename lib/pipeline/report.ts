@@ -1,8 +1,8 @@
-import type { Item } from '../providers/types.ts';
+import type { Item } from '../items/types.ts';
 import type { Account, Store, User } from '../store/types.ts';
 import type { Settings } from '../settings.ts';
 import type { CalendarState, ReportJson } from '../report/types.ts';
-import type { Feedback } from '../health/types.ts';
+import type { Feedback } from '../items/feedback.ts';
 import { extractInteractions } from '../interactions/extract.ts';
 import { computeHealth } from '../health/index.ts';
 import { buildReportJson } from '../report/json.ts';

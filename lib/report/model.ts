@@ -1,5 +1,5 @@
 import { InputError } from '../errors.ts';
-import { domainOf } from '../interactions/normalize.ts';
+import { domainOf } from '../items/normalize.ts';
 import type { ContactHealth } from '../health/types.ts';
 import { isActiveRelationship } from '../health/metrics.ts';
 import type { ReportJson } from './types.ts';

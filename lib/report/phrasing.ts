@@ -1,5 +1,5 @@
 import { InputError } from '../errors.ts';
-import { PUBLIC_WEBMAIL_DOMAINS, domainOf } from '../interactions/normalize.ts';
+import { PUBLIC_WEBMAIL_DOMAINS, domainOf } from '../items/normalize.ts';
 
 /**
  * How the report speaks about people, organizations, dates and numbers. The email is

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Store } from '../store/types.ts';
-import { normalizeAddress } from '../interactions/normalize.ts';
+import { normalizeAddress } from '../items/normalize.ts';
 import { userIdFor } from '../pipeline/identity.ts';
 import { InputError } from '../errors.ts';
 

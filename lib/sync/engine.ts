@@ -1,4 +1,5 @@
-import type { ChangeSource, Item } from '../providers/types.ts';
+import type { ChangeSource } from '../providers/types.ts';
+import type { Item } from '../items/types.ts';
 import type { Account, AccountChange, Store } from '../store/types.ts';
 import { ReconnectRequiredError } from '../errors.ts';
 import type { Clock } from './clock.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeHealth } from '../../lib/health/index.ts';
 import { extractInteractions } from '../../lib/interactions/extract.ts';
-import type { Item, MeetingItem } from '../../lib/providers/types.ts';
+import type { Item, MeetingItem } from '../../lib/items/types.ts';
 import { defaultSettings } from '../../lib/settings.ts';
 import { AS_OF, DAY, HOUR, ago, establishedHistory, healthOf, meeting, received, sent } from './build.ts';
 

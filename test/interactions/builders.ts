@@ -1,4 +1,4 @@
-import type { Attendee, MailItem, MeetingItem } from '../../lib/providers/types.ts';
+import type { Attendee, MailItem, MeetingItem } from '../../lib/items/types.ts';
 import { defaultSettings, type Settings } from '../../lib/settings.ts';
 import type { ExtractOptions } from '../../lib/interactions/extract.ts';
 

@@ -5,7 +5,7 @@ import { ProviderUnavailableError } from '../../lib/errors.ts';
 import type { TokenRevoker } from '../../lib/links/disconnect.ts';
 import { signLink } from '../../lib/links/token.ts';
 import { tokenContext } from '../../lib/pipeline/accounts.ts';
-import type { MailItem } from '../../lib/providers/types.ts';
+import type { MailItem } from '../../lib/items/types.ts';
 import type { Account } from '../../lib/store/types.ts';
 import type { WebRequest } from '../../lib/web/http.ts';
 import { createLinksApp, type LinksAppDeps } from '../../lib/web/links-app.ts';

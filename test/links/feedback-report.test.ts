@@ -12,7 +12,7 @@ import { planActions } from '../../lib/report/actions.ts';
 import type { ReportJson } from '../../lib/report/types.ts';
 import { defaultSettings } from '../../lib/settings.ts';
 import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
-import type { Item } from '../../lib/providers/types.ts';
+import type { Item } from '../../lib/items/types.ts';
 import type { Store } from '../../lib/store/types.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importFiles, importWindow } from '../../lib/pipeline/import-files.ts';
-import type { Item, MailItem } from '../../lib/providers/types.ts';
+import type { Item, MailItem } from '../../lib/items/types.ts';
 import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 import {

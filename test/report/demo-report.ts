@@ -8,7 +8,7 @@ import { extractInteractions } from '../../lib/interactions/extract.ts';
 import { computeHealth } from '../../lib/health/index.ts';
 import { buildReportJson } from '../../lib/report/json.ts';
 import { defaultSettings } from '../../lib/settings.ts';
-import type { Item } from '../../lib/providers/types.ts';
+import type { Item } from '../../lib/items/types.ts';
 import type { ReportJson } from '../../lib/report/types.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { MailItem } from '../../lib/providers/types.ts';
+import type { MailItem } from '../../lib/items/types.ts';
 import type { Account, Store, User } from '../../lib/store/types.ts';
 import { accountIdFor, userIdFor } from '../../lib/pipeline/identity.ts';
 

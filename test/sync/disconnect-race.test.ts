@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { ChangeSource, MailItem, SourcePage } from '../../lib/providers/types.ts';
+import type { ChangeSource, SourcePage } from '../../lib/providers/types.ts';
+import type { MailItem } from '../../lib/items/types.ts';
 import type { Account, Store } from '../../lib/store/types.ts';
 import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
 import { LocalKeyVault } from '../../lib/connect/token-vault.ts';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChangeSource, MailItem, MeetingItem, SourcePage } from '../../lib/providers/types.ts';
+import type { ChangeSource, SourcePage } from '../../lib/providers/types.ts';
+import type { MailItem, MeetingItem } from '../../lib/items/types.ts';
 import type { Account } from '../../lib/store/types.ts';
 import { syncAccount } from '../../lib/sync/engine.ts';
 import { syncFreshness } from '../../lib/sync/freshness.ts';

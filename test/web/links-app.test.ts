@@ -5,7 +5,7 @@ import { runLoopbackConsent } from '../../lib/connect/loopback.ts';
 import type { LinkedUser } from '../../lib/links/actions.ts';
 import { signLink, verifyLink, type LinkClaims } from '../../lib/links/token.ts';
 import { recordConnectedAccount } from '../../lib/pipeline/accounts.ts';
-import type { MailItem } from '../../lib/providers/types.ts';
+import type { MailItem } from '../../lib/items/types.ts';
 import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
 import { VirtualClock } from '../../lib/sync/clock.ts';
 import { createLinksApp, type LinksAppDeps } from '../../lib/web/links-app.ts';

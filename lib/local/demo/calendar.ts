@@ -1,5 +1,5 @@
 import type { DemoAttendee, DemoEvent, Occurrence, PartStat, Person } from './model.ts';
-import { normalizeAddress } from '../../interactions/normalize.ts';
+import { normalizeAddress } from '../../items/normalize.ts';
 import { fromWallClock, wallClock } from './zone.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { normalizeAddress } from '../../interactions/normalize.ts';
+import { normalizeAddress } from '../../items/normalize.ts';
 import { CalendarWriter } from './calendar.ts';
 import { BROADCAST_ONLY, COLLEAGUES, ME, ME_ALIAS, PEOPLE, SENDERS } from './cast.ts';
 import { MailWriter } from './conversation.ts';

@@ -1,5 +1,5 @@
 import libmime from 'libmime';
-import { normalizeAddress } from '../../interactions/normalize.ts';
+import { normalizeAddress } from '../../items/normalize.ts';
 
 /** One entry of an address header: a normalized address and its display name, if any. */
 export interface ParsedAddress {
@@ -13,7 +13,7 @@ export interface ParsedAddress {
  * as a separator (Outlook), Enron's quoted local parts (`<'john'@x.com>`). Entries with
  * no `local@domain` are skipped rather than failing the message, because one bad
  * recipient must not lose the other interactions. Addresses come back normalized
- * (see interactions/normalize) and deduplicated; names are decoded (RFC 2047).
+ * (see items/normalize) and deduplicated; names are decoded (RFC 2047).
  */
 export function parseAddressList(raw: string | null | undefined): ParsedAddress[] {
   if (!raw) return [];

@@ -1,6 +1,6 @@
 import ICAL from 'ical.js';
-import { normalizeAddress, shortHash } from '../../interactions/normalize.ts';
-import type { Attendee, MeetingItem, Response } from '../types.ts';
+import { normalizeAddress, shortHash } from '../../items/normalize.ts';
+import type { Attendee, MeetingItem, Response } from '../../items/types.ts';
 import { zonedTimeToUtc } from './zoned-time.ts';
 
 export type Component = InstanceType<typeof ICAL.Component>;

@@ -1,7 +1,7 @@
 import ICAL from 'ical.js';
 import { FormatError } from '../../errors.ts';
-import { normalizeAddress, shortHash } from '../../interactions/normalize.ts';
-import type { MeetingItem } from '../types.ts';
+import { normalizeAddress, shortHash } from '../../items/normalize.ts';
+import type { MeetingItem } from '../../items/types.ts';
 import { badDateIn, type JCalComponent } from './ics-dates.ts';
 import { IcsScanner, type IcsBounds, type ScannedComponent } from './ics-scanner.ts';
 import {

@@ -9,4 +9,4 @@ export type { ParsedAddress } from './address-list.ts';
 export { parseMailDate } from './mail-date.ts';
 export { takeoutLabels } from './takeout-labels.ts';
 export { zonedTimeToUtc } from './zoned-time.ts';
-export { MBOX_FOLDER_PREFIX, mboxFolderLabel, mboxFolderOf, isDeletedItemsFolder } from './mbox-folder.ts';
+export { MBOX_FOLDER_PREFIX, mboxFolderLabel, mboxFolderOf, isDeletedItemsFolder } from '../../items/folders.ts';

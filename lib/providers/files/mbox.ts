@@ -1,10 +1,10 @@
 import { FormatError } from '../../errors.ts';
-import { messageIdsIn, normalizeMessageId, shortHash, subjectHash } from '../../interactions/normalize.ts';
-import type { MailItem } from '../types.ts';
+import { messageIdsIn, normalizeMessageId, shortHash, subjectHash } from '../../items/normalize.ts';
+import type { MailItem } from '../../items/types.ts';
 import { decodeWords, parseAddressList, repairEncoding } from './address-list.ts';
 import { DamagedInputError, inspectInput, openInput } from './input.ts';
 import { parseMailDate } from './mail-date.ts';
-import { mboxFolderLabel } from './mbox-folder.ts';
+import { mboxFolderLabel } from '../../items/folders.ts';
 import { MboxSplitter, type MboxBounds, type MboxMessage, type MboxPart } from './mbox-splitter.ts';
 import { MB, type OnSkip } from './skips.ts';
 import { takeoutLabels } from './takeout-labels.ts';
@@ -98,7 +98,7 @@ export async function* readMbox(file: string, opts: MboxOptions): AsyncGenerator
  * Maps one parsed message to a MailItem; null when it has no usable time. Labels are the
  * Takeout labels (`X-Gmail-Labels`) plus, where the archive names the source folder
  * (`X-Folder`, as the Enron corpus does), one `mbox-folder:<path>` label (see
- * mbox-folder.ts).
+ * lib/items/folders.ts).
  */
 export function toMailItem(message: MboxMessage, accountId: string): MailItem | null {
   const h = message.headers;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { normalizeAddress } from '../../interactions/normalize.ts';
+import { normalizeAddress } from '../../items/normalize.ts';
 import { zonedTimeToUtc } from '../files/zoned-time.ts';
-import type { Attendee, MeetingItem, Response } from '../types.ts';
+import type { Attendee, MeetingItem, Response } from '../../items/types.ts';
 
 /**
  * One Graph event from `/me/calendarView/delta` (an expanded instance: single, occurrence

@@ -1,7 +1,7 @@
 import type { Message, Recipient } from '@microsoft/microsoft-graph-types';
-import { messageIdsIn, normalizeAddress, normalizeMessageId, subjectHash } from '../../interactions/normalize.ts';
+import { messageIdsIn, normalizeAddress, normalizeMessageId, subjectHash } from '../../items/normalize.ts';
 import { bulkSignals } from '../files/mbox.ts';
-import type { MailItem } from '../types.ts';
+import type { MailItem } from '../../items/types.ts';
 
 /**
  * The message properties a sync selects (DESIGN sections 3 and 8): addresses, times,

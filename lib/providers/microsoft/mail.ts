@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { ProviderUnavailableError } from '../../errors.ts';
 import type { Clock } from '../../sync/clock.ts';
 import type { RequestPacer } from '../../sync/pacer.ts';
-import type { MailItem, MailSource, SourcePage } from '../types.ts';
+import type { MailItem } from '../../items/types.ts';
+import type { MailSource, SourcePage } from '../types.ts';
 import { fetchHeaders, type HeaderFetch } from './mail-headers.ts';
 import { MESSAGE_SELECT, graphToMailItem, ownAddresses } from './mail-item.ts';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Attendee, Item, MailItem, MeetingItem } from '../../providers/types.ts';
+import type { Attendee, Item, MailItem, MeetingItem } from '../../items/types.ts';
 import { HISTORY_DAYS } from '../../settings.ts';
 import { StoreError } from '../../errors.ts';
 import { SK_ITEM_PREFIX, TABLE_KEYS } from './schema.ts';

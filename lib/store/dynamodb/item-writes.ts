@@ -1,5 +1,5 @@
 import { PutCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { Item } from '../../providers/types.ts';
+import type { Item } from '../../items/types.ts';
 import type { PutItemsResult } from '../types.ts';
 import { StoreError } from '../../errors.ts';
 import { BATCH_GET_MAX, BATCH_WRITE_MAX, batchGet, batchWrite, chunk, mapWithLimit, type Key, type RetryPolicy, type WriteRequest } from './batch.ts';

@@ -8,8 +8,8 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { Item } from '../../providers/types.ts';
-import type { Feedback } from '../../health/types.ts';
+import type { Item } from '../../items/types.ts';
+import type { Feedback } from '../../items/feedback.ts';
 import type { Account, AccountChange, AccountChangeResult, AccountStatus, PutItemsResult, SendClaim, Store, User, UserChange } from '../types.ts';
 import { InputError, SinewError, StoreError } from '../../errors.ts';
 import { BATCH_WRITE_MAX, batchWrite, chunk, defaultRetryPolicy, mapWithLimit, type RetryPolicy } from './batch.ts';

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { normalizeAddress } from '../../../lib/interactions/normalize.ts';
+import { normalizeAddress } from '../../../lib/items/normalize.ts';
 import { DEMO_AS_OF, generateDemoMailbox, writeDemoFiles } from '../../../lib/local/demo/generate.ts';
 import { first, mboxEntries } from './mbox-entries.ts';
 

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeDemoFiles } from '../../../lib/local/demo/generate.ts';
 import { readIcs } from '../../../lib/providers/files/ics.ts';
 import { readMbox } from '../../../lib/providers/files/mbox.ts';
-import type { MailItem } from '../../../lib/providers/types.ts';
+import type { MailItem } from '../../../lib/items/types.ts';
 
 /** The demo files through the real importers (lib/providers/files), as `sinew demo` reads them. */
 const dir = await mkdtemp(join(tmpdir(), 'sinew-demo-import-'));

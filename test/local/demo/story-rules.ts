@@ -1,4 +1,4 @@
-import { domainOf, localPartOf, normalizeAddress, PUBLIC_WEBMAIL_DOMAINS } from '../../../lib/interactions/normalize.ts';
+import { domainOf, localPartOf, normalizeAddress, PUBLIC_WEBMAIL_DOMAINS } from '../../../lib/items/normalize.ts';
 import type { Scenario } from '../../../lib/local/demo/scenario.ts';
 
 /**

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { FormatError, InputError } from '../../../lib/errors.ts';
-import { subjectHash } from '../../../lib/interactions/normalize.ts';
+import { subjectHash } from '../../../lib/items/normalize.ts';
 import { readMbox } from '../../../lib/providers/files/mbox.ts';
-import type { MailItem } from '../../../lib/providers/types.ts';
+import type { MailItem } from '../../../lib/items/types.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/files/${name}`, import.meta.url));
 

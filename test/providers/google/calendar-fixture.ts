@@ -5,7 +5,8 @@
  */
 import { GoogleCalendarSource } from '../../../lib/providers/google/calendar.ts';
 import type { GoogleCalendarSourceOptions } from '../../../lib/providers/google/calendar.ts';
-import type { MeetingItem, SourcePage } from '../../../lib/providers/types.ts';
+import type { MeetingItem } from '../../../lib/items/types.ts';
+import type { SourcePage } from '../../../lib/providers/types.ts';
 import { directPacer } from '../../../lib/sync/pacer.ts';
 import { VirtualClock } from '../../../lib/sync/clock.ts';
 import { calendarClient, startCalendarEmulator } from '../../support/google/calendar-emulator.ts';

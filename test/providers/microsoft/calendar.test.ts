@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIcs } from '../../../lib/providers/files/ics.ts';
 import { GraphCalendarSource } from '../../../lib/providers/microsoft/calendar.ts';
-import type { MeetingItem, SourcePage } from '../../../lib/providers/types.ts';
+import type { MeetingItem } from '../../../lib/items/types.ts';
+import type { SourcePage } from '../../../lib/providers/types.ts';
 import { VirtualClock } from '../../../lib/sync/clock.ts';
 import { createGraphPacer } from '../../../lib/sync/graph-pacer.ts';
 import { directPacer, type RequestPacer } from '../../../lib/sync/pacer.ts';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { gmailToMailItem } from '../../../lib/providers/google/gmail-item.ts';
-import type { MailItem } from '../../../lib/providers/types.ts';
+import type { MailItem } from '../../../lib/items/types.ts';
 import { buildMailbox } from '../../support/google/gmail-fixture.ts';
 import { folderForLabels, graphMailboxFromGmail } from '../../support/microsoft/graph-mail-fixture.ts';
 import { GraphMailbox } from '../../support/microsoft/graph-mailbox.ts';

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { Attendee, MailItem } from '../../../lib/providers/types.ts';
+import type { Attendee, MailItem } from '../../../lib/items/types.ts';
 import type { DynamoStore } from '../../../lib/store/dynamodb/store.ts';
 import { itemBytes, MAX_ITEM_BYTES } from '../../../lib/store/dynamodb/item-size.ts';
 import { toItemRecord } from '../../../lib/store/dynamodb/item-record.ts';

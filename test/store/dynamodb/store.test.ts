@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Item } from '../../../lib/providers/types.ts';
+import type { Item } from '../../../lib/items/types.ts';
 import type { Account, User } from '../../../lib/store/types.ts';
 import { InputError, StoreError } from '../../../lib/errors.ts';
 import { DynamoStore } from '../../../lib/store/dynamodb/store.ts';
