@@ -8,7 +8,7 @@
  * listening, answers `'stats'` with {@link GmailEmulatorStats} and `'close'` with `'closed'`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { systemClock } from '../lib/sync/clock.ts';
+import { systemClock } from '../lib/time/clock.ts';
 import type { GmailMethod } from '../lib/sync/governor.ts';
 import { gmailHandler } from '../test/support/google/gmail-emulator.ts';
 import { buildMailbox } from '../test/support/google/gmail-fixture.ts';

@@ -20,7 +20,7 @@ import { GoogleCalendarSource } from '../lib/providers/google/calendar.ts';
 import { GmailSource } from '../lib/providers/google/gmail.ts';
 import type { FetchStrategy } from '../lib/providers/google/gmail-plan.ts';
 import type { SourcePage } from '../lib/providers/types.ts';
-import { systemClock } from '../lib/sync/clock.ts';
+import { systemClock } from '../lib/time/clock.ts';
 import { createGooglePacer } from '../lib/sync/google-pacer.ts';
 import { GCAL_QUOTA, GMAIL_QUOTA_2026, GMAIL_QUOTA_LEGACY, scaleQuota } from '../lib/sync/governor.ts';
 import type { GmailMethod, QuotaModel } from '../lib/sync/governor.ts';

@@ -11,7 +11,7 @@ import { graphClient } from '../lib/providers/microsoft/graph-client.ts';
 import { GraphCalendarSource } from '../lib/providers/microsoft/calendar.ts';
 import { GraphMailSource, type GraphMailSourceOptions } from '../lib/providers/microsoft/mail.ts';
 import type { SourcePage } from '../lib/providers/types.ts';
-import { systemClock } from '../lib/sync/clock.ts';
+import { systemClock } from '../lib/time/clock.ts';
 import { createGraphPacer, GRAPH_MAILBOX_LIMITS } from '../lib/sync/graph-pacer.ts';
 import { GraphCalendar } from '../test/support/microsoft/graph-calendar.ts';
 import { graphMailHandler } from '../test/support/microsoft/graph-mail.ts';

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { InputError } from '../lib/errors.ts';
 import { SqsSyncQueue } from '../lib/service/sqs-queues.ts';
 import { dispatchSyncs, type DispatchSyncsResult } from '../lib/service/sync-dispatch.ts';
-import { systemClock } from '../lib/sync/clock.ts';
+import { systemClock } from '../lib/time/clock.ts';
 import { required } from './shared/env.ts';
 import { logger, metrics, tracer } from './shared/observability.ts';
 import { getRuntime } from './shared/runtime.ts';

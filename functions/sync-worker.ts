@@ -14,7 +14,7 @@ import { parseJob, syncJobSchema } from '../lib/service/jobs.ts';
 import { providerClients, providerEndpointsFromEnv, type ProviderEndpoints } from '../lib/service/account-sources.ts';
 import { SqsSyncQueue } from '../lib/service/sqs-queues.ts';
 import { runSyncJob } from '../lib/service/sync-job.ts';
-import { systemClock, type Clock } from '../lib/sync/clock.ts';
+import { systemClock, type Clock } from '../lib/time/clock.ts';
 import { required } from './shared/env.ts';
 import { logger, metrics, tracer } from './shared/observability.ts';
 import { getRuntime, type Runtime } from './shared/runtime.ts';

@@ -6,7 +6,7 @@ import { LocalKeyVault, masterKeyPath, type TokenVault } from '../connect/token-
 import { googleOAuthFromConfig } from '../providers/google/oauth.ts';
 import { msOAuthFromConfig } from '../providers/microsoft/oauth.ts';
 import { recordConnectedAccount } from '../pipeline/accounts.ts';
-import { isTimeZone } from '../pipeline/import-files.ts';
+import { isTimeZone } from '../time/zones.ts';
 import { InputError } from '../errors.ts';
 import { openCliContext, type GlobalFlags } from './context.ts';
 

@@ -7,7 +7,7 @@ import { runReport } from './report.ts';
 import { runConnect } from './connect.ts';
 import { runSync } from './sync.ts';
 import { DEFAULT_SERVE_PORT, runServe } from './serve.ts';
-import { systemClock, type Clock } from '../sync/clock.ts';
+import { systemClock, type Clock } from '../time/clock.ts';
 
 /** Adds the settings flags of DESIGN section 6 to a command. */
 function withSettings(cmd: Command): Command {

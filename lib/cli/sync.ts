@@ -3,7 +3,7 @@ import { msOAuthFromConfig } from '../providers/microsoft/oauth.ts';
 import { googleOAuthFromConfig } from '../providers/google/oauth.ts';
 import { accountSources, once, type ProviderClients } from '../service/account-sources.ts';
 import { syncAccount } from '../sync/engine.ts';
-import { systemClock, type Clock } from '../sync/clock.ts';
+import { systemClock, type Clock } from '../time/clock.ts';
 import { InputError, ReconnectRequiredError, SinewError } from '../errors.ts';
 import { syncFreshness } from '../sync/freshness.ts';
 import type { Account } from '../store/types.ts';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { systemClock, type Clock } from '../sync/clock.ts';
+import { systemClock, type Clock } from '../time/clock.ts';
 import type { ConnectedGrant, OAuthConsent } from './consent.ts';
 import { ConsentError, InvalidStateError } from './errors.ts';
 import { createPkce } from './pkce.ts';

@@ -1,24 +1,13 @@
 import type { Extraction, Interaction, UpcomingMeeting } from '../interactions/types.ts';
 import { HISTORY_DAYS } from '../settings.ts';
 import { DAY_MS } from './windows.ts';
+import { mulberry32 } from '../random.ts';
 
 /**
  * Seeded synthetic interactions for tests and benchmarks: realistic enough to exercise
  * every path of the health stage (threads that alternate, replies named by Message-ID
  * or found by thread only, meetings, Cc-only and trashed inbound mail), cheap to make.
  */
-
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). Same seed, same sequence. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NO_REFERENCES: string[] = [];
 

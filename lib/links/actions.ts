@@ -4,7 +4,7 @@ import { InputError } from '../errors.ts';
 import { normalizeAddress } from '../items/normalize.ts';
 import type { Store, User, UserChange } from '../store/types.ts';
 import type { TokenVault } from '../connect/token-vault.ts';
-import { canonicalTimeZone } from './time-zone.ts';
+import { checkTimeZone } from '../time/zones.ts';
 import { detachAccount, type DetachOutcome } from './detach.ts';
 import { disconnectUser, type DisconnectOutcome, type TokenRevoker } from './disconnect.ts';
 import type { LinkAction, LinkClaims } from './token.ts';
@@ -149,7 +149,7 @@ async function setReports(action: 'pause' | 'resume' | 'unsubscribe', claims: Li
 }
 
 async function setTimeZone(claims: LinkClaims, deps: LinkActionDeps, given: string | undefined): Promise<LinkOutcome> {
-  const timeZone = canonicalTimeZone(given);
+  const timeZone = checkTimeZone(given);
   const user = await requireUser(deps.store, claims.userId);
   if (user.timeZone === timeZone) return { action: 'timezone', changed: false, timeZone };
   await updateExisting(deps.store, claims.userId, { set: { timeZone } });

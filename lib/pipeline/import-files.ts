@@ -5,6 +5,7 @@ import { streamIcs } from '../providers/files/ics.ts';
 import type { FileSkip } from '../providers/files/skips.ts';
 import { InputError } from '../errors.ts';
 import { HISTORY_DAYS } from '../settings.ts';
+import { isTimeZone } from '../time/zones.ts';
 import { ingest, type IngestResult } from './ingest.ts';
 import { ICS_IMPORT_CURSOR } from './report.ts';
 import { accountIdFor, requireAddress, userIdFor } from './identity.ts';
@@ -203,12 +204,3 @@ class SkipTally {
   }
 }
 
-/** True when Intl knows the zone. */
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -8,15 +8,6 @@ import { computeHealth } from '../health/index.ts';
 import { buildReportJson } from '../report/json.ts';
 import { InputError } from '../errors.ts';
 
-/** ISO week key `YYYY-Www` of a date (UTC), the key weekly reports are stored under. */
-export function isoWeek(date: Date): string {
-  const d = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
-  const day = d.getUTCDay() || 7;
-  d.setUTCDate(d.getUTCDate() + 4 - day);
-  const yearStart = Date.UTC(d.getUTCFullYear(), 0, 1);
-  const week = Math.ceil(((d.getTime() - yearStart) / 86_400_000 + 1) / 7);
-  return `${d.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
-}
 
 /** Feedback still in force at `asOf`: the latest answer per contact, snoozes not yet over. */
 function feedbackInForce(all: Feedback[], asOf: Date): Feedback[] {

@@ -1,7 +1,7 @@
 import type { ChangeSource } from '../providers/types.ts';
 import type { Account, Store } from '../store/types.ts';
 import type { TokenVault } from '../connect/token-vault.ts';
-import type { Clock } from '../sync/clock.ts';
+import type { Clock } from '../time/clock.ts';
 import { loadConfig } from '../config.ts';
 import { GoogleOAuth, grantsCalendar } from '../providers/google/oauth.ts';
 import { googleSources } from '../providers/google/sources.ts';

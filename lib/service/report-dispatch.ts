@@ -1,5 +1,7 @@
 import type { JobQueue, ReportJob } from './jobs.ts';
-import { isoWeek } from '../pipeline/report.ts';
+import { isoWeekOfDay } from '../time/weeks.ts';
+import { zonedParts } from '../time/wall-clock.ts';
+import { allTimeZones } from '../time/zones.ts';
 import { InputError } from '../errors.ts';
 
 /**
@@ -50,11 +52,6 @@ export async function dispatchReports(input: DispatchInput): Promise<DispatchRes
   return { zones, jobs };
 }
 
-/** Every IANA zone `Intl` knows (canonical names), plus `UTC`, which the list leaves out. */
-export function allTimeZones(): string[] {
-  return [...new Set([...Intl.supportedValuesOf('timeZone'), 'UTC'])];
-}
-
 /** The zones where `now` falls on a Monday in hour `reportHour`, with their local ISO week. */
 export function zonesDueForReport(
   now: Date,
@@ -63,68 +60,13 @@ export function zonesDueForReport(
 ): Array<{ timeZone: string; week: string }> {
   const due: Array<{ timeZone: string; week: string }> = [];
   for (const timeZone of zones) {
-    const local = localParts(now, timeZone);
-    if (local.weekday === 'Mon' && local.hour === reportHour) due.push({ timeZone, week: weekOfDay(local) });
+    const local = zonedParts(now, timeZone);
+    if (local.weekday === 1 && local.hour === reportHour) due.push({ timeZone, week: isoWeekOfDay(local) });
   }
   return due;
-}
-
-/** The ISO week `YYYY-Www` of the local calendar day of `instant` in `timeZone`. */
-export function localIsoWeek(instant: Date, timeZone: string): string {
-  return weekOfDay(localParts(instant, timeZone));
-}
-
-/** The ISO week before `week`. */
-export function previousIsoWeek(week: string): string {
-  const m = /^(\d{4})-W(\d{2})$/.exec(week);
-  if (!m) throw new InputError(`expected an ISO week such as 2026-W48, got ${JSON.stringify(week)}`);
-  // The Thursday of week 1 is in the first 4 days of January; step from there.
-  const jan4 = new Date(Date.UTC(Number(m[1]), 0, 4));
-  const thursdayOfWeek1 = jan4.getTime() + (4 - (jan4.getUTCDay() || 7)) * 86_400_000;
-  return isoWeek(new Date(thursdayOfWeek1 + (Number(m[2]) - 2) * 7 * 86_400_000));
 }
 
 /** `date` with minutes, seconds and milliseconds cut: the tick a retried run agrees on. */
 export function floorToHour(date: Date): Date {
   return new Date(Math.floor(date.getTime() / 3_600_000) * 3_600_000);
-}
-
-interface LocalParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  weekday: string;
-}
-
-/** Formatters are the costly part (about 0.15 ms each): one per zone per warm runtime. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function localParts(instant: Date, timeZone: string): LocalParts {
-  let format = formatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      weekday: 'short',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, format);
-  }
-  const parts: Record<string, string> = {};
-  for (const p of format.formatToParts(instant)) parts[p.type] = p.value;
-  return {
-    year: Number(parts.year),
-    month: Number(parts.month),
-    day: Number(parts.day),
-    hour: Number(parts.hour) % 24,
-    weekday: parts.weekday ?? '',
-  };
-}
-
-function weekOfDay(local: LocalParts): string {
-  return isoWeek(new Date(Date.UTC(local.year, local.month - 1, local.day)));
 }

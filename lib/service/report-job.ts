@@ -14,7 +14,7 @@ import type { AddCalendar, MailboxInput } from '../report/model.ts';
 import { ADD_CALENDAR_CLI } from '../report/wording.ts';
 import { stableMessageId } from '../mail/compose.ts';
 import { MailDeliveryError } from '../mail/errors.ts';
-import { localIsoWeek, previousIsoWeek } from './report-dispatch.ts';
+import { localIsoWeek, previousIsoWeek } from '../time/weeks.ts';
 import { SinewError } from '../errors.ts';
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Account, Store } from '../store/types.ts';
 import type { ChangeSource } from '../providers/types.ts';
 import type { TokenVault } from '../connect/token-vault.ts';
-import type { Clock } from '../sync/clock.ts';
+import type { Clock } from '../time/clock.ts';
 import { syncAccount, type SyncStats } from '../sync/engine.ts';
 import { syncFreshness, type SyncFreshness } from '../sync/freshness.ts';
 import { ReconnectRequiredError, SinewError } from '../errors.ts';

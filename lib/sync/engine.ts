@@ -2,7 +2,7 @@ import type { ChangeSource } from '../providers/types.ts';
 import type { Item } from '../items/types.ts';
 import type { Account, AccountChange, Store } from '../store/types.ts';
 import { ReconnectRequiredError } from '../errors.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../time/clock.ts';
 
 export interface SyncAccountOptions {
   store: Store;

@@ -1,4 +1,4 @@
-import type { Clock } from './clock.ts';
+import type { Clock } from '../time/clock.ts';
 import { QuotaGovernor } from './governor.ts';
 import type { QuotaModel } from './governor.ts';
 import type { RequestPacer } from './pacer.ts';

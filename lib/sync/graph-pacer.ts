@@ -1,5 +1,5 @@
 import { ProviderUnavailableError, ReconnectRequiredError } from '../errors.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../time/clock.ts';
 import { QuotaGovernor } from './governor.ts';
 import type { RequestPacer } from './pacer.ts';
 

@@ -7,7 +7,7 @@ import { createState, DEFAULT_STATE_TTL_MS, verifyState, type OAuthState } from 
 import type { TokenVault } from '../connect/token-vault.ts';
 import { InputError } from '../errors.ts';
 import { ACCESS_SETTINGS } from '../links/disconnect.ts';
-import { canonicalTimeZone } from '../links/time-zone.ts';
+import { checkTimeZone } from '../time/zones.ts';
 import { signLink } from '../links/token.ts';
 import { identityOf, isSameMailbox, recordConnectedAccount, type MailboxIdentity, type RecordedAccount } from '../pipeline/accounts.ts';
 import { userIdFor } from '../pipeline/identity.ts';
@@ -312,7 +312,7 @@ export function createConnectApp(deps: ConnectAppDeps): WebApp {
 function zoneOrUndefined(given: string | undefined): string | undefined {
   if (given === undefined) return undefined;
   try {
-    return canonicalTimeZone(given);
+    return checkTimeZone(given);
   } catch {
     return undefined;
   }

@@ -1,6 +1,6 @@
 import { InputError, ProviderUnavailableError } from '../errors.ts';
 import { applyLinkAction, UserGoneError, type LinkActionDeps, type LinkOutcome } from '../links/actions.ts';
-import { timeZoneNames } from '../links/time-zone.ts';
+import { timeZoneNames } from '../time/zones.ts';
 import { InvalidLinkError, linkUrl, signLink, verifyLink, type LinkClaims } from '../links/token.ts';
 import { confirmPage, problemPage, resultPage, type ResultLinks } from './links-pages.ts';
 import { htmlResponse, parseForm, redirectResponse, SECURITY_HEADERS, type WebRequest, type WebResponse } from './http.ts';

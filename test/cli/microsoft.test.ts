@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLocalStore } from '../../lib/local/store.ts';
 import type { Account } from '../../lib/store/types.ts';
-import { systemClock } from '../../lib/sync/clock.ts';
+import { systemClock } from '../../lib/time/clock.ts';
 import { runCli, spawnCli, type CliRun } from '../support/cli.ts';
 import { buildGraphMailbox } from '../support/microsoft/graph-mail-fixture.ts';
 import { consentInMsBrowser, startMicrosoftWorld, type MicrosoftWorld } from '../support/microsoft/world.ts';

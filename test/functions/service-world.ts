@@ -22,7 +22,7 @@ import type { TokenVault } from '../../lib/connect/token-vault.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import { makeDynamoClient } from '../../lib/store/dynamodb/client.ts';
 import { DynamoStore } from '../../lib/store/dynamodb/store.ts';
-import type { Clock } from '../../lib/sync/clock.ts';
+import type { Clock } from '../../lib/time/clock.ts';
 import { GCAL_QUOTA, GMAIL_QUOTA_2026 } from '../../lib/sync/governor.ts';
 import { actionsOf, logicalId, statementsOfRole, synthSinew } from '../infra/synth.ts';
 import { calendarHandler } from '../support/google/calendar-emulator.ts';

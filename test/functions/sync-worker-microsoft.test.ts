@@ -12,7 +12,7 @@ import { runLoopbackConsent } from '../../lib/connect/loopback.ts';
 import { recordConnectedAccount } from '../../lib/pipeline/accounts.ts';
 import { syncJobDedupId, type SyncJob } from '../../lib/service/jobs.ts';
 import type { Account } from '../../lib/store/types.ts';
-import { systemClock } from '../../lib/sync/clock.ts';
+import { systemClock } from '../../lib/time/clock.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 import { buildGraphMailbox } from '../support/microsoft/graph-mail-fixture.ts';
 import { consentInMsBrowser, startMicrosoftWorld, type MicrosoftWorld } from '../support/microsoft/world.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../lib/health/synthetic.ts';
+import { mulberry32 } from '../../lib/random.ts';
 import type { Interaction } from '../../lib/interactions/types.ts';
 import { AS_OF, HOUR, ago, contactOf, extractionOf, healthOf, mail, meeting, received, sent } from './build.ts';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { computeHealth } from '../../lib/health/index.ts';
 import { Scratch } from '../../lib/health/scratch.ts';
-import { mulberry32, syntheticExtraction } from '../../lib/health/synthetic.ts';
+import { mulberry32 } from '../../lib/random.ts';
+import { syntheticExtraction } from '../../lib/health/synthetic.ts';
 import type { Extraction } from '../../lib/interactions/types.ts';
 import { InputError } from '../../lib/errors.ts';
 import { defaultSettings } from '../../lib/settings.ts';

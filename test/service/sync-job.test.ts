@@ -3,7 +3,7 @@ import { ProviderUnavailableError } from '../../lib/errors.ts';
 import { MemoryQueue, type SyncJob } from '../../lib/service/jobs.ts';
 import { providerEndpointsFromEnv } from '../../lib/service/account-sources.ts';
 import { continuationSlot, runSyncJob, type SyncJobDeps } from '../../lib/service/sync-job.ts';
-import type { Clock } from '../../lib/sync/clock.ts';
+import type { Clock } from '../../lib/time/clock.ts';
 import { startSyncWorld, steppingClock, type SyncWorld } from './sync-world.ts';
 
 /**

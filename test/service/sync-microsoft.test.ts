@@ -6,7 +6,7 @@ import { recordConnectedAccount } from '../../lib/pipeline/accounts.ts';
 import { providerClients } from '../../lib/service/account-sources.ts';
 import { MemoryQueue, type SyncJob } from '../../lib/service/jobs.ts';
 import { runSyncJob, type SyncJobDeps } from '../../lib/service/sync-job.ts';
-import { VirtualClock } from '../../lib/sync/clock.ts';
+import { VirtualClock } from '../../lib/time/clock.ts';
 import type { Account } from '../../lib/store/types.ts';
 import { buildMailbox } from '../support/google/gmail-fixture.ts';
 import { graphMailboxFromGmail } from '../support/microsoft/graph-mail-fixture.ts';

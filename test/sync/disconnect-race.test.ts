@@ -9,7 +9,7 @@ import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
 import { recordConnectedAccount } from '../../lib/pipeline/accounts.ts';
 import { disconnectUser } from '../../lib/links/disconnect.ts';
 import { syncAccount } from '../../lib/sync/engine.ts';
-import { VirtualClock } from '../../lib/sync/clock.ts';
+import { VirtualClock } from '../../lib/time/clock.ts';
 import { dispatchSyncs } from '../../lib/service/sync-dispatch.ts';
 import { MemoryQueue, type SyncJob } from '../../lib/service/jobs.ts';
 import { runSyncJob, type SyncJobDeps } from '../../lib/service/sync-job.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lib/errors.ts';
-import { VirtualClock } from '../../lib/sync/clock.ts';
+import { VirtualClock } from '../../lib/time/clock.ts';
 import { GMAIL_QUOTA_2026, GMAIL_QUOTA_LEGACY, QuotaGovernor, scaleQuota } from '../../lib/sync/governor.ts';
 
 /** The largest spend in any window of `windowMs` over the recorded spends. */

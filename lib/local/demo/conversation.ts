@@ -1,5 +1,5 @@
 import type { DemoMessage, Person } from './model.ts';
-import type { Random } from './prng.ts';
+import type { Random } from '../../random.ts';
 import { nextWorkingMoment } from './zone.ts';
 
 /**

@@ -4,7 +4,7 @@ import { BROADCAST_ONLY, COLLEAGUES, ME, ME_ALIAS, PEOPLE, SENDERS } from './cas
 import { MailWriter } from './conversation.ts';
 import type { DemoEvent, DemoExpectations, DemoMessage, Occurrence, Person } from './model.ts';
 import { writeNoise } from './noise.ts';
-import { Random } from './prng.ts';
+import { Random } from '../../random.ts';
 import { writeStories } from './stories.ts';
 import { nextWorkingMoment } from './zone.ts';
 

@@ -1,7 +1,7 @@
 import ICAL from 'ical.js';
 import { normalizeAddress, shortHash } from '../../items/normalize.ts';
 import type { Attendee, MeetingItem, Response } from '../../items/types.ts';
-import { zonedTimeToUtc } from './zoned-time.ts';
+import { zonedTimeToUtc } from '../../time/wall-clock.ts';
 
 export type Component = InstanceType<typeof ICAL.Component>;
 export type CalEvent = InstanceType<typeof ICAL.Event>;

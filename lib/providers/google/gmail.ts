@@ -1,7 +1,7 @@
 import type { gmail_v1 } from '@googleapis/gmail';
 import { parseCursor as parseSourceCursor } from '../../sync/cursor.ts';
 import { z } from 'zod';
-import type { Clock } from '../../sync/clock.ts';
+import type { Clock } from '../../time/clock.ts';
 import { GMAIL_QUOTA_2026 } from '../../sync/governor.ts';
 import type { GmailMethod, QuotaModel } from '../../sync/governor.ts';
 import type { RequestPacer } from '../../sync/pacer.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { normalizeAddress } from '../../items/normalize.ts';
-import { zonedTimeToUtc } from '../files/zoned-time.ts';
+import { zonedTimeToUtc } from '../../time/wall-clock.ts';
 import type { Attendee, MeetingItem, Response } from '../../items/types.ts';
 
 /**

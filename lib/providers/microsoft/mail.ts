@@ -3,7 +3,7 @@ import { parseCursor as parseSourceCursor } from '../../sync/cursor.ts';
 import type { Message } from '@microsoft/microsoft-graph-types';
 import { z } from 'zod';
 import { ProviderUnavailableError } from '../../errors.ts';
-import type { Clock } from '../../sync/clock.ts';
+import type { Clock } from '../../time/clock.ts';
 import type { RequestPacer } from '../../sync/pacer.ts';
 import type { MailItem } from '../../items/types.ts';
 import type { MailSource, SourcePage } from '../types.ts';

@@ -1,5 +1,5 @@
 import type { ChangeSource } from '../types.ts';
-import type { Clock } from '../../sync/clock.ts';
+import type { Clock } from '../../time/clock.ts';
 import { createGraphPacer } from '../../sync/graph-pacer.ts';
 import { graphClient } from './graph-client.ts';
 import { GraphMailSource } from './mail.ts';

@@ -12,6 +12,7 @@ import type { Item } from '../../items/types.ts';
 import type { Feedback } from '../../items/feedback.ts';
 import type { Account, AccountChange, AccountChangeResult, AccountStatus, PutItemsResult, SendClaim, Store, User, UserChange } from '../types.ts';
 import { InputError, SinewError, StoreError } from '../../errors.ts';
+import { canonicalTimeZone } from '../../time/zones.ts';
 import { BATCH_WRITE_MAX, batchWrite, chunk, defaultRetryPolicy, mapWithLimit, type RetryPolicy } from './batch.ts';
 import { fromItemRecord, itemSortKey } from './item-record.ts';
 import { deleteAccountItems, deleteItems, putItems, type ItemWriter } from './item-writes.ts';
@@ -372,18 +373,6 @@ function withoutKeys(record: Record<string, unknown>): Record<string, unknown> {
   return copy;
 }
 
-/**
- * The canonical IANA name of a zone as this runtime's `Intl` knows it (the names
- * `Intl.supportedValuesOf('timeZone')` lists, plus `UTC`), or the name as given when
- * `Intl` does not know it, so an odd zone is still stored and listed under itself.
- */
-export function canonicalTimeZone(timeZone: string): string {
-  try {
-    return new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
-  } catch {
-    return timeZone;
-  }
-}
 
 function checkWeek(week: string): void {
   if (!ISO_WEEK.test(week)) throw new InputError(`report week must be an ISO week like 2026-W48, got ${JSON.stringify(week)}`);

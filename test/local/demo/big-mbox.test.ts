@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { enronThreadSize, writeBigMbox } from '../../../lib/local/demo/big-mbox.ts';
-import { Random } from '../../../lib/local/demo/prng.ts';
+import { Random } from '../../../lib/random.ts';
 import { first, mboxEntries } from './mbox-entries.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'sinew-big-mbox-'));

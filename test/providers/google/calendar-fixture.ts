@@ -8,7 +8,7 @@ import type { GoogleCalendarSourceOptions } from '../../../lib/providers/google/
 import type { MeetingItem } from '../../../lib/items/types.ts';
 import type { SourcePage } from '../../../lib/providers/types.ts';
 import { directPacer } from '../../../lib/sync/pacer.ts';
-import { VirtualClock } from '../../../lib/sync/clock.ts';
+import { VirtualClock } from '../../../lib/time/clock.ts';
 import { calendarClient, startCalendarEmulator } from '../../support/google/calendar-emulator.ts';
 import type { CalendarEmulator, CalendarHandlerOptions } from '../../support/google/calendar-emulator.ts';
 import { CalendarState } from '../../support/google/calendar-state.ts';

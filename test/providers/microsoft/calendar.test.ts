@@ -3,7 +3,7 @@ import { parseIcs } from '../../../lib/providers/files/ics.ts';
 import { GraphCalendarSource } from '../../../lib/providers/microsoft/calendar.ts';
 import type { MeetingItem } from '../../../lib/items/types.ts';
 import type { SourcePage } from '../../../lib/providers/types.ts';
-import { VirtualClock } from '../../../lib/sync/clock.ts';
+import { VirtualClock } from '../../../lib/time/clock.ts';
 import { createGraphPacer } from '../../../lib/sync/graph-pacer.ts';
 import { directPacer, type RequestPacer } from '../../../lib/sync/pacer.ts';
 import { startMsWorld, MAILBOX, type MsWorld } from './ms-harness.ts';

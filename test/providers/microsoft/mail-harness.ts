@@ -9,7 +9,7 @@ import { GraphMailSource } from '../../../lib/providers/microsoft/mail.ts';
 import type { GraphMailSourceOptions } from '../../../lib/providers/microsoft/mail.ts';
 import type { MailItem } from '../../../lib/items/types.ts';
 import type { SourcePage } from '../../../lib/providers/types.ts';
-import { VirtualClock } from '../../../lib/sync/clock.ts';
+import { VirtualClock } from '../../../lib/time/clock.ts';
 import { createGraphPacer } from '../../../lib/sync/graph-pacer.ts';
 import type { GraphPacer, GraphPacerOptions } from '../../../lib/sync/graph-pacer.ts';
 import { graphMailHandler } from '../../support/microsoft/graph-mail.ts';

@@ -10,7 +10,7 @@ import { MsOAuth } from '../../../lib/providers/microsoft/oauth.ts';
 import { GraphCalendar } from '../../support/microsoft/graph-calendar.ts';
 import { IdentityPlatform } from '../../support/microsoft/identity.ts';
 import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../support/microsoft/server.ts';
-import type { Clock } from '../../../lib/sync/clock.ts';
+import type { Clock } from '../../../lib/time/clock.ts';
 
 export const MAILBOX = 'ada@contoso.example';
 

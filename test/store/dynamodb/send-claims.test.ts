@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../../lib/errors.ts';
 import type { DynamoStore } from '../../../lib/store/dynamodb/store.ts';
-import { canonicalTimeZone } from '../../../lib/store/dynamodb/store.ts';
+import { canonicalTimeZone } from '../../../lib/time/zones.ts';
 import type { User } from '../../../lib/store/types.ts';
 import { startTestDynamo, type TestDynamo } from '../../support/dynalite.ts';
 

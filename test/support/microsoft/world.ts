@@ -10,7 +10,7 @@ import { tokenContext } from '../../../lib/pipeline/accounts.ts';
 import { fetchTrusting } from '../../../lib/providers/microsoft/graph-client.ts';
 import { MsOAuth, type MsTokenSession } from '../../../lib/providers/microsoft/oauth.ts';
 import type { SealedCacheStore } from '../../../lib/providers/microsoft/token-cache.ts';
-import type { Clock } from '../../../lib/sync/clock.ts';
+import type { Clock } from '../../../lib/time/clock.ts';
 import type { Account, Store } from '../../../lib/store/types.ts';
 import { GraphCalendar } from './graph-calendar.ts';
 import { graphMailHandler, type GraphMailOptions } from './graph-mail.ts';

@@ -1,26 +1,33 @@
 /**
- * A tiny seeded pseudo-random generator, so the demo mailbox and benchmark mailboxes are
- * the same bytes on every machine and every run (Math.random cannot be seeded).
+ * The one seeded pseudo-random generator, so the demo mailbox, benchmark mailboxes and
+ * synthetic test data are the same bytes on every machine and every run (Math.random
+ * cannot be seeded).
  *
  * mulberry32 (Tommy Ettinger, public domain): a 32-bit state advanced by a Weyl
  * sequence (+0x6D2B79F5) and mixed with two multiply-xorshift rounds. Period 2^32, good
  * enough for test data, not for anything secret.
  */
-export class Random {
-  private state: number;
 
-  constructor(seed: number) {
-    // Spread small seeds (1, 2, 3) apart so neighbouring seeds diverge at once.
-    this.state = (Math.imul(seed | 0, 0x9e3779b1) ^ 0x85ebca6b) >>> 0;
-  }
-
-  /** Uniform float in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
+/** mulberry32 from `seed` as is: floats in [0, 1). Same seed, same sequence. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** mulberry32 with the draws test data needs (ranges, picks, latencies, tokens). */
+export class Random {
+  /** Uniform float in [0, 1). */
+  readonly next: () => number;
+
+  constructor(seed: number) {
+    // Spread small seeds (1, 2, 3) apart so neighbouring seeds diverge at once.
+    this.next = mulberry32((Math.imul(seed | 0, 0x9e3779b1) ^ 0x85ebca6b) >>> 0);
   }
 
   /** Uniform integer in [min, max], both inclusive. */

@@ -1,6 +1,35 @@
 import { InputError } from '../errors.ts';
 
 /**
+ * Time-zone names, as the runtime's `Intl` knows them (Node ships full ICU): whether a
+ * name is a zone, its one stored spelling, and the lists the forms and the weekly
+ * schedule walk. Wall-clock arithmetic in a zone is in `wall-clock.ts`.
+ */
+
+/** True when Intl knows the zone. */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The canonical IANA name of a zone as this runtime's `Intl` knows it (the names
+ * `Intl.supportedValuesOf('timeZone')` lists, plus `UTC`), or the name as given when
+ * `Intl` does not know it, so an odd zone is still stored and listed under itself.
+ */
+export function canonicalTimeZone(timeZone: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
+  } catch {
+    return timeZone;
+  }
+}
+
+/**
  * Checks a time-zone answer (the connect success page detects it in the browser; a signed
  * link lets the user change it) and returns the spelling to store. Weekly reports are
  * scheduled per stored zone, so the value must be one the runtime's `Intl` knows: an IANA
@@ -9,10 +38,11 @@ import { InputError } from '../errors.ts';
  * The name is kept as given when `Intl` lists it; otherwise `Intl`'s canonical spelling is
  * stored (`europe/paris` becomes `Europe/Paris`, `utc` becomes `UTC`, and on Node 20's ICU
  * the alias `Asia/Kolkata` becomes `Asia/Calcutta`), so one zone has one stored name.
+ * Unlike {@link canonicalTimeZone}, which stores an unknown name as given, this refuses it.
  *
  * @throws InputError naming the value when it is missing or not a time zone.
  */
-export function canonicalTimeZone(given: string | undefined): string {
+export function checkTimeZone(given: string | undefined): string {
   const name = (given ?? '').trim();
   if (name === '') throw new InputError('timeZone is missing: give an IANA time zone such as Europe/Paris');
   // Intl accepts offsets ("+01:00") on newer runtimes; a schedule needs a named zone.
@@ -28,9 +58,14 @@ export function canonicalTimeZone(given: string | undefined): string {
   return KNOWN_ZONES.has(name) ? name : resolved;
 }
 
-/** Every zone name `Intl` lists, for the time-zone form's suggestions. */
+/** Every zone name `Intl` lists, sorted, for the time-zone form's suggestions. */
 export function timeZoneNames(): readonly string[] {
   return ZONE_LIST;
+}
+
+/** Every IANA zone `Intl` knows (canonical names), plus `UTC`, which the list leaves out. */
+export function allTimeZones(): string[] {
+  return [...new Set([...Intl.supportedValuesOf('timeZone'), 'UTC'])];
 }
 
 const ZONE_LIST: readonly string[] = [...new Set(['UTC', ...Intl.supportedValuesOf('timeZone')])].sort();
