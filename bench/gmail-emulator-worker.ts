@@ -9,7 +9,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { systemClock } from '../lib/time/clock.ts';
-import type { GmailMethod } from '../lib/sync/governor.ts';
+import type { GmailMethod } from '../lib/providers/google/quota.ts';
 import { gmailHandler } from '../test/support/google/gmail-emulator.ts';
 import { buildMailbox } from '../test/support/google/gmail-fixture.ts';
 import { QuotaLedger } from '../test/support/google/quota.ts';

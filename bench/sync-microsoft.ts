@@ -12,7 +12,7 @@ import { GraphCalendarSource } from '../lib/providers/microsoft/calendar.ts';
 import { GraphMailSource, type GraphMailSourceOptions } from '../lib/providers/microsoft/mail.ts';
 import type { SourcePage } from '../lib/providers/types.ts';
 import { systemClock } from '../lib/time/clock.ts';
-import { createGraphPacer, GRAPH_MAILBOX_LIMITS } from '../lib/sync/graph-pacer.ts';
+import { createGraphPacer, GRAPH_MAILBOX_LIMITS } from '../lib/providers/microsoft/pacer.ts';
 import { GraphCalendar } from '../test/support/microsoft/graph-calendar.ts';
 import { graphMailHandler } from '../test/support/microsoft/graph-mail.ts';
 import { buildGraphMailbox } from '../test/support/microsoft/graph-mail-fixture.ts';

@@ -23,7 +23,7 @@ import { ConfigError } from '../../lib/errors.ts';
 import { makeDynamoClient } from '../../lib/store/dynamodb/client.ts';
 import { DynamoStore } from '../../lib/store/dynamodb/store.ts';
 import type { Clock } from '../../lib/time/clock.ts';
-import { GCAL_QUOTA, GMAIL_QUOTA_2026 } from '../../lib/sync/governor.ts';
+import { GCAL_QUOTA, GMAIL_QUOTA_2026 } from '../../lib/providers/google/quota.ts';
 import { actionsOf, logicalId, statementsOfRole, synthSinew } from '../infra/synth.ts';
 import { calendarHandler } from '../support/google/calendar-emulator.ts';
 import type { CalendarState } from '../support/google/calendar-state.ts';

@@ -1,10 +1,11 @@
 import type { gmail_v1 } from '@googleapis/gmail';
-import { parseCursor as parseSourceCursor } from '../../sync/cursor.ts';
+import { parseCursor as parseSourceCursor } from '../cursor.ts';
 import { z } from 'zod';
 import type { Clock } from '../../time/clock.ts';
-import { GMAIL_QUOTA_2026 } from '../../sync/governor.ts';
-import type { GmailMethod, QuotaModel } from '../../sync/governor.ts';
-import type { RequestPacer } from '../../sync/pacer.ts';
+import { GMAIL_QUOTA_2026 } from './quota.ts';
+import type { GmailMethod } from './quota.ts';
+import type { QuotaModel } from '../governor.ts';
+import type { RequestPacer } from '../pacer.ts';
 import type { MailItem } from '../../items/types.ts';
 import type { MailSource, SourcePage } from '../types.ts';
 import { METADATA_HEADERS, MESSAGE_FIELDS, gmailToMailItem } from './gmail-item.ts';

@@ -1,7 +1,7 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
 import { ProviderUnavailableError } from '../../errors.ts';
-import type { RequestPacer } from '../../sync/pacer.ts';
+import type { RequestPacer } from '../pacer.ts';
 import type { CalendarSource, SourcePage } from '../types.ts';
 import type { MeetingItem } from '../../items/types.ts';
 import { mapGraphEvent } from './calendar-item.ts';

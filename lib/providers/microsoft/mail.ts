@@ -1,10 +1,10 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { parseCursor as parseSourceCursor } from '../../sync/cursor.ts';
+import { parseCursor as parseSourceCursor } from '../cursor.ts';
 import type { Message } from '@microsoft/microsoft-graph-types';
 import { z } from 'zod';
 import { ProviderUnavailableError } from '../../errors.ts';
 import type { Clock } from '../../time/clock.ts';
-import type { RequestPacer } from '../../sync/pacer.ts';
+import type { RequestPacer } from '../pacer.ts';
 import type { MailItem } from '../../items/types.ts';
 import type { MailSource, SourcePage } from '../types.ts';
 import { fetchHeaders, type HeaderFetch } from './mail-headers.ts';

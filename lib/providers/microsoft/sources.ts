@@ -1,6 +1,6 @@
 import type { ChangeSource } from '../types.ts';
 import type { Clock } from '../../time/clock.ts';
-import { createGraphPacer } from '../../sync/graph-pacer.ts';
+import { createGraphPacer } from './pacer.ts';
 import { graphClient } from './graph-client.ts';
 import { GraphMailSource } from './mail.ts';
 import { GraphCalendarSource } from './calendar.ts';

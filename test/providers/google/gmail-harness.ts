@@ -9,10 +9,11 @@ import type { GmailSourceOptions } from '../../../lib/providers/google/gmail.ts'
 import type { MailItem } from '../../../lib/items/types.ts';
 import type { SourcePage } from '../../../lib/providers/types.ts';
 import { VirtualClock } from '../../../lib/time/clock.ts';
-import { createGooglePacer } from '../../../lib/sync/google-pacer.ts';
-import type { GooglePacer, GooglePacerOptions } from '../../../lib/sync/google-pacer.ts';
-import { GMAIL_QUOTA_2026 } from '../../../lib/sync/governor.ts';
-import type { GmailMethod, QuotaModel } from '../../../lib/sync/governor.ts';
+import { createGooglePacer } from '../../../lib/providers/google/pacer.ts';
+import type { GooglePacer, GooglePacerOptions } from '../../../lib/providers/google/pacer.ts';
+import { GMAIL_QUOTA_2026 } from '../../../lib/providers/google/quota.ts';
+import type { GmailMethod } from '../../../lib/providers/google/quota.ts';
+import type { QuotaModel } from '../../../lib/providers/governor.ts';
 import { gmailHandler } from '../../support/google/gmail-emulator.ts';
 import type { GmailMailbox, GmailQuota } from '../../support/google/gmail-emulator.ts';
 import { QuotaLedger } from '../../support/google/quota.ts';

@@ -10,8 +10,8 @@ import type { GraphMailSourceOptions } from '../../../lib/providers/microsoft/ma
 import type { MailItem } from '../../../lib/items/types.ts';
 import type { SourcePage } from '../../../lib/providers/types.ts';
 import { VirtualClock } from '../../../lib/time/clock.ts';
-import { createGraphPacer } from '../../../lib/sync/graph-pacer.ts';
-import type { GraphPacer, GraphPacerOptions } from '../../../lib/sync/graph-pacer.ts';
+import { createGraphPacer } from '../../../lib/providers/microsoft/pacer.ts';
+import type { GraphPacer, GraphPacerOptions } from '../../../lib/providers/microsoft/pacer.ts';
 import { graphMailHandler } from '../../support/microsoft/graph-mail.ts';
 import type { GraphMailOptions } from '../../support/microsoft/graph-mail.ts';
 import type { GraphMailbox } from '../../support/microsoft/graph-mailbox.ts';

@@ -4,7 +4,7 @@
  * OAuth emulator's table, all counted on one virtual clock.
  */
 import type { Clock } from '../../../lib/time/clock.ts';
-import { GMAIL_QUOTA_2026, GCAL_QUOTA } from '../../../lib/sync/governor.ts';
+import { GMAIL_QUOTA_2026, GCAL_QUOTA } from '../../../lib/providers/google/quota.ts';
 import { GoogleOAuth } from '../../../lib/providers/google/oauth.ts';
 import { GoogleOAuthEmulator } from './oauth-emulator.ts';
 import { gmailHandler } from './gmail-emulator.ts';

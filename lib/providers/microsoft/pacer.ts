@@ -1,7 +1,7 @@
-import { ProviderUnavailableError, ReconnectRequiredError } from '../errors.ts';
-import type { Clock } from '../time/clock.ts';
-import { QuotaGovernor } from './governor.ts';
-import type { RequestPacer } from './pacer.ts';
+import { ProviderUnavailableError, ReconnectRequiredError } from '../../errors.ts';
+import type { Clock } from '../../time/clock.ts';
+import { QuotaGovernor } from '../governor.ts';
+import type { RequestPacer } from '../pacer.ts';
 
 /**
  * Outlook's limits per app and mailbox, as Microsoft documents them ("Microsoft Graph
