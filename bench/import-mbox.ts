@@ -5,7 +5,7 @@
  */
 import { readMbox } from '../lib/providers/files/mbox.ts';
 import { openLocalStore } from '../lib/local/store.ts';
-import { ingest } from '../lib/pipeline/ingest.ts';
+import { ingest } from '../lib/sync/ingest.ts';
 
 const [file, mode] = process.argv.slice(2);
 if (!file || (mode !== 'parse' && mode !== 'store')) {

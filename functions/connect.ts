@@ -9,7 +9,7 @@ import { loadConfig } from '../lib/config.ts';
 import { SesMailer } from '../lib/mail/ses-mailer.ts';
 import { GoogleOAuth } from '../lib/providers/google/oauth.ts';
 import { MsOAuth } from '../lib/providers/microsoft/oauth.ts';
-import { SqsSyncQueue } from '../lib/service/sqs-queues.ts';
+import { SqsSyncQueue } from '../lib/queue/sqs.ts';
 import { createConnectApp, type ConnectAppDeps, type ProviderConsent } from '../lib/web/connect-app.ts';
 import { messagePage } from '../lib/web/connect-pages.ts';
 import { htmlResponse, type WebResponse } from '../lib/web/http.ts';

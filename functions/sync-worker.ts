@@ -8,12 +8,12 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { ProviderUnavailableError } from '../lib/errors.ts';
 import { SesMailer } from '../lib/mail/ses-mailer.ts';
-import type { Mailer } from '../lib/service/mailer.ts';
-import { sendReconnectNotice } from '../lib/service/reconnect-notice.ts';
-import { parseJob, syncJobSchema } from '../lib/service/jobs.ts';
-import { providerClients, providerEndpointsFromEnv, type ProviderEndpoints } from '../lib/service/account-sources.ts';
-import { SqsSyncQueue } from '../lib/service/sqs-queues.ts';
-import { runSyncJob } from '../lib/service/sync-job.ts';
+import type { Mailer } from '../lib/mail/mailer.ts';
+import { sendReconnectNotice } from '../lib/mail/reconnect-notice.ts';
+import { parseJob, syncJobSchema } from '../lib/queue/jobs.ts';
+import { providerClients, providerEndpointsFromEnv, type ProviderEndpoints } from '../lib/providers/account-sources.ts';
+import { SqsSyncQueue } from '../lib/queue/sqs.ts';
+import { runSyncJob } from '../lib/sync/job.ts';
 import { systemClock, type Clock } from '../lib/time/clock.ts';
 import { required } from './shared/env.ts';
 import { logger, metrics, tracer } from './shared/observability.ts';
@@ -31,7 +31,7 @@ export type ReconnectNotifier = (runtime: Runtime, userId: string, accountId: st
 let mailer: Mailer | undefined;
 
 /**
- * The reconnect email through SES (lib/service/reconnect-notice.ts), which itself sends
+ * The reconnect email through SES (lib/mail/reconnect-notice.ts), which itself sends
  * at most one per transition; the mailer is built once per cold start.
  */
 export const sesReconnectNotice: ReconnectNotifier = async (runtime, userId, accountId, now) => {

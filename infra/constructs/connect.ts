@@ -164,7 +164,7 @@ export class ConnectService extends Construct {
         ...publicUrl,
       },
     });
-    // What lib/web/connect-app.ts and lib/pipeline/accounts.ts do: read and write a
+    // What lib/web/connect-app.ts and lib/connect/accounts.ts do: read and write a
     // person's user and account records. Never a delete or a batch write, nor the index.
     data.grantTable(this.connect, { actions: ['GetItem', 'Query', 'PutItem', 'UpdateItem'] });
     data.grantTokenKey(this.connect, 'seal');

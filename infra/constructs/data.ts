@@ -120,7 +120,7 @@ export class SinewData extends Construct {
   /**
    * Lets `grantee` seal tokens (GenerateDataKey) or open them (Decrypt), never both unless
    * granted twice, and only with an encryption context carrying exactly `userId` and
-   * `accountId` (lib/pipeline/accounts.ts `tokenContext`).
+   * `accountId` (lib/connect/accounts.ts `tokenContext`).
    */
   grantTokenKey(grantee: IGrantable, access: TokenKeyAccess): void {
     grantee.grantPrincipal.addToPrincipalPolicy(

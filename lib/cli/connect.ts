@@ -5,7 +5,7 @@ import { openInBrowser } from '../connect/browser.ts';
 import { LocalKeyVault, masterKeyPath, type TokenVault } from '../connect/token-vault.ts';
 import { googleOAuthFromConfig } from '../providers/google/oauth.ts';
 import { msOAuthFromConfig } from '../providers/microsoft/oauth.ts';
-import { recordConnectedAccount } from '../pipeline/accounts.ts';
+import { recordConnectedAccount } from '../connect/accounts.ts';
 import { isTimeZone } from '../time/zones.ts';
 import { InputError } from '../errors.ts';
 import { openCliContext, type GlobalFlags } from './context.ts';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeDemoFiles, DEMO_AS_OF, DEMO_TIME_ZONE } from '../local/demo/index.ts';
-import { importFiles } from '../pipeline/import-files.ts';
+import { importFiles } from '../sync/import-files.ts';
 import { defaultSettings } from '../settings.ts';
 import { openCliContext, type GlobalFlags } from './context.ts';
 import { parseAsOf } from './options.ts';

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { Store } from '../store/types.ts';
 import type { ReportJson } from '../report/types.ts';
 import type { Settings } from '../settings.ts';
-import { prepareWeeklyReport, reportEmail, type PreparedReport } from '../service/report-job.ts';
+import { prepareWeeklyReport, reportEmail, type PreparedReport } from '../report/job.ts';
 import { SmtpMailer } from '../mail/smtp-mailer.ts';
 import { loadConfig } from '../config.ts';
 import { ConfigError, InputError } from '../errors.ts';
@@ -12,7 +12,7 @@ import { loadOrCreateKeyFile } from '../connect/token-vault.ts';
 import { openCliContext, type GlobalFlags } from './context.ts';
 import { parseAsOf, settingsFromFlags, type SettingsFlags } from './options.ts';
 import { summarize } from './summary.ts';
-import { userIdFor } from '../pipeline/identity.ts';
+import { userIdFor } from '../connect/identity.ts';
 
 export interface ReportFlags extends GlobalFlags, SettingsFlags {
   asOf?: string;

@@ -1,7 +1,7 @@
 import { loadConfig, type Config } from '../config.ts';
 import { msOAuthFromConfig } from '../providers/microsoft/oauth.ts';
 import { googleOAuthFromConfig } from '../providers/google/oauth.ts';
-import { accountSources, once, type ProviderClients } from '../service/account-sources.ts';
+import { accountSources, once, type ProviderClients } from '../providers/account-sources.ts';
 import { syncAccount } from '../sync/engine.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
 import { InputError, ReconnectRequiredError, SinewError } from '../errors.ts';

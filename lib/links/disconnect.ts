@@ -1,6 +1,6 @@
 import { ProviderUnavailableError } from '../errors.ts';
 import type { TokenVault } from '../connect/token-vault.ts';
-import { tokenContext } from '../pipeline/accounts.ts';
+import { tokenContext } from '../connect/accounts.ts';
 import type { Account, Provider, Store } from '../store/types.ts';
 
 /**

@@ -1,4 +1,3 @@
-import type { ReportLinks } from '../report/model.ts';
 import type { Provider } from '../store/types.ts';
 import { ConfigError } from '../errors.ts';
 import { LINK_TTL_MS, linkUrl, signLink } from './token.ts';
@@ -9,6 +8,29 @@ import { LINK_TTL_MS, linkUrl, signLink } from './token.ts';
  * What the links do is the link handler's business (functions/links.ts); this module only
  * issues them.
  */
+
+/**
+ * Signed links the deployment provides (absolute URLs); locally there are none, and none
+ * are shown. Each is optional: the email shows the ones it is given.
+ */
+export interface ReportLinks {
+  /** The settings page: pause, time zone, connected mailboxes. */
+  manage?: string;
+  /** Pause the weekly report (a one-step link, when there is no settings page). */
+  pause?: string;
+  unsubscribe?: string;
+  /** Disconnect every mailbox and delete the user's data (DESIGN section 4). */
+  disconnect?: string;
+  /** Where to reconnect an account that stopped syncing. */
+  reconnect?: string;
+  /**
+   * Where to change the time zone the report is dated in and sent by (DESIGN section 1:
+   * detected in the browser, changeable later by a signed link).
+   */
+  timeZone?: string;
+  /** A per-contact answer to a flag: "this is fine", snooze 30 days, mute. */
+  contactAction?: (address: string, action: 'fine' | 'snooze' | 'mute') => string;
+}
 
 /** How long "snooze" silences a contact, in days. */
 export const SNOOZE_DAYS = 30;

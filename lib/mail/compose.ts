@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
-import type { OutgoingEmail } from '../service/mailer.ts';
+import type { OutgoingEmail } from './mailer.ts';
 import { InputError } from '../errors.ts';
 
 /**

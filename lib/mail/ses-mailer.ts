@@ -1,5 +1,5 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import type { Mailer, OutgoingEmail } from '../service/mailer.ts';
+import type { Mailer, OutgoingEmail } from './mailer.ts';
 import { composeMessage } from './compose.ts';
 import { MailDeliveryError } from './errors.ts';
 

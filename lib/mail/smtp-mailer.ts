@@ -1,5 +1,5 @@
 import { createTransport, type Transporter } from 'nodemailer';
-import type { Mailer, OutgoingEmail } from '../service/mailer.ts';
+import type { Mailer, OutgoingEmail } from './mailer.ts';
 import { ConfigError } from '../errors.ts';
 import { composeMessage } from './compose.ts';
 import { MailDeliveryError } from './errors.ts';

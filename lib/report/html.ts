@@ -2,7 +2,8 @@
 import type mjmlType from 'mjml';
 import { SinewError } from '../errors.ts';
 import type { Action } from './actions.ts';
-import type { PictureContact, ReportLinks, ReportModel } from './model.ts';
+import type { PictureContact, ReportModel } from './model.ts';
+import type { ReportLinks } from '../links/report-links.ts';
 import { distributionChart, healthBars } from './charts.ts';
 import { escapeHtml, safeUrl } from './escape.ts';
 import { subjectOf } from './subject.ts';

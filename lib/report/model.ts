@@ -7,6 +7,7 @@ import { planActions, type Action } from './actions.ts';
 import { DateWords, displayName, fullName, organizationLabel } from './phrasing.ts';
 import { ADD_CALENDAR_CLI, staleMailbox } from './wording.ts';
 import type { SyncFreshness } from '../sync/freshness.ts';
+import type { ReportLinks } from '../links/report-links.ts';
 
 /**
  * What the weekly email shows, computed once so the HTML and text parts say the same
@@ -26,29 +27,6 @@ export const BUCKETS: readonly { bucket: HealthBucket; label: string; min: numbe
 const NEW_DAYS = 7;
 /** How many contacts the strongest, warming and new lists show. */
 const LIST_SIZE = 5;
-
-/**
- * Signed links the deployment provides (absolute URLs); locally there are none, and none
- * are shown. Each is optional: the email shows the ones it is given.
- */
-export interface ReportLinks {
-  /** The settings page: pause, time zone, connected mailboxes. */
-  manage?: string;
-  /** Pause the weekly report (a one-step link, when there is no settings page). */
-  pause?: string;
-  unsubscribe?: string;
-  /** Disconnect every mailbox and delete the user's data (DESIGN section 4). */
-  disconnect?: string;
-  /** Where to reconnect an account that stopped syncing. */
-  reconnect?: string;
-  /**
-   * Where to change the time zone the report is dated in and sent by (DESIGN section 1:
-   * detected in the browser, changeable later by a signed link).
-   */
-  timeZone?: string;
-  /** A per-contact answer to a flag: "this is fine", snooze 30 days, mute. */
-  contactAction?: (address: string, action: 'fine' | 'snooze' | 'mute') => string;
-}
 
 export interface ModelOptions {
   /** IANA zone dates are written in; default UTC. */

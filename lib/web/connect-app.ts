@@ -9,11 +9,11 @@ import { InputError } from '../errors.ts';
 import { ACCESS_SETTINGS } from '../links/disconnect.ts';
 import { checkTimeZone } from '../time/zones.ts';
 import { signLink } from '../links/token.ts';
-import { identityOf, isSameMailbox, recordConnectedAccount, type MailboxIdentity, type RecordedAccount } from '../pipeline/accounts.ts';
-import { userIdFor } from '../pipeline/identity.ts';
-import { sendJoinNotices } from '../service/join-notice.ts';
-import type { JobQueue, SyncJob } from '../service/jobs.ts';
-import type { Mailer } from '../service/mailer.ts';
+import { identityOf, isSameMailbox, recordConnectedAccount, type MailboxIdentity, type RecordedAccount } from '../connect/accounts.ts';
+import { userIdFor } from '../connect/identity.ts';
+import { sendJoinNotices } from '../mail/join-notice.ts';
+import type { JobQueue, SyncJob } from '../queue/jobs.ts';
+import type { Mailer } from '../mail/mailer.ts';
 import type { Store } from '../store/types.ts';
 import { connectPage, messagePage, PROVIDER_NAMES, successPage, type ConnectProvider } from './connect-pages.ts';
 import { checkPersonLink, JOIN_TTL_MS, mintJoin, personLinkToken, personLinkView, sameText } from './connect-person.ts';
@@ -51,7 +51,7 @@ export interface ConnectAppDeps {
   /** Told of each mailbox connected (ids only): the handler logs it and counts a metric. */
   onConnected?: (event: ConnectedEvent) => void;
   /**
-   * Sends the emails that announce a join to both addresses (lib/service/join-notice.ts);
+   * Sends the emails that announce a join to both addresses (lib/mail/join-notice.ts);
    * without it a join is still stored, and the log says no notice went out.
    */
   mail?: { mailer: Mailer; sender: string };

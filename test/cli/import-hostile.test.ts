@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importWindow } from '../../lib/pipeline/import-files.ts';
+import { importWindow } from '../../lib/sync/import-files.ts';
 import { runCli } from '../support/cli.ts';
 import {
   allHostileFiles, brokenDates, dailyInWindow, HOSTILE_ME, HOSTILE_NOW, oversizedHeaderLine, truncatedGzip, type HostileFile,

@@ -7,7 +7,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkKeyPath } from '../../lib/cli/report.ts';
 import { verifyLink } from '../../lib/links/token.ts';
-import { userIdFor } from '../../lib/pipeline/identity.ts';
+import { userIdFor } from '../../lib/connect/identity.ts';
 import { headerLine } from '../mail/headers.ts';
 import { runCli, type CliRun } from '../support/cli.ts';
 

@@ -7,7 +7,7 @@ import { openCliContext } from '../../lib/cli/context.ts';
 import { localLinkSecret } from '../../lib/cli/report.ts';
 import { runServe, startServe, type RunningServe } from '../../lib/cli/serve.ts';
 import { linkUrl, signLink, type LinkClaims } from '../../lib/links/token.ts';
-import { userIdFor } from '../../lib/pipeline/identity.ts';
+import { userIdFor } from '../../lib/connect/identity.ts';
 import type { Feedback } from '../../lib/items/feedback.ts';
 import type { User } from '../../lib/store/types.ts';
 import { runCli } from '../support/cli.ts';

@@ -8,7 +8,7 @@ import { setRuntimeForTests, type Runtime } from '../../functions/shared/runtime
 import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
 import type { LinkedUser } from '../../lib/links/actions.ts';
 import { signLink, type LinkClaims } from '../../lib/links/token.ts';
-import { tokenContext } from '../../lib/pipeline/accounts.ts';
+import { tokenContext } from '../../lib/connect/accounts.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 import { aUser, anAccount } from '../links/fixtures.ts';
 import { partition } from '../links/partition.ts';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/report-dispatcher.ts';
 import { lambdaEnv } from '../../functions/shared/env.ts';
 import { setRuntimeForTests } from '../../functions/shared/runtime.ts';
-import { parseJob, reportJobSchema, type ReportJob } from '../../lib/service/jobs.ts';
+import { parseJob, reportJobSchema, type ReportJob } from '../../lib/queue/jobs.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 import { lambdaContext } from './report-events.ts';
 

@@ -9,12 +9,12 @@ import { lambdaEnv } from '../../functions/shared/env.ts';
 import { setRuntimeForTests } from '../../functions/shared/runtime.ts';
 import { metrics } from '../../functions/shared/observability.ts';
 import { verifyLink } from '../../lib/links/token.ts';
-import type { ReportJob } from '../../lib/service/jobs.ts';
+import type { ReportJob } from '../../lib/queue/jobs.ts';
 import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
 import type { User } from '../../lib/store/types.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 import { headerLine } from '../mail/headers.ts';
-import { LINK_SECRET, mailItem, seedUser } from '../service/report-fixtures.ts';
+import { LINK_SECRET, mailItem, seedUser } from '../report/job-fixtures.ts';
 import { lambdaContext, sqsEvent, sqsRecord } from './report-events.ts';
 
 const ses = mockClient(SESv2Client);

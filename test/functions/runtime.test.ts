@@ -14,7 +14,7 @@ import { lambdaEnv } from '../../functions/shared/env.ts';
 import { getRuntime, setRuntimeForTests } from '../../functions/shared/runtime.ts';
 import { FUNCTION_NAMES, type FunctionName } from '../../infra/bundling.ts';
 import { ConfigError } from '../../lib/errors.ts';
-import { userIdFor } from '../../lib/pipeline/identity.ts';
+import { userIdFor } from '../../lib/connect/identity.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 import { TEST_CLIENT } from '../support/google/world.ts';
 import { fakeKms, type FakeKms } from './fake-kms.ts';

@@ -5,7 +5,7 @@ import { lambdaEnv } from '../../functions/shared/env.ts';
 import { setRuntimeForTests } from '../../functions/shared/runtime.ts';
 import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
-import { seedUser } from '../service/report-fixtures.ts';
+import { seedUser } from '../report/job-fixtures.ts';
 import { lambdaContext } from './report-events.ts';
 
 let db: TestDynamo;

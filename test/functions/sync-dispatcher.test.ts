@@ -7,7 +7,7 @@ vi.hoisted(() => {
 
 import { randomBytes } from 'node:crypto';
 import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
-import { syncJobDedupId, type SyncJob } from '../../lib/service/jobs.ts';
+import { syncJobDedupId, type SyncJob } from '../../lib/queue/jobs.ts';
 import type { Account, AccountStatus } from '../../lib/store/types.ts';
 import { handler } from '../../functions/sync-dispatcher.ts';
 import { metrics } from '../../functions/shared/observability.ts';

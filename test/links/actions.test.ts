@@ -4,7 +4,7 @@ import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
 import { InputError, ProviderUnavailableError } from '../../lib/errors.ts';
 import { applyLinkAction, UserGoneError, type LinkActionDeps, type LinkedUser } from '../../lib/links/actions.ts';
 import type { LinkClaims } from '../../lib/links/token.ts';
-import { tokenContext } from '../../lib/pipeline/accounts.ts';
+import { tokenContext } from '../../lib/connect/accounts.ts';
 import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
 import type { Store } from '../../lib/store/types.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';

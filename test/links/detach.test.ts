@@ -4,7 +4,7 @@ import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
 import { ProviderUnavailableError } from '../../lib/errors.ts';
 import type { TokenRevoker } from '../../lib/links/disconnect.ts';
 import { signLink } from '../../lib/links/token.ts';
-import { tokenContext } from '../../lib/pipeline/accounts.ts';
+import { tokenContext } from '../../lib/connect/accounts.ts';
 import type { MailItem } from '../../lib/items/types.ts';
 import type { Account } from '../../lib/store/types.ts';
 import type { WebRequest } from '../../lib/web/http.ts';

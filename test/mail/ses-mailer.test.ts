@@ -5,7 +5,7 @@ import { headerLine } from './headers.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MailDeliveryError } from '../../lib/mail/errors.ts';
 import { SesMailer } from '../../lib/mail/ses-mailer.ts';
-import type { OutgoingEmail } from '../../lib/service/mailer.ts';
+import type { OutgoingEmail } from '../../lib/mail/mailer.ts';
 
 const ses = mockClient(SESv2Client);
 afterEach(() => ses.reset());

@@ -1,5 +1,5 @@
 import type { AccountChange, Store } from '../../lib/store/types.ts';
-import { buildUserReport } from '../../lib/pipeline/report.ts';
+import { buildUserReport } from '../../lib/report/build.ts';
 import { serializeReport } from '../../lib/report/json.ts';
 import { defaultSettings } from '../../lib/settings.ts';
 

@@ -6,14 +6,14 @@ import type { MailItem } from '../../lib/items/types.ts';
 import type { Account, Store } from '../../lib/store/types.ts';
 import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
 import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
-import { recordConnectedAccount } from '../../lib/pipeline/accounts.ts';
+import { recordConnectedAccount } from '../../lib/connect/accounts.ts';
 import { disconnectUser } from '../../lib/links/disconnect.ts';
 import { syncAccount } from '../../lib/sync/engine.ts';
 import { VirtualClock } from '../../lib/time/clock.ts';
-import { dispatchSyncs } from '../../lib/service/sync-dispatch.ts';
-import { MemoryQueue, type SyncJob } from '../../lib/service/jobs.ts';
-import { runSyncJob, type SyncJobDeps } from '../../lib/service/sync-job.ts';
-import type { ProviderClients } from '../../lib/service/account-sources.ts';
+import { dispatchSyncs } from '../../lib/sync/dispatch.ts';
+import { MemoryQueue, type SyncJob } from '../../lib/queue/jobs.ts';
+import { runSyncJob, type SyncJobDeps } from '../../lib/sync/job.ts';
+import type { ProviderClients } from '../../lib/providers/account-sources.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 
 /**

@@ -4,7 +4,7 @@ import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
 import { runLoopbackConsent } from '../../lib/connect/loopback.ts';
 import type { LinkedUser } from '../../lib/links/actions.ts';
 import { signLink, verifyLink, type LinkClaims } from '../../lib/links/token.ts';
-import { recordConnectedAccount } from '../../lib/pipeline/accounts.ts';
+import { recordConnectedAccount } from '../../lib/connect/accounts.ts';
 import type { MailItem } from '../../lib/items/types.ts';
 import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
 import { VirtualClock } from '../../lib/time/clock.ts';

@@ -6,7 +6,7 @@
  * MsOAuth (the real MSAL) points at it, trusting the emulator's self-signed certificate.
  */
 import type { TokenVault } from '../../../lib/connect/token-vault.ts';
-import { tokenContext } from '../../../lib/pipeline/accounts.ts';
+import { tokenContext } from '../../../lib/connect/accounts.ts';
 import { fetchTrusting } from '../../../lib/providers/microsoft/graph-client.ts';
 import { MsOAuth, type MsTokenSession } from '../../../lib/providers/microsoft/oauth.ts';
 import type { SealedCacheStore } from '../../../lib/providers/microsoft/token-cache.ts';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ProviderUnavailableError } from '../../lib/errors.ts';
-import { MemoryQueue, type SyncJob } from '../../lib/service/jobs.ts';
-import { providerEndpointsFromEnv } from '../../lib/service/account-sources.ts';
-import { continuationSlot, runSyncJob, type SyncJobDeps } from '../../lib/service/sync-job.ts';
+import { MemoryQueue, type SyncJob } from '../../lib/queue/jobs.ts';
+import { providerEndpointsFromEnv } from '../../lib/providers/account-sources.ts';
+import { continuationSlot, runSyncJob, type SyncJobDeps } from '../../lib/sync/job.ts';
 import type { Clock } from '../../lib/time/clock.ts';
 import { startSyncWorld, steppingClock, type SyncWorld } from './sync-world.ts';
 

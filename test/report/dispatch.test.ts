@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryQueue, reportJobSchema, type ReportJob } from '../../lib/service/jobs.ts';
-import { dispatchReports, floorToHour, zonesDueForReport } from '../../lib/service/report-dispatch.ts';
+import { MemoryQueue, reportJobSchema, type ReportJob } from '../../lib/queue/jobs.ts';
+import { dispatchReports, floorToHour, zonesDueForReport } from '../../lib/report/dispatch.ts';
 import { localIsoWeek, previousIsoWeek } from '../../lib/time/weeks.ts';
 import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
 import type { User } from '../../lib/store/types.ts';

@@ -1,12 +1,13 @@
 import type { Item } from '../items/types.ts';
 import type { Account, Store, User } from '../store/types.ts';
 import type { Settings } from '../settings.ts';
-import type { CalendarState, ReportJson } from '../report/types.ts';
+import type { CalendarState, ReportJson } from './types.ts';
 import type { Feedback } from '../items/feedback.ts';
 import { extractInteractions } from '../interactions/extract.ts';
 import { computeHealth } from '../health/index.ts';
-import { buildReportJson } from '../report/json.ts';
+import { buildReportJson } from './json.ts';
 import { InputError } from '../errors.ts';
+import { ICS_IMPORT_CURSOR } from '../sync/import-files.ts';
 
 
 /** Feedback still in force at `asOf`: the latest answer per contact, snoozes not yet over. */
@@ -14,12 +15,6 @@ function feedbackInForce(all: Feedback[], asOf: Date): Feedback[] {
   return all.filter((f) => Date.parse(f.at) <= asOf.getTime());
 }
 
-/**
- * The marker a files account carries once an ics was imported into it (the cursor of the
- * imported calendar: when it was last imported), so an imported calendar with no meeting
- * left in the held history still counts as a calendar.
- */
-export const ICS_IMPORT_CURSOR = 'ics';
 
 /** Google scopes that read calendar events (Sinew asks for `calendar.events.readonly`). */
 const GOOGLE_CALENDAR_SCOPE = /\/auth\/calendar(\.events)?(\.readonly)?$/;

@@ -1,5 +1,5 @@
-import type { ConnectedGrant } from '../connect/consent.ts';
-import type { TokenVault } from '../connect/token-vault.ts';
+import type { ConnectedGrant } from './consent.ts';
+import type { TokenVault } from './token-vault.ts';
 import { InputError } from '../errors.ts';
 import type { Account, Provider, Store, User } from '../store/types.ts';
 import { accountIdFor, accountIdForSubject, requireAddress, userIdFor } from './identity.ts';

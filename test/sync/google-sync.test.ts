@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runLoopbackConsent } from '../../lib/connect/loopback.ts';
 import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
-import { recordConnectedAccount, tokenContext } from '../../lib/pipeline/accounts.ts';
+import { recordConnectedAccount, tokenContext } from '../../lib/connect/accounts.ts';
 import { googleSources } from '../../lib/providers/google/sources.ts';
 import { syncAccount, type SyncOutcome } from '../../lib/sync/engine.ts';
 import { VirtualClock } from '../../lib/time/clock.ts';

@@ -7,8 +7,7 @@ import { InputError } from '../errors.ts';
 import { HISTORY_DAYS } from '../settings.ts';
 import { isTimeZone } from '../time/zones.ts';
 import { ingest, type IngestResult } from './ingest.ts';
-import { ICS_IMPORT_CURSOR } from './report.ts';
-import { accountIdFor, requireAddress, userIdFor } from './identity.ts';
+import { accountIdFor, requireAddress, userIdFor } from '../connect/identity.ts';
 
 export interface ImportFilesInput {
   mbox: string[];
@@ -64,6 +63,13 @@ export interface CalendarWindow {
  * same whether the calendar was imported or synced.
  */
 export const CALENDAR_AHEAD_DAYS = 90;
+
+/**
+ * The marker a files account carries once an ics was imported into it (the cursor of the
+ * imported calendar: when it was last imported), so an imported calendar with no meeting
+ * left in the held history still counts as a calendar.
+ */
+export const ICS_IMPORT_CURSOR = 'ics';
 
 /**
  * The window the metrics read meetings in, around `asOf`: the history Sinew holds
@@ -129,7 +135,7 @@ export async function importFiles(store: Store, input: ImportFilesInput): Promis
     aliases: [...new Set([...(account?.aliases ?? []), ...me.slice(1)])].sort(),
     status: 'active',
     errorCount: 0,
-    // An imported ics marks the account as a calendar source (pipeline/report.ts), so a
+    // An imported ics marks the account as a calendar source (report/build.ts), so a
     // calendar without a meeting in the held history still tells "no meetings".
     cursors: { ...(account?.cursors ?? {}), ...(input.ics.length > 0 ? { [ICS_IMPORT_CURSOR]: input.now.toISOString() } : {}) },
     lastSyncAt: input.now.toISOString(),

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectedGrant } from '../../lib/connect/consent.ts';
 import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
-import { isSameMailbox, recordConnectedAccount, type ConnectedAccount } from '../../lib/pipeline/accounts.ts';
-import { accountIdFor, accountIdForSubject, userIdFor } from '../../lib/pipeline/identity.ts';
+import { isSameMailbox, recordConnectedAccount, type ConnectedAccount } from '../../lib/connect/accounts.ts';
+import { accountIdFor, accountIdForSubject, userIdFor } from '../../lib/connect/identity.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 
 const NOW = new Date(Date.UTC(2026, 10, 23, 9));

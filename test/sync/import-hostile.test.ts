@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importFiles, importWindow } from '../../lib/pipeline/import-files.ts';
+import { importFiles, importWindow } from '../../lib/sync/import-files.ts';
 import type { Item, MailItem } from '../../lib/items/types.ts';
 import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MailDeliveryError } from '../../lib/mail/errors.ts';
-import type { Mailer, OutgoingEmail } from '../../lib/service/mailer.ts';
-import { ReportBusyError, runReportJob, type ReportJobDeps } from '../../lib/service/report-job.ts';
+import type { Mailer, OutgoingEmail } from '../../lib/mail/mailer.ts';
+import { ReportBusyError, runReportJob, type ReportJobDeps } from '../../lib/report/job.ts';
 import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
 import type { Store } from '../../lib/store/types.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
-import { LINK_SECRET, seedUser } from './report-fixtures.ts';
+import { LINK_SECRET, seedUser } from './job-fixtures.ts';
 
 let db: TestDynamo;
 let store: DynamoStore;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Store } from '../store/types.ts';
 import { normalizeAddress } from '../items/normalize.ts';
-import { userIdFor } from '../pipeline/identity.ts';
+import { userIdFor } from '../connect/identity.ts';
 import { InputError } from '../errors.ts';
 
 /**

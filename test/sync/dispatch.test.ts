@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryQueue, type SyncJob } from '../../lib/service/jobs.ts';
-import { dispatchSyncs, SYNC_INTERVAL_MS } from '../../lib/service/sync-dispatch.ts';
+import { MemoryQueue, type SyncJob } from '../../lib/queue/jobs.ts';
+import { dispatchSyncs, SYNC_INTERVAL_MS } from '../../lib/sync/dispatch.ts';
 import type { Account, AccountStatus } from '../../lib/store/types.ts';
 import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';

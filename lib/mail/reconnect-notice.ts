@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Account, Store } from '../store/types.ts';
 import type { Mailer, OutgoingEmail } from './mailer.ts';
 import { reconnectUrl, reportLinksFor } from '../links/report-links.ts';
-import { MailDeliveryError } from '../mail/errors.ts';
+import { MailDeliveryError } from './errors.ts';
 
 /**
  * The one email that asks a person to reconnect a mailbox when its account turns

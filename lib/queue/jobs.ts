@@ -58,7 +58,7 @@ export function syncJobDedupId(job: SyncJob): string {
   return createHash('sha256').update(`${job.accountId}\n${job.reason}\n${job.slot}`).digest('hex');
 }
 
-/** Where jobs go: SQS in AWS (lib/service/sqs-queues.ts), an array in tests and locally. */
+/** Where jobs go: SQS in AWS (lib/queue/sqs.ts), an array in tests and locally. */
 export interface JobQueue<J> {
   send(jobs: readonly J[]): Promise<void>;
 }

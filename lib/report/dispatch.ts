@@ -1,4 +1,4 @@
-import type { JobQueue, ReportJob } from './jobs.ts';
+import type { JobQueue, ReportJob } from '../queue/jobs.ts';
 import { isoWeekOfDay } from '../time/weeks.ts';
 import { zonedParts } from '../time/wall-clock.ts';
 import { allTimeZones } from '../time/zones.ts';

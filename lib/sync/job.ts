@@ -3,11 +3,11 @@ import type { Account, Store } from '../store/types.ts';
 import type { ChangeSource } from '../providers/types.ts';
 import type { TokenVault } from '../connect/token-vault.ts';
 import type { Clock } from '../time/clock.ts';
-import { syncAccount, type SyncStats } from '../sync/engine.ts';
-import { syncFreshness, type SyncFreshness } from '../sync/freshness.ts';
+import { syncAccount, type SyncStats } from './engine.ts';
+import { syncFreshness, type SyncFreshness } from './freshness.ts';
 import { ReconnectRequiredError, SinewError } from '../errors.ts';
-import { accountSources, type ProviderClients } from './account-sources.ts';
-import type { JobQueue, SyncJob } from './jobs.ts';
+import { accountSources, type ProviderClients } from '../providers/account-sources.ts';
+import type { JobQueue, SyncJob } from '../queue/jobs.ts';
 
 export interface SyncJobDeps {
   store: Store;

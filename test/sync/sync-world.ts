@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { runLoopbackConsent } from '../../lib/connect/loopback.ts';
 import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
-import { recordConnectedAccount } from '../../lib/pipeline/accounts.ts';
-import { providerClients, type ProviderClients, type ProviderEndpoints } from '../../lib/service/account-sources.ts';
+import { recordConnectedAccount } from '../../lib/connect/accounts.ts';
+import { providerClients, type ProviderClients, type ProviderEndpoints } from '../../lib/providers/account-sources.ts';
 import { VirtualClock, type Clock } from '../../lib/time/clock.ts';
 import type { Account } from '../../lib/store/types.ts';
 import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';

@@ -1,13 +1,13 @@
-import type { ChangeSource } from '../providers/types.ts';
+import type { ChangeSource } from './types.ts';
 import type { Account, Store } from '../store/types.ts';
 import type { TokenVault } from '../connect/token-vault.ts';
 import type { Clock } from '../time/clock.ts';
 import { loadConfig } from '../config.ts';
-import { GoogleOAuth, grantsCalendar } from '../providers/google/oauth.ts';
-import { googleSources } from '../providers/google/sources.ts';
-import { MsOAuth, grantsCalendar as msGrantsCalendar } from '../providers/microsoft/oauth.ts';
-import { microsoftSources } from '../providers/microsoft/sources.ts';
-import { tokenContext } from '../pipeline/accounts.ts';
+import { GoogleOAuth, grantsCalendar } from './google/oauth.ts';
+import { googleSources } from './google/sources.ts';
+import { MsOAuth, grantsCalendar as msGrantsCalendar } from './microsoft/oauth.ts';
+import { microsoftSources } from './microsoft/sources.ts';
+import { tokenContext } from '../connect/accounts.ts';
 import { InputError, ReconnectRequiredError } from '../errors.ts';
 
 /**

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Mailer, OutgoingEmail } from '../../lib/service/mailer.ts';
-import { prepareWeeklyReport, runReportJob, type ReportJobDeps } from '../../lib/service/report-job.ts';
+import type { Mailer, OutgoingEmail } from '../../lib/mail/mailer.ts';
+import { prepareWeeklyReport, runReportJob, type ReportJobDeps } from '../../lib/report/job.ts';
 import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
 import type { Account } from '../../lib/store/types.ts';
-import { accountIdFor } from '../../lib/pipeline/identity.ts';
+import { accountIdFor } from '../../lib/connect/identity.ts';
 import { defaultSettings } from '../../lib/settings.ts';
 import { verifyLink } from '../../lib/links/token.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
-import { LINK_SECRET, seedUser } from './report-fixtures.ts';
+import { LINK_SECRET, seedUser } from './job-fixtures.ts';
 
 /**
  * What the weekly email says about the mailboxes behind it: each one's last successful

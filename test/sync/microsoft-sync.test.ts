@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runLoopbackConsent } from '../../lib/connect/loopback.ts';
 import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
-import { recordConnectedAccount } from '../../lib/pipeline/accounts.ts';
+import { recordConnectedAccount } from '../../lib/connect/accounts.ts';
 import { grantsCalendar } from '../../lib/providers/microsoft/oauth.ts';
 import { microsoftSources } from '../../lib/providers/microsoft/sources.ts';
 import type { Account } from '../../lib/store/types.ts';
