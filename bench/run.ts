@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeBigMbox } from '../lib/local/demo/big-mbox.ts';
-import { syntheticExtraction } from '../lib/health/synthetic.ts';
+import { syntheticExtraction } from '../test/support/synthetic.ts';
 import { computeHealth } from '../lib/health/index.ts';
 import { defaultSettings } from '../lib/settings.ts';
 import { openLocalStore } from '../lib/local/store.ts';

@@ -12,8 +12,3 @@ export interface RequestPacer {
    */
   run<T>(cost: number, fn: () => Promise<T>, signal?: AbortSignal): Promise<T>;
 }
-
-/** A pacer that calls straight through: for tests of a source's own logic. */
-export const directPacer: RequestPacer = {
-  run: (_cost, fn) => fn(),
-};

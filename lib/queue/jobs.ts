@@ -58,15 +58,7 @@ export function syncJobDedupId(job: SyncJob): string {
   return createHash('sha256').update(`${job.accountId}\n${job.reason}\n${job.slot}`).digest('hex');
 }
 
-/** Where jobs go: SQS in AWS (lib/queue/sqs.ts), an array in tests and locally. */
+/** Where jobs go: SQS in AWS (lib/queue/sqs.ts), an array in tests (test/support/memory-queue.ts). */
 export interface JobQueue<J> {
   send(jobs: readonly J[]): Promise<void>;
-}
-
-/** A queue that keeps what it is sent: for local runs and tests. */
-export class MemoryQueue<J> implements JobQueue<J> {
-  readonly sent: J[] = [];
-  async send(jobs: readonly J[]): Promise<void> {
-    this.sent.push(...jobs);
-  }
 }

@@ -1,6 +1,6 @@
 /**
  * Time for retries, pacing and budgets, passed in so tests never sleep for real: a
- * virtual clock advances instantly when slept on.
+ * virtual clock (test/support/virtual-clock.ts) advances instantly when slept on.
  */
 export interface Clock {
   /** Epoch milliseconds. */
@@ -13,26 +13,3 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
 };
-
-/**
- * A virtual clock: `sleep` moves time to the sleeper's deadline at once (after yielding to
- * the event loop, so concurrent work interleaves), and `slept` records every wait for assertions.
- */
-export class VirtualClock implements Clock {
-  readonly slept: number[] = [];
-  constructor(private t: number = Date.UTC(2026, 10, 23, 7)) {}
-  now(): number {
-    return this.t;
-  }
-  async sleep(ms: number): Promise<void> {
-    this.slept.push(ms);
-    // Concurrent sleepers wake at their own deadlines: time moves to the latest one asked
-    // for, not the sum of all waits.
-    const wake = this.t + Math.max(0, ms);
-    await new Promise((resolve) => setImmediate(resolve));
-    this.t = Math.max(this.t, wake);
-  }
-  advance(ms: number): void {
-    this.t += ms;
-  }
-}

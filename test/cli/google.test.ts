@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../lib/cli/main.ts';
-import { VirtualClock } from '../../lib/time/clock.ts';
+import { VirtualClock } from '../support/virtual-clock.ts';
 import { buildMailbox } from '../support/google/gmail-fixture.ts';
 import { CalendarState } from '../support/google/calendar-state.ts';
 import { consentInBrowser, startGoogleWorld, TEST_CLIENT, type GoogleWorld } from '../support/google/world.ts';

@@ -5,7 +5,7 @@ import { createState, verifyState } from '../../lib/connect/state.ts';
 import { GoogleOAuth } from '../../lib/providers/google/oauth.ts';
 import { GoogleOAuthEmulator, serveOnLoopback } from '../support/google/oauth-emulator.ts';
 import { s256Challenge } from '../../lib/connect/pkce.ts';
-import { VirtualClock } from '../../lib/time/clock.ts';
+import { VirtualClock } from '../support/virtual-clock.ts';
 
 const CLIENT_ID = 'sinew-desktop.apps.googleusercontent.com';
 const secret = Buffer.alloc(32, 5);

@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { computeHealth } from '../../lib/health/index.ts';
-import { syntheticExtraction } from '../../lib/health/synthetic.ts';
+import { syntheticExtraction } from '../support/synthetic.ts';
 import { defaultSettings } from '../../lib/settings.ts';
 
 const n = Number(process.argv[2] ?? 100_000);

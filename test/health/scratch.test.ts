@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { computeHealth } from '../../lib/health/index.ts';
 import { Scratch } from '../../lib/health/scratch.ts';
 import { mulberry32 } from '../../lib/random.ts';
-import { syntheticExtraction } from '../../lib/health/synthetic.ts';
+import { syntheticExtraction } from '../support/synthetic.ts';
 import type { Extraction } from '../../lib/interactions/types.ts';
 import { InputError } from '../../lib/errors.ts';
 import { defaultSettings } from '../../lib/settings.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lib/errors.ts';
-import { VirtualClock } from '../../lib/time/clock.ts';
+import { VirtualClock } from '../support/virtual-clock.ts';
 import { GMAIL_QUOTA_2026, GMAIL_QUOTA_LEGACY } from '../../lib/providers/google/quota.ts';
 import { QuotaGovernor, scaleQuota } from '../../lib/providers/governor.ts';
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryQueue, reportJobSchema, type ReportJob } from '../../lib/queue/jobs.ts';
+import { MemoryQueue } from '../support/memory-queue.ts';
+import { reportJobSchema, type ReportJob } from '../../lib/queue/jobs.ts';
 import { dispatchReports, floorToHour, zonesDueForReport } from '../../lib/report/dispatch.ts';
 import { localIsoWeek, previousIsoWeek } from '../../lib/time/weeks.ts';
 import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';

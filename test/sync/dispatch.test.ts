@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryQueue, type SyncJob } from '../../lib/queue/jobs.ts';
+import { MemoryQueue } from '../support/memory-queue.ts';
+import type { SyncJob } from '../../lib/queue/jobs.ts';
 import { dispatchSyncs, SYNC_INTERVAL_MS } from '../../lib/sync/dispatch.ts';
 import type { Account, AccountStatus } from '../../lib/store/types.ts';
 import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';

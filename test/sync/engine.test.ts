@@ -4,7 +4,7 @@ import type { MailItem, MeetingItem } from '../../lib/items/types.ts';
 import type { Account } from '../../lib/store/types.ts';
 import { syncAccount } from '../../lib/sync/engine.ts';
 import { syncFreshness } from '../../lib/sync/freshness.ts';
-import { VirtualClock } from '../../lib/time/clock.ts';
+import { VirtualClock } from '../support/virtual-clock.ts';
 import { ProviderUnavailableError, ReconnectRequiredError } from '../../lib/errors.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 

@@ -5,7 +5,7 @@ import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
 import { recordConnectedAccount, tokenContext } from '../../lib/connect/accounts.ts';
 import { googleSources } from '../../lib/providers/google/sources.ts';
 import { syncAccount, type SyncOutcome } from '../../lib/sync/engine.ts';
-import { VirtualClock } from '../../lib/time/clock.ts';
+import { VirtualClock } from '../support/virtual-clock.ts';
 import type { Account } from '../../lib/store/types.ts';
 import { buildMailbox } from '../support/google/gmail-fixture.ts';
 import { calendarFixture, WEEKLY_WITH_C1 } from '../support/google/calendar-fixture.ts';

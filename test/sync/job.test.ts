@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ProviderUnavailableError } from '../../lib/errors.ts';
-import { MemoryQueue, type SyncJob } from '../../lib/queue/jobs.ts';
+import { MemoryQueue } from '../support/memory-queue.ts';
+import type { SyncJob } from '../../lib/queue/jobs.ts';
 import { providerEndpointsFromEnv } from '../../lib/providers/account-sources.ts';
 import { continuationSlot, runSyncJob, type SyncJobDeps } from '../../lib/sync/job.ts';
 import type { Clock } from '../../lib/time/clock.ts';

@@ -6,7 +6,7 @@ import { recordConnectedAccount } from '../../lib/connect/accounts.ts';
 import { grantsCalendar } from '../../lib/providers/microsoft/oauth.ts';
 import { microsoftSources } from '../../lib/providers/microsoft/sources.ts';
 import type { Account } from '../../lib/store/types.ts';
-import { VirtualClock } from '../../lib/time/clock.ts';
+import { VirtualClock } from '../support/virtual-clock.ts';
 import { syncAccount, type SyncOutcome } from '../../lib/sync/engine.ts';
 import { crashingStore, reportText } from '../support/sync-run.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';

@@ -8,7 +8,7 @@ import { googleSources } from '../../lib/providers/google/sources.ts';
 import { microsoftSources } from '../../lib/providers/microsoft/sources.ts';
 import { serializeReport } from '../../lib/report/json.ts';
 import { defaultSettings } from '../../lib/settings.ts';
-import { VirtualClock } from '../../lib/time/clock.ts';
+import { VirtualClock } from '../support/virtual-clock.ts';
 import { syncAccount } from '../../lib/sync/engine.ts';
 import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
 import { buildMailbox } from '../support/google/gmail-fixture.ts';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
-import { MemoryQueue, type SyncJob } from '../../lib/queue/jobs.ts';
+import { MemoryQueue } from '../support/memory-queue.ts';
+import type { SyncJob } from '../../lib/queue/jobs.ts';
 import { GoogleOAuth } from '../../lib/providers/google/oauth.ts';
 import { createConnectApp, type ConnectAppDeps } from '../../lib/web/connect-app.ts';
 import type { WebRequest, WebResponse } from '../../lib/web/http.ts';

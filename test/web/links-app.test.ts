@@ -7,7 +7,7 @@ import { signLink, verifyLink, type LinkClaims } from '../../lib/links/token.ts'
 import { recordConnectedAccount } from '../../lib/connect/accounts.ts';
 import type { MailItem } from '../../lib/items/types.ts';
 import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
-import { VirtualClock } from '../../lib/time/clock.ts';
+import { VirtualClock } from '../support/virtual-clock.ts';
 import { createLinksApp, type LinksAppDeps } from '../../lib/web/links-app.ts';
 import type { WebRequest, WebResponse } from '../../lib/web/http.ts';
 import { GoogleOAuth } from '../../lib/providers/google/oauth.ts';

@@ -1,6 +1,6 @@
 import type { calendar_v3 } from '@googleapis/calendar';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../../lib/time/clock.ts';
+import { VirtualClock } from '../../support/virtual-clock.ts';
 import { calendarClient, startCalendarEmulator } from '../../support/google/calendar-emulator.ts';
 import type { CalendarEmulator, CalendarHandlerOptions } from '../../support/google/calendar-emulator.ts';
 import { CalendarState } from '../../support/google/calendar-state.ts';

@@ -7,8 +7,8 @@ import { GoogleCalendarSource } from '../../../lib/providers/google/calendar.ts'
 import type { GoogleCalendarSourceOptions } from '../../../lib/providers/google/calendar.ts';
 import type { MeetingItem } from '../../../lib/items/types.ts';
 import type { SourcePage } from '../../../lib/providers/types.ts';
-import { directPacer } from '../../../lib/providers/pacer.ts';
-import { VirtualClock } from '../../../lib/time/clock.ts';
+import { directPacer } from '../../support/direct-pacer.ts';
+import { VirtualClock } from '../../support/virtual-clock.ts';
 import { calendarClient, startCalendarEmulator } from '../../support/google/calendar-emulator.ts';
 import type { CalendarEmulator, CalendarHandlerOptions } from '../../support/google/calendar-emulator.ts';
 import { CalendarState } from '../../support/google/calendar-state.ts';

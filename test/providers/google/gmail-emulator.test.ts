@@ -2,7 +2,7 @@ import { gmail } from '@googleapis/gmail';
 import type { gmail_v1 } from '@googleapis/gmail';
 import { OAuth2Client } from 'google-auth-library';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../../lib/time/clock.ts';
+import { VirtualClock } from '../../support/virtual-clock.ts';
 import { GMAIL_QUOTA_2026 } from '../../../lib/providers/google/quota.ts';
 import { GmailMailbox, gmailHandler } from '../../support/google/gmail-emulator.ts';
 import { QuotaLedger } from '../../support/google/quota.ts';

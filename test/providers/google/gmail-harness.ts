@@ -8,7 +8,7 @@ import { GmailSource } from '../../../lib/providers/google/gmail.ts';
 import type { GmailSourceOptions } from '../../../lib/providers/google/gmail.ts';
 import type { MailItem } from '../../../lib/items/types.ts';
 import type { SourcePage } from '../../../lib/providers/types.ts';
-import { VirtualClock } from '../../../lib/time/clock.ts';
+import { VirtualClock } from '../../support/virtual-clock.ts';
 import { createGooglePacer } from '../../../lib/providers/google/pacer.ts';
 import type { GooglePacer, GooglePacerOptions } from '../../../lib/providers/google/pacer.ts';
 import { GMAIL_QUOTA_2026 } from '../../../lib/providers/google/quota.ts';

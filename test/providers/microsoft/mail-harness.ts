@@ -9,7 +9,7 @@ import { GraphMailSource } from '../../../lib/providers/microsoft/mail.ts';
 import type { GraphMailSourceOptions } from '../../../lib/providers/microsoft/mail.ts';
 import type { MailItem } from '../../../lib/items/types.ts';
 import type { SourcePage } from '../../../lib/providers/types.ts';
-import { VirtualClock } from '../../../lib/time/clock.ts';
+import { VirtualClock } from '../../support/virtual-clock.ts';
 import { createGraphPacer } from '../../../lib/providers/microsoft/pacer.ts';
 import type { GraphPacer, GraphPacerOptions } from '../../../lib/providers/microsoft/pacer.ts';
 import { graphMailHandler } from '../../support/microsoft/graph-mail.ts';
