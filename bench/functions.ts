@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { ESBUILD_OPTIONS, FUNCTION_NAMES, functionEntry, PROJECT_ROOT } from '../infra/bundling.ts';
+import { ESBUILD_OPTIONS, FUNCTION_NAMES, functionEntry, PROJECT_ROOT } from '#infra/bundling.ts';
 
 /** Lambda's limit on a function's unzipped deployment package. */
 const LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024;

@@ -8,12 +8,12 @@
  * listening, answers `'stats'` with {@link GmailEmulatorStats} and `'close'` with `'closed'`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { systemClock } from '../lib/time/clock.ts';
-import type { GmailMethod } from '../lib/providers/google/quota.ts';
-import { gmailHandler } from '../test/support/google/gmail-emulator.ts';
-import { buildMailbox } from '../test/support/google/gmail-fixture.ts';
-import { QuotaLedger } from '../test/support/google/quota.ts';
-import { startGoogleEmulator } from '../test/support/google/server.ts';
+import { systemClock } from '#lib/time/clock.ts';
+import type { GmailMethod } from '#lib/providers/google/quota.ts';
+import { gmailHandler } from '#test/support/google/gmail-emulator.ts';
+import { buildMailbox } from '#test/support/google/gmail-fixture.ts';
+import { QuotaLedger } from '#test/support/google/quota.ts';
+import { startGoogleEmulator } from '#test/support/google/server.ts';
 
 /** What the worker serves. */
 export interface GmailEmulatorSpec {

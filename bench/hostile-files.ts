@@ -18,7 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   brokenDates, dailySeries, gzipBomb, HOSTILE_ME, HOSTILE_NOW, invalidUtf8Ics, invalidUtf8Mbox, manyRecipients, oversizedHeaderLine,
   secondlySeries, truncatedGzip, truncatedMbox, type HostileFile,
-} from '../test/providers/files/hostile-files.ts';
+} from '#test/providers/files/hostile-files.ts';
 
 const LIMIT_SECONDS = 30;
 const LIMIT_RSS_MB = 500;
@@ -112,7 +112,7 @@ function short(text: string, max = 90): string {
 
 if (process.argv[2] === '--child') {
   // The child: the CLI's own entry (what bin/sinew.js runs), then its peak memory.
-  const { main } = await import('../lib/cli/main.ts');
+  const { main } = await import('#lib/cli/main.ts');
   const code = await main(['node', 'sinew', ...process.argv.slice(3)]);
   process.stderr.write(`rss ${process.resourceUsage().maxRSS}\n`);
   process.exitCode = code;

@@ -3,9 +3,9 @@
  * so that peak memory (maxRSS) belongs to the import alone.
  * Usage: tsx bench/import-mbox.ts FILE parse|store
  */
-import { readMbox } from '../lib/providers/files/mbox.ts';
-import { openLocalStore } from '../lib/local/store.ts';
-import { ingest } from '../lib/sync/ingest.ts';
+import { readMbox } from '#lib/providers/files/mbox.ts';
+import { openLocalStore } from '#lib/local/store.ts';
+import { ingest } from '#lib/sync/ingest.ts';
 
 const [file, mode] = process.argv.slice(2);
 if (!file || (mode !== 'parse' && mode !== 'store')) {

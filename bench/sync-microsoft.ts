@@ -7,16 +7,16 @@
  * with the rest, which makes the rate printed a lower bound. Knobs: BENCH_MS_SCALE
  * (default 10), BENCH_MS_MESSAGES (default 20,000).
  */
-import { graphClient } from '../lib/providers/microsoft/graph-client.ts';
-import { GraphCalendarSource } from '../lib/providers/microsoft/calendar.ts';
-import { GraphMailSource, type GraphMailSourceOptions } from '../lib/providers/microsoft/mail.ts';
-import type { SourcePage } from '../lib/providers/types.ts';
-import { systemClock } from '../lib/time/clock.ts';
-import { createGraphPacer, GRAPH_MAILBOX_LIMITS } from '../lib/providers/microsoft/pacer.ts';
-import { GraphCalendar } from '../test/support/microsoft/graph-calendar.ts';
-import { graphMailHandler } from '../test/support/microsoft/graph-mail.ts';
-import { buildGraphMailbox } from '../test/support/microsoft/graph-mail-fixture.ts';
-import { startMicrosoftEmulator, type MicrosoftEmulator } from '../test/support/microsoft/server.ts';
+import { graphClient } from '#lib/providers/microsoft/graph-client.ts';
+import { GraphCalendarSource } from '#lib/providers/microsoft/calendar.ts';
+import { GraphMailSource, type GraphMailSourceOptions } from '#lib/providers/microsoft/mail.ts';
+import type { SourcePage } from '#lib/providers/types.ts';
+import { systemClock } from '#lib/time/clock.ts';
+import { createGraphPacer, GRAPH_MAILBOX_LIMITS } from '#lib/providers/microsoft/pacer.ts';
+import { GraphCalendar } from '#test/support/microsoft/graph-calendar.ts';
+import { graphMailHandler } from '#test/support/microsoft/graph-mail.ts';
+import { buildGraphMailbox } from '#test/support/microsoft/graph-mail-fixture.ts';
+import { startMicrosoftEmulator, type MicrosoftEmulator } from '#test/support/microsoft/server.ts';
 
 /** Graph's latency the issue asks to bench with, before scaling. */
 const LATENCY_MS = 100;

@@ -7,5 +7,5 @@ import { register } from 'tsx/esm/api';
 // Node 20 support ending says nothing actionable to a CLI user, so it is silenced here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 register();
-const { main } = await import('../lib/cli/main.ts');
+const { main } = await import('#lib/cli/main.ts');
 process.exitCode = await main(process.argv);

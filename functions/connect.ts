@@ -5,20 +5,20 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { loadConfig } from '../lib/config.ts';
-import { SesMailer } from '../lib/mail/ses-mailer.ts';
-import { GoogleOAuth } from '../lib/providers/google/oauth.ts';
-import { MsOAuth } from '../lib/providers/microsoft/oauth.ts';
-import { SqsSyncQueue } from '../lib/queue/sqs.ts';
-import { createConnectApp, type ConnectAppDeps, type ProviderConsent } from '../lib/web/connect-app.ts';
-import { messagePage } from '../lib/web/connect-pages.ts';
-import { htmlResponse, type WebResponse } from '../lib/web/http.ts';
-import { ConfigError } from '../lib/errors.ts';
-import type { WebApp } from '../lib/web/router.ts';
-import { required, type LambdaEnv } from './shared/env.ts';
-import { toApiResult, toWebRequest } from './shared/http.ts';
-import { logger, metrics, tracer } from './shared/observability.ts';
-import { getRuntime, type Runtime } from './shared/runtime.ts';
+import { loadConfig } from '#lib/config.ts';
+import { SesMailer } from '#lib/mail/ses-mailer.ts';
+import { GoogleOAuth } from '#lib/providers/google/oauth.ts';
+import { MsOAuth } from '#lib/providers/microsoft/oauth.ts';
+import { SqsSyncQueue } from '#lib/queue/sqs.ts';
+import { createConnectApp, type ConnectAppDeps, type ProviderConsent } from '#lib/web/connect-app.ts';
+import { messagePage } from '#lib/web/connect-pages.ts';
+import { htmlResponse, type WebResponse } from '#lib/web/http.ts';
+import { ConfigError } from '#lib/errors.ts';
+import type { WebApp } from '#lib/web/router.ts';
+import { required, type LambdaEnv } from '#functions/shared/env.ts';
+import { toApiResult, toWebRequest } from '#functions/shared/http.ts';
+import { logger, metrics, tracer } from '#functions/shared/observability.ts';
+import { getRuntime, type Runtime } from '#functions/shared/runtime.ts';
 
 /**
  * `GET /`, `GET /connect/{provider}`, `GET /oauth/{provider}/callback`: the connect page

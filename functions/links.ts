@@ -2,13 +2,13 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { TokenRevoker } from '../lib/links/disconnect.ts';
-import { createLinksApp } from '../lib/web/links-app.ts';
-import { problemPage } from '../lib/web/links-pages.ts';
-import { htmlResponse } from '../lib/web/http.ts';
-import { toApiResult, toWebRequest } from './shared/http.ts';
-import { logger, tracer } from './shared/observability.ts';
-import { getRuntime, type Runtime } from './shared/runtime.ts';
+import type { TokenRevoker } from '#lib/links/disconnect.ts';
+import { createLinksApp } from '#lib/web/links-app.ts';
+import { problemPage } from '#lib/web/links-pages.ts';
+import { htmlResponse } from '#lib/web/http.ts';
+import { toApiResult, toWebRequest } from '#functions/shared/http.ts';
+import { logger, tracer } from '#functions/shared/observability.ts';
+import { getRuntime, type Runtime } from '#functions/shared/runtime.ts';
 
 /**
  * `GET /l/{token}` (confirmation page) and `POST /l/{token}` (apply; RFC 8058 one-click
@@ -37,7 +37,7 @@ async function lambdaHandler(event: APIGatewayProxyEventV2): Promise<APIGatewayP
 
 /** Google's revocation, loaded only when a Google account is disconnected (keeps cold start small). */
 async function googleRevoker(runtime: Runtime): Promise<TokenRevoker> {
-  const [{ GoogleOAuth }, client] = await Promise.all([import('../lib/providers/google/oauth.ts'), runtime.oauthClient('google')]);
+  const [{ GoogleOAuth }, client] = await Promise.all([import('#lib/providers/google/oauth.ts'), runtime.oauthClient('google')]);
   return new GoogleOAuth({ clientId: client.clientId, clientSecret: client.clientSecret });
 }
 

@@ -4,12 +4,12 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
-import { dispatchReports } from '../lib/report/dispatch.ts';
-import { SqsReportQueue } from '../lib/queue/sqs.ts';
-import { InputError } from '../lib/errors.ts';
-import { getRuntime } from './shared/runtime.ts';
-import { required } from './shared/env.ts';
-import { logger, metrics, tracer } from './shared/observability.ts';
+import { dispatchReports } from '#lib/report/dispatch.ts';
+import { SqsReportQueue } from '#lib/queue/sqs.ts';
+import { InputError } from '#lib/errors.ts';
+import { getRuntime } from '#functions/shared/runtime.ts';
+import { required } from '#functions/shared/env.ts';
+import { logger, metrics, tracer } from '#functions/shared/observability.ts';
 
 /**
  * The hourly report tick (EventBridge Scheduler, minute 0): enqueues a report job for

@@ -7,14 +7,14 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { parseJob, reportJobSchema } from '../lib/queue/jobs.ts';
-import { ReportBusyError, runReportJob } from '../lib/report/job.ts';
-import { SesMailer } from '../lib/mail/ses-mailer.ts';
-import type { Mailer } from '../lib/mail/mailer.ts';
-import { getRuntime } from './shared/runtime.ts';
-import { required } from './shared/env.ts';
-import { logger, metrics, tracer } from './shared/observability.ts';
-import { errorFields } from './shared/redact.ts';
+import { parseJob, reportJobSchema } from '#lib/queue/jobs.ts';
+import { ReportBusyError, runReportJob } from '#lib/report/job.ts';
+import { SesMailer } from '#lib/mail/ses-mailer.ts';
+import type { Mailer } from '#lib/mail/mailer.ts';
+import { getRuntime } from '#functions/shared/runtime.ts';
+import { required } from '#functions/shared/env.ts';
+import { logger, metrics, tracer } from '#functions/shared/observability.ts';
+import { errorFields } from '#functions/shared/redact.ts';
 
 /**
  * The report worker (SQS standard queue, ReportBatchItemFailures): one weekly report

@@ -4,10 +4,10 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
-import { handleSesEvent, parseSesEvent, type SesEventOutcome } from '../lib/mail/ses-events.ts';
-import { InputError } from '../lib/errors.ts';
-import { getRuntime } from './shared/runtime.ts';
-import { logger, metrics, tracer } from './shared/observability.ts';
+import { handleSesEvent, parseSesEvent, type SesEventOutcome } from '#lib/mail/ses-events.ts';
+import { InputError } from '#lib/errors.ts';
+import { getRuntime } from '#functions/shared/runtime.ts';
+import { logger, metrics, tracer } from '#functions/shared/observability.ts';
 
 /**
  * SES bounce and complaint events of the configuration set, delivered by an EventBridge

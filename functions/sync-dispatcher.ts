@@ -5,13 +5,13 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { InputError } from '../lib/errors.ts';
-import { SqsSyncQueue } from '../lib/queue/sqs.ts';
-import { dispatchSyncs, type DispatchSyncsResult } from '../lib/sync/dispatch.ts';
-import { systemClock } from '../lib/time/clock.ts';
-import { required } from './shared/env.ts';
-import { logger, metrics, tracer } from './shared/observability.ts';
-import { getRuntime } from './shared/runtime.ts';
+import { InputError } from '#lib/errors.ts';
+import { SqsSyncQueue } from '#lib/queue/sqs.ts';
+import { dispatchSyncs, type DispatchSyncsResult } from '#lib/sync/dispatch.ts';
+import { systemClock } from '#lib/time/clock.ts';
+import { required } from '#functions/shared/env.ts';
+import { logger, metrics, tracer } from '#functions/shared/observability.ts';
+import { getRuntime } from '#functions/shared/runtime.ts';
 
 /**
  * The EventBridge Scheduler invocation: it carries little. `time` (an EventBridge event's,

@@ -6,18 +6,18 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { ProviderUnavailableError } from '../lib/errors.ts';
-import { SesMailer } from '../lib/mail/ses-mailer.ts';
-import type { Mailer } from '../lib/mail/mailer.ts';
-import { sendReconnectNotice } from '../lib/mail/reconnect-notice.ts';
-import { parseJob, syncJobSchema } from '../lib/queue/jobs.ts';
-import { providerClients, providerEndpointsFromEnv, type ProviderEndpoints } from '../lib/providers/account-sources.ts';
-import { SqsSyncQueue } from '../lib/queue/sqs.ts';
-import { runSyncJob } from '../lib/sync/job.ts';
-import { systemClock, type Clock } from '../lib/time/clock.ts';
-import { required } from './shared/env.ts';
-import { logger, metrics, tracer } from './shared/observability.ts';
-import { getRuntime, type Runtime } from './shared/runtime.ts';
+import { ProviderUnavailableError } from '#lib/errors.ts';
+import { SesMailer } from '#lib/mail/ses-mailer.ts';
+import type { Mailer } from '#lib/mail/mailer.ts';
+import { sendReconnectNotice } from '#lib/mail/reconnect-notice.ts';
+import { parseJob, syncJobSchema } from '#lib/queue/jobs.ts';
+import { providerClients, providerEndpointsFromEnv, type ProviderEndpoints } from '#lib/providers/account-sources.ts';
+import { SqsSyncQueue } from '#lib/queue/sqs.ts';
+import { runSyncJob } from '#lib/sync/job.ts';
+import { systemClock, type Clock } from '#lib/time/clock.ts';
+import { required } from '#functions/shared/env.ts';
+import { logger, metrics, tracer } from '#functions/shared/observability.ts';
+import { getRuntime, type Runtime } from '#functions/shared/runtime.ts';
 
 /**
  * Time kept back from the Lambda timeout: the page in flight when the budget runs out,

@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
 import { z } from 'zod';
-import { ConfigError } from '../lib/errors.ts';
+import { ConfigError } from '#lib/errors.ts';
 
 /**
  * The deploy-time settings an admin passes as CDK context (`cdk.json` or

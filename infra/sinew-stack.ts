@@ -2,14 +2,14 @@ import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { EXAMPLE_SENDER, readSinewConfig, type SinewConfig } from './config.ts';
-import { ConnectService, type ConnectServiceProps } from './constructs/connect.ts';
-import { SinewData } from './constructs/data.ts';
-import { eventDeadLetterQueue, JobQueue } from './constructs/job-queue.ts';
-import { SesSending } from './constructs/mail.ts';
-import { Observability } from './constructs/observability.ts';
-import { ReportService } from './constructs/report.ts';
-import { SinewSecrets } from './constructs/secrets.ts';
-import { SYNC_WORKER_TIMEOUT, SyncService } from './constructs/sync.ts';
+import { ConnectService, type ConnectServiceProps } from '#infra/constructs/connect.ts';
+import { SinewData } from '#infra/constructs/data.ts';
+import { eventDeadLetterQueue, JobQueue } from '#infra/constructs/job-queue.ts';
+import { SesSending } from '#infra/constructs/mail.ts';
+import { Observability } from '#infra/constructs/observability.ts';
+import { ReportService } from '#infra/constructs/report.ts';
+import { SinewSecrets } from '#infra/constructs/secrets.ts';
+import { SYNC_WORKER_TIMEOUT, SyncService } from '#infra/constructs/sync.ts';
 
 export interface SinewStackProps extends StackProps {
   /**

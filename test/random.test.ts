@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Random } from '../lib/random.ts';
+import { Random } from '#lib/random.ts';
 
 describe('Random (mulberry32)', () => {
   it('repeats its sequence for a seed and differs between seeds', () => {

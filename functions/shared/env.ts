@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../../lib/errors.ts';
+import { ConfigError } from '#lib/errors.ts';
 
 /**
  * The Lambda environment: the contract between `infra/` (which sets these) and the

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { parseCookies, type WebRequest, type WebResponse } from '../../lib/web/http.ts';
+import { parseCookies, type WebRequest, type WebResponse } from '#lib/web/http.ts';
 
 /** API Gateway HTTP API (payload 2.0) event to the web layer's request. */
 export function toWebRequest(event: APIGatewayProxyEventV2): WebRequest {

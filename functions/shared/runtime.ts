@@ -2,11 +2,11 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { z } from 'zod';
-import { ConfigError } from '../../lib/errors.ts';
-import { KmsTokenVault } from '../../lib/connect/kms-token-vault.ts';
-import type { TokenVault } from '../../lib/connect/token-vault.ts';
-import { makeDynamoClient } from '../../lib/store/dynamodb/client.ts';
-import { DynamoStore } from '../../lib/store/dynamodb/store.ts';
+import { ConfigError } from '#lib/errors.ts';
+import { KmsTokenVault } from '#lib/connect/kms-token-vault.ts';
+import type { TokenVault } from '#lib/connect/token-vault.ts';
+import { makeDynamoClient } from '#lib/store/dynamodb/client.ts';
+import { DynamoStore } from '#lib/store/dynamodb/store.ts';
 import { lambdaEnv, required, type LambdaEnv } from './env.ts';
 
 /**

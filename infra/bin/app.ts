@@ -1,7 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ConfigError } from '../../lib/errors.ts';
-import { SinewStack } from '../sinew-stack.ts';
+import { ConfigError } from '#lib/errors.ts';
+import { SinewStack } from '#infra/sinew-stack.ts';
 
 /** The CDK app: one stack, checked by cdk-nag's AwsSolutions rules at synth time. */
 const app = new App();

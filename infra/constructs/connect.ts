@@ -5,8 +5,8 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Certificate, CertificateValidation } from 'aws-cdk-lib/aws-certificatemanager';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ConfigError } from '../../lib/errors.ts';
-import type { SinewConfig } from '../config.ts';
+import { ConfigError } from '#lib/errors.ts';
+import type { SinewConfig } from '#infra/config.ts';
 import type { SinewData } from './data.ts';
 import { SinewFunction } from './function.ts';
 import type { JobQueue } from './job-queue.ts';

@@ -3,7 +3,7 @@ import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } fr
 import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { TABLE_KEYS } from '../../lib/store/dynamodb/schema.ts';
+import { TABLE_KEYS } from '#lib/store/dynamodb/schema.ts';
 
 /** A DynamoDB action a function may be granted on the table. */
 export type TableAction =

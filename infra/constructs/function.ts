@@ -4,7 +4,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { functionEntry, lambdaBundling, PROJECT_ROOT, type FunctionName } from '../bundling.ts';
+import { functionEntry, lambdaBundling, PROJECT_ROOT, type FunctionName } from '#infra/bundling.ts';
 import { join } from 'node:path';
 
 /** The newest Node.js runtime the installed aws-cdk-lib offers (cdk-nag AwsSolutions-L1). */

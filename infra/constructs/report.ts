@@ -3,7 +3,7 @@ import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { SinewConfig } from '../config.ts';
+import type { SinewConfig } from '#infra/config.ts';
 import type { SinewData } from './data.ts';
 import { SinewFunction } from './function.ts';
 import { JobQueue } from './job-queue.ts';

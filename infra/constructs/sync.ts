@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { scheduleIntervalMinutes, type SinewConfig } from '../config.ts';
+import { scheduleIntervalMinutes, type SinewConfig } from '#infra/config.ts';
 import type { SinewData } from './data.ts';
 import { SinewFunction } from './function.ts';
 import type { JobQueue } from './job-queue.ts';

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { loadConfig } from '../config.ts';
-import { runLoopbackConsent } from '../connect/loopback.ts';
-import { openInBrowser } from '../connect/browser.ts';
-import { LocalKeyVault, masterKeyPath, type TokenVault } from '../connect/token-vault.ts';
-import { googleOAuthFromConfig } from '../providers/google/oauth.ts';
-import { msOAuthFromConfig } from '../providers/microsoft/oauth.ts';
-import { recordConnectedAccount } from '../connect/accounts.ts';
-import { isTimeZone } from '../time/zones.ts';
-import { InputError } from '../errors.ts';
+import { loadConfig } from '#lib/config.ts';
+import { runLoopbackConsent } from '#lib/connect/loopback.ts';
+import { openInBrowser } from '#lib/connect/browser.ts';
+import { LocalKeyVault, masterKeyPath, type TokenVault } from '#lib/connect/token-vault.ts';
+import { googleOAuthFromConfig } from '#lib/providers/google/oauth.ts';
+import { msOAuthFromConfig } from '#lib/providers/microsoft/oauth.ts';
+import { recordConnectedAccount } from '#lib/connect/accounts.ts';
+import { isTimeZone } from '#lib/time/zones.ts';
+import { InputError } from '#lib/errors.ts';
 import { openCliContext, type GlobalFlags } from './context.ts';
 
 export interface ConnectFlags extends GlobalFlags {

@@ -1,8 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Store } from '../store/types.ts';
-import { loadConfig } from '../config.ts';
-import { openLocalStore } from '../local/store.ts';
+import type { Store } from '#lib/store/types.ts';
+import { loadConfig } from '#lib/config.ts';
+import { openLocalStore } from '#lib/local/store.ts';
 
 export interface GlobalFlags {
   data: string;

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeDemoFiles, DEMO_AS_OF, DEMO_TIME_ZONE } from '../local/demo/index.ts';
-import { importFiles } from '../sync/import-files.ts';
-import { defaultSettings } from '../settings.ts';
+import { writeDemoFiles, DEMO_AS_OF, DEMO_TIME_ZONE } from '#lib/local/demo/index.ts';
+import { importFiles } from '#lib/sync/import-files.ts';
+import { defaultSettings } from '#lib/settings.ts';
 import { openCliContext, type GlobalFlags } from './context.ts';
 import { parseAsOf } from './options.ts';
 import { summarize } from './summary.ts';

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { openCliContext, type GlobalFlags } from './context.ts';
-import { importFiles, importWindow, type ImportSkip } from '../sync/import-files.ts';
+import { importFiles, importWindow, type ImportSkip } from '#lib/sync/import-files.ts';
 import { parseAsOf, parseDomain } from './options.ts';
 import { byteProgress } from './progress.ts';
 

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { SinewError } from '../errors.ts';
+import { SinewError } from '#lib/errors.ts';
 import { parseWhole } from './options.ts';
 import { runDemo } from './demo.ts';
 import { runImport } from './import.ts';
@@ -7,7 +7,7 @@ import { runReport } from './report.ts';
 import { runConnect } from './connect.ts';
 import { runSync } from './sync.ts';
 import { DEFAULT_SERVE_PORT, runServe } from './serve.ts';
-import { systemClock, type Clock } from '../time/clock.ts';
+import { systemClock, type Clock } from '#lib/time/clock.ts';
 
 /** Adds the settings flags of DESIGN section 6 to a command. */
 function withSettings(cmd: Command): Command {

@@ -1,5 +1,5 @@
-import { InputError } from '../errors.ts';
-import { settingsSchema, type Settings } from '../settings.ts';
+import { InputError } from '#lib/errors.ts';
+import { settingsSchema, type Settings } from '#lib/settings.ts';
 
 /**
  * Parsers for CLI option values. Each rejects bad input with a sentence naming the flag,

@@ -1,18 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Store } from '../store/types.ts';
-import type { ReportJson } from '../report/types.ts';
-import type { Settings } from '../settings.ts';
-import { prepareWeeklyReport, reportEmail, type PreparedReport } from '../report/job.ts';
-import { SmtpMailer } from '../mail/smtp-mailer.ts';
-import { loadConfig } from '../config.ts';
-import { ConfigError, InputError } from '../errors.ts';
-import { loadOrCreateKeyFile } from '../connect/token-vault.ts';
+import type { Store } from '#lib/store/types.ts';
+import type { ReportJson } from '#lib/report/types.ts';
+import type { Settings } from '#lib/settings.ts';
+import { prepareWeeklyReport, reportEmail, type PreparedReport } from '#lib/report/job.ts';
+import { SmtpMailer } from '#lib/mail/smtp-mailer.ts';
+import { loadConfig } from '#lib/config.ts';
+import { ConfigError, InputError } from '#lib/errors.ts';
+import { loadOrCreateKeyFile } from '#lib/connect/token-vault.ts';
 import { openCliContext, type GlobalFlags } from './context.ts';
 import { parseAsOf, settingsFromFlags, type SettingsFlags } from './options.ts';
 import { summarize } from './summary.ts';
-import { userIdFor } from '../connect/identity.ts';
+import { userIdFor } from '#lib/connect/identity.ts';
 
 export interface ReportFlags extends GlobalFlags, SettingsFlags {
   asOf?: string;

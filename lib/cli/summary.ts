@@ -1,5 +1,5 @@
-import type { ReportJson } from '../report/types.ts';
-import { isActiveRelationship } from '../health/metrics.ts';
+import type { ReportJson } from '#lib/report/types.ts';
+import { isActiveRelationship } from '#lib/health/metrics.ts';
 
 /** Pads cells into aligned columns. */
 function table(rows: string[][]): string {

@@ -1,7 +1,7 @@
 import type { ConnectedGrant } from './consent.ts';
 import type { TokenVault } from './token-vault.ts';
-import { InputError } from '../errors.ts';
-import type { Account, Provider, Store, User } from '../store/types.ts';
+import { InputError } from '#lib/errors.ts';
+import type { Account, Provider, Store, User } from '#lib/store/types.ts';
 import { accountIdFor, accountIdForSubject, requireAddress, userIdFor } from './identity.ts';
 
 /** The context a refresh token is sealed under: it cannot be opened for another account. */

@@ -1,4 +1,4 @@
-import { InputError } from '../errors.ts';
+import { InputError } from '#lib/errors.ts';
 
 /** Why a signed OAuth `state` was refused. */
 export type StateFailure = 'malformed' | 'signature' | 'expired' | 'provider' | 'unexpected';

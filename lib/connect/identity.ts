@@ -1,5 +1,5 @@
-import { normalizeAddress, shortHash } from '../items/normalize.ts';
-import { InputError } from '../errors.ts';
+import { normalizeAddress, shortHash } from '#lib/items/normalize.ts';
+import { InputError } from '#lib/errors.ts';
 
 /**
  * A person's id, derived from the address of their first mailbox (DESIGN section 1, "Who

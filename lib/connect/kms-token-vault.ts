@@ -1,5 +1,5 @@
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { ConfigError, StoreError } from '../errors.ts';
+import { ConfigError, StoreError } from '#lib/errors.ts';
 import { DATA_KEY_BYTES, UNOPENABLE, bodyAad, formatEnvelope, gcmDecrypt, gcmEncrypt, parseEnvelope, type TokenVault } from './token-vault.ts';
 
 /**

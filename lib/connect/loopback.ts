@@ -1,9 +1,9 @@
-import { escapeHtml } from '../html.ts';
+import { escapeHtml } from '#lib/html.ts';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { systemClock, type Clock } from '../time/clock.ts';
+import { systemClock, type Clock } from '#lib/time/clock.ts';
 import type { ConnectedGrant, OAuthConsent } from './consent.ts';
 import { ConsentError, InvalidStateError } from './errors.ts';
 import { createPkce } from './pkce.ts';

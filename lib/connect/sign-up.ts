@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '#lib/errors.ts';
 
 /**
  * Who may become a new person in Sinew (DESIGN section 1, "Who is who"): nobody until the

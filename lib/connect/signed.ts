@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '#lib/errors.ts';
 
 /**
  * The one signing mechanism of Sinew's self-verifying tokens (the OAuth `state` and the

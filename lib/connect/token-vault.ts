@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ConfigError, StoreError } from '../errors.ts';
+import { ConfigError, StoreError } from '#lib/errors.ts';
 
 /**
  * Seals refresh tokens before they reach the store. `context` (at least the account id) is

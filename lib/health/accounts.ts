@@ -1,4 +1,4 @@
-import { PUBLIC_WEBMAIL_DOMAINS, domainOf } from '../items/normalize.ts';
+import { PUBLIC_WEBMAIL_DOMAINS, domainOf } from '#lib/items/normalize.ts';
 import type { AccountHealth, ContactHealth } from './types.ts';
 
 /**

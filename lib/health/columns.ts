@@ -1,4 +1,4 @@
-import type { Interaction } from '../interactions/types.ts';
+import type { Interaction } from '#lib/interactions/types.ts';
 import { Scratch } from './scratch.ts';
 
 /** `kind` codes in `Columns.kind`. */

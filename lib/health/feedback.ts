@@ -1,6 +1,6 @@
-import { InputError } from '../errors.ts';
-import { normalizeAddress } from '../items/normalize.ts';
-import type { Feedback } from '../items/feedback.ts';
+import { InputError } from '#lib/errors.ts';
+import { normalizeAddress } from '#lib/items/normalize.ts';
+import type { Feedback } from '#lib/items/feedback.ts';
 import { DAY_MS } from './windows.ts';
 
 /** A snooze without an `until` lasts this long from when it was given (the email offers 30 days). */

@@ -1,7 +1,7 @@
-import { InputError } from '../errors.ts';
-import { domainOf } from '../items/normalize.ts';
-import type { Extraction, Interaction } from '../interactions/types.ts';
-import type { Settings } from '../settings.ts';
+import { InputError } from '#lib/errors.ts';
+import { domainOf } from '#lib/items/normalize.ts';
+import type { Extraction, Interaction } from '#lib/interactions/types.ts';
+import type { Settings } from '#lib/settings.ts';
 import { rollUpAccounts } from './accounts.ts';
 import { buildColumns, largestContact, type Columns } from './columns.ts';
 import { feedbackAt } from './feedback.ts';
@@ -14,7 +14,7 @@ import { healthScore } from './score.ts';
 import { round2 } from './stats.ts';
 import { classifyTrend } from './trend.ts';
 import type { ContactHealth, HealthResult } from './types.ts';
-import type { Feedback } from '../items/feedback.ts';
+import type { Feedback } from '#lib/items/feedback.ts';
 import { DAY_MS, horizonsAt, type Horizons } from './windows.ts';
 
 export type * from './types.ts';

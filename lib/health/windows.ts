@@ -1,4 +1,4 @@
-import { HISTORY_DAYS } from '../settings.ts';
+import { HISTORY_DAYS } from '#lib/settings.ts';
 
 /** One day and one hour in milliseconds: every health computation works in epoch ms. */
 export const DAY_MS = 86_400_000;

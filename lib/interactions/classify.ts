@@ -1,5 +1,5 @@
-import type { MailItem } from '../items/types.ts';
-import { localPartOf } from '../items/normalize.ts';
+import type { MailItem } from '#lib/items/types.ts';
+import { localPartOf } from '#lib/items/normalize.ts';
 
 /**
  * Automated, bulk and broadcast mail (DESIGN section 3): messages that never count as a

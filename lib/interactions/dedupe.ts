@@ -1,5 +1,5 @@
-import { MBOX_FOLDER_PREFIX, mboxFolderOf } from '../items/folders.ts';
-import type { Item, MailItem } from '../items/types.ts';
+import { MBOX_FOLDER_PREFIX, mboxFolderOf } from '#lib/items/folders.ts';
+import type { Item, MailItem } from '#lib/items/types.ts';
 
 /**
  * Duplicates count once (DESIGN section 3): the same provider id within an account, the

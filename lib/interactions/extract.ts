@@ -1,7 +1,7 @@
-import { InputError } from '../errors.ts';
-import { isDeletedItemsFolder, mboxFolderOf } from '../items/folders.ts';
-import type { Item, MailItem } from '../items/types.ts';
-import { HISTORY_DAYS, type Settings } from '../settings.ts';
+import { InputError } from '#lib/errors.ts';
+import { isDeletedItemsFolder, mboxFolderOf } from '#lib/items/folders.ts';
+import type { Item, MailItem } from '#lib/items/types.ts';
+import { HISTORY_DAYS, type Settings } from '#lib/settings.ts';
 import { automatedReason, isBroadcast } from './classify.ts';
 import { dedupeItems, itemKeyOf } from './dedupe.ts';
 import { InternalDomains, organizationDomains } from './internal.ts';

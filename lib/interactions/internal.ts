@@ -1,5 +1,5 @@
-import { InputError } from '../errors.ts';
-import { PUBLIC_WEBMAIL_DOMAINS, domainOf, normalizeAddress } from '../items/normalize.ts';
+import { InputError } from '#lib/errors.ts';
+import { PUBLIC_WEBMAIL_DOMAINS, domainOf, normalizeAddress } from '#lib/items/normalize.ts';
 
 /**
  * The user's organization domains (DESIGN section 3, "Internal"): the domain of each

@@ -1,6 +1,6 @@
-import { InputError } from '../errors.ts';
-import type { MailItem } from '../items/types.ts';
-import { normalizeAddress } from '../items/normalize.ts';
+import { InputError } from '#lib/errors.ts';
+import type { MailItem } from '#lib/items/types.ts';
+import { normalizeAddress } from '#lib/items/normalize.ts';
 
 /**
  * The Gmail label of sent mail. Gmail's `gmail.metadata` scope cannot read send-as

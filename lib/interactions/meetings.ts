@@ -1,4 +1,4 @@
-import type { MeetingItem } from '../items/types.ts';
+import type { MeetingItem } from '#lib/items/types.ts';
 
 /**
  * Who a meeting was with (DESIGN section 3, "Meeting"): a calendar event, not cancelled,

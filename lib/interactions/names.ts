@@ -1,4 +1,4 @@
-import type { MailItem, MeetingItem } from '../items/types.ts';
+import type { MailItem, MeetingItem } from '#lib/items/types.ts';
 
 /**
  * The most recent non-empty display name per contact (DESIGN section 3), read only from

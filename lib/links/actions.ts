@@ -1,10 +1,10 @@
-import type { Feedback } from '../items/feedback.ts';
-import { DEFAULT_SNOOZE_DAYS } from '../health/feedback.ts';
-import { InputError } from '../errors.ts';
-import { normalizeAddress } from '../items/normalize.ts';
-import type { Store, User, UserChange } from '../store/types.ts';
-import type { TokenVault } from '../connect/token-vault.ts';
-import { checkTimeZone } from '../time/zones.ts';
+import type { Feedback } from '#lib/items/feedback.ts';
+import { DEFAULT_SNOOZE_DAYS } from '#lib/health/feedback.ts';
+import { InputError } from '#lib/errors.ts';
+import { normalizeAddress } from '#lib/items/normalize.ts';
+import type { Store, User, UserChange } from '#lib/store/types.ts';
+import type { TokenVault } from '#lib/connect/token-vault.ts';
+import { checkTimeZone } from '#lib/time/zones.ts';
 import { detachAccount, type DetachOutcome } from './detach.ts';
 import { disconnectUser, type DisconnectOutcome, type TokenRevoker } from './disconnect.ts';
 import type { LinkAction, LinkClaims } from './token.ts';

@@ -1,4 +1,4 @@
-import type { ConnectedAccount } from '../connect/accounts.ts';
+import type { ConnectedAccount } from '#lib/connect/accounts.ts';
 import { releaseGrant, type DisconnectDeps, type DisconnectOutcome } from './disconnect.ts';
 
 /**

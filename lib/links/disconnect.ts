@@ -1,7 +1,7 @@
-import { ProviderUnavailableError } from '../errors.ts';
-import type { TokenVault } from '../connect/token-vault.ts';
-import { tokenContext } from '../connect/accounts.ts';
-import type { Account, Provider, Store } from '../store/types.ts';
+import { ProviderUnavailableError } from '#lib/errors.ts';
+import type { TokenVault } from '#lib/connect/token-vault.ts';
+import { tokenContext } from '#lib/connect/accounts.ts';
+import type { Account, Provider, Store } from '#lib/store/types.ts';
 
 /**
  * Disconnect (DESIGN section 4): revoke the provider grant where the provider lets an app

@@ -1,5 +1,5 @@
-import type { Provider } from '../store/types.ts';
-import { ConfigError } from '../errors.ts';
+import type { Provider } from '#lib/store/types.ts';
+import { ConfigError } from '#lib/errors.ts';
 import { LINK_TTL_MS, linkUrl, signLink } from './token.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { InputError } from '../errors.ts';
-import { openSigned, signPayload } from '../connect/signed.ts';
+import { InputError } from '#lib/errors.ts';
+import { openSigned, signPayload } from '#lib/connect/signed.ts';
 
 /**
  * Signed, expiring link tokens: the footer links of the weekly email ("this is fine",

@@ -2,7 +2,7 @@ import { chmod, mkdir, open, readdir, readFile, unlink } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
-import { StoreError } from '../errors.ts';
+import { StoreError } from '#lib/errors.ts';
 
 /**
  * The embedded DynamoDB-compatible store of local mode (DESIGN section 1): dynalite in

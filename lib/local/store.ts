@@ -1,7 +1,7 @@
-import type { Store } from '../store/types.ts';
-import { DynamoStore } from '../store/dynamodb/store.ts';
-import { makeDynamoClient } from '../store/dynamodb/client.ts';
-import { createTable } from '../store/dynamodb/schema.ts';
+import type { Store } from '#lib/store/types.ts';
+import { DynamoStore } from '#lib/store/dynamodb/store.ts';
+import { makeDynamoClient } from '#lib/store/dynamodb/client.ts';
+import { createTable } from '#lib/store/dynamodb/schema.ts';
 import { startEmbeddedDynamo } from './embedded-dynamodb.ts';
 
 export interface LocalStoreOptions {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseCookies, type WebRequest, type WebResponse } from '../web/http.ts';
-import type { WebApp } from '../web/router.ts';
+import { parseCookies, type WebRequest, type WebResponse } from '#lib/web/http.ts';
+import type { WebApp } from '#lib/web/router.ts';
 
 /** A running local web server. */
 export interface LocalWebServer {

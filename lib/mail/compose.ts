@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { OutgoingEmail } from './mailer.ts';
-import { InputError } from '../errors.ts';
+import { InputError } from '#lib/errors.ts';
 
 /**
  * One outgoing email as RFC 5322 bytes: multipart/alternative (plain text first, then

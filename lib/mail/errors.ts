@@ -1,4 +1,4 @@
-import { SinewError } from '../errors.ts';
+import { SinewError } from '#lib/errors.ts';
 
 /**
  * A transport (SES, SMTP) did not take a message. `retryable` says whether the same send

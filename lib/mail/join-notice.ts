@@ -1,7 +1,7 @@
-import { escapeHtml } from '../html.ts';
-import { checkedBaseUrl } from '../links/report-links.ts';
-import { linkUrl, signLink } from '../links/token.ts';
-import type { Account, User } from '../store/types.ts';
+import { escapeHtml } from '#lib/html.ts';
+import { checkedBaseUrl } from '#lib/links/report-links.ts';
+import { linkUrl, signLink } from '#lib/links/token.ts';
+import type { Account, User } from '#lib/store/types.ts';
 import type { Mailer, OutgoingEmail } from './mailer.ts';
 
 /**

@@ -1,8 +1,8 @@
-import { escapeHtml } from '../html.ts';
+import { escapeHtml } from '#lib/html.ts';
 import { randomUUID } from 'node:crypto';
-import type { Account, Store } from '../store/types.ts';
+import type { Account, Store } from '#lib/store/types.ts';
 import type { Mailer, OutgoingEmail } from './mailer.ts';
-import { reconnectUrl, reportLinksFor } from '../links/report-links.ts';
+import { reconnectUrl, reportLinksFor } from '#lib/links/report-links.ts';
 import { MailDeliveryError } from './errors.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Store } from '../store/types.ts';
-import { normalizeAddress } from '../items/normalize.ts';
-import { userIdFor } from '../connect/identity.ts';
-import { InputError } from '../errors.ts';
+import type { Store } from '#lib/store/types.ts';
+import { normalizeAddress } from '#lib/items/normalize.ts';
+import { userIdFor } from '#lib/connect/identity.ts';
+import { InputError } from '#lib/errors.ts';
 
 /**
  * SES bounce and complaint handling (DESIGN section 1, Report): a permanent bounce or a

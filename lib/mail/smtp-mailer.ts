@@ -1,6 +1,6 @@
 import { createTransport, type Transporter } from 'nodemailer';
 import type { Mailer, OutgoingEmail } from './mailer.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '#lib/errors.ts';
 import { composeMessage } from './compose.ts';
 import { MailDeliveryError } from './errors.ts';
 

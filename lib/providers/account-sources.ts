@@ -1,14 +1,14 @@
 import type { ChangeSource } from './types.ts';
-import type { Account, Store } from '../store/types.ts';
-import type { TokenVault } from '../connect/token-vault.ts';
-import type { Clock } from '../time/clock.ts';
-import { loadConfig } from '../config.ts';
-import { GoogleOAuth, grantsCalendar } from './google/oauth.ts';
-import { googleSources } from './google/sources.ts';
-import { MsOAuth, grantsCalendar as msGrantsCalendar } from './microsoft/oauth.ts';
-import { microsoftSources } from './microsoft/sources.ts';
-import { tokenContext } from '../connect/accounts.ts';
-import { InputError, ReconnectRequiredError } from '../errors.ts';
+import type { Account, Store } from '#lib/store/types.ts';
+import type { TokenVault } from '#lib/connect/token-vault.ts';
+import type { Clock } from '#lib/time/clock.ts';
+import { loadConfig } from '#lib/config.ts';
+import { GoogleOAuth, grantsCalendar } from '#lib/providers/google/oauth.ts';
+import { googleSources } from '#lib/providers/google/sources.ts';
+import { MsOAuth, grantsCalendar as msGrantsCalendar } from '#lib/providers/microsoft/oauth.ts';
+import { microsoftSources } from '#lib/providers/microsoft/sources.ts';
+import { tokenContext } from '#lib/connect/accounts.ts';
+import { InputError, ReconnectRequiredError } from '#lib/errors.ts';
 
 /**
  * How one account's change sources are built from its provider and its sealed token:

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { InputError } from '../errors.ts';
+import { InputError } from '#lib/errors.ts';
 
 /**
  * Reads a source's stored cursor (JSON validated by the source's schema): undefined when

@@ -1,5 +1,5 @@
-import { ConfigError } from '../errors.ts';
-import type { Clock } from '../time/clock.ts';
+import { ConfigError } from '#lib/errors.ts';
+import type { Clock } from '#lib/time/clock.ts';
 
 /**
  * A provider's per-user rate limit in quota units: `limit` units per moving window of

@@ -1,4 +1,4 @@
-import type { Item } from '../items/types.ts';
+import type { Item } from '#lib/items/types.ts';
 
 /**
  * The interface every provider implements (DESIGN section 1): a source yields pages of

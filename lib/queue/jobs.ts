@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { InputError } from '../errors.ts';
+import { InputError } from '#lib/errors.ts';
 
 /**
  * The messages the AWS fleet passes between its functions (DESIGN section 1): a sync job

@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { StoreError } from '../errors.ts';
+import { StoreError } from '#lib/errors.ts';
 import { syncJobDedupId, type JobQueue, type ReportJob, type SyncJob } from './jobs.ts';
 
 /** SQS takes at most 10 messages per SendMessageBatch. */

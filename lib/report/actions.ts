@@ -1,4 +1,4 @@
-import type { ContactHealth, FadingFlag } from '../health/types.ts';
+import type { ContactHealth, FadingFlag } from '#lib/health/types.ts';
 import type { ReportJson } from './types.ts';
 import {
   DateWords,

@@ -1,13 +1,13 @@
-import type { Item } from '../items/types.ts';
-import type { Account, Store, User } from '../store/types.ts';
-import type { Settings } from '../settings.ts';
+import type { Item } from '#lib/items/types.ts';
+import type { Account, Store, User } from '#lib/store/types.ts';
+import type { Settings } from '#lib/settings.ts';
 import type { CalendarState, ReportJson } from './types.ts';
-import type { Feedback } from '../items/feedback.ts';
-import { extractInteractions } from '../interactions/extract.ts';
-import { computeHealth } from '../health/index.ts';
+import type { Feedback } from '#lib/items/feedback.ts';
+import { extractInteractions } from '#lib/interactions/extract.ts';
+import { computeHealth } from '#lib/health/index.ts';
 import { buildReportJson } from './json.ts';
-import { InputError } from '../errors.ts';
-import { ICS_IMPORT_CURSOR } from '../sync/import-files.ts';
+import { InputError } from '#lib/errors.ts';
+import { ICS_IMPORT_CURSOR } from '#lib/sync/import-files.ts';
 
 
 /** Feedback still in force at `asOf`: the latest answer per contact, snoozes not yet over. */

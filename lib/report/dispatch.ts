@@ -1,8 +1,8 @@
-import type { JobQueue, ReportJob } from '../queue/jobs.ts';
-import { isoWeekOfDay } from '../time/weeks.ts';
-import { zonedParts } from '../time/wall-clock.ts';
-import { allTimeZones } from '../time/zones.ts';
-import { InputError } from '../errors.ts';
+import type { JobQueue, ReportJob } from '#lib/queue/jobs.ts';
+import { isoWeekOfDay } from '#lib/time/weeks.ts';
+import { zonedParts } from '#lib/time/wall-clock.ts';
+import { allTimeZones } from '#lib/time/zones.ts';
+import { InputError } from '#lib/errors.ts';
 
 /**
  * The weekly fan-out (DESIGN section 1, Report): an hourly tick finds the time zones where

@@ -3,7 +3,7 @@
  * addresses, domains), escaped, and link URLs, only when safe to follow.
  */
 
-export { escapeHtml } from '../html.ts';
+export { escapeHtml } from '#lib/html.ts';
 
 /**
  * True for an absolute http(s) or mailto URL: a `javascript:` or relative URL must never

@@ -1,9 +1,9 @@
 // Imported once at module load (about 200 ms); each render then costs a few ms.
 import type mjmlType from 'mjml';
-import { SinewError } from '../errors.ts';
+import { SinewError } from '#lib/errors.ts';
 import type { Action } from './actions.ts';
 import type { PictureContact, ReportModel } from './model.ts';
-import type { ReportLinks } from '../links/report-links.ts';
+import type { ReportLinks } from '#lib/links/report-links.ts';
 import { distributionChart, healthBars } from './charts.ts';
 import { escapeHtml, safeUrl } from './escape.ts';
 import { subjectOf } from './subject.ts';

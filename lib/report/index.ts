@@ -1,6 +1,6 @@
 import type { ReportJson } from './types.ts';
 import { buildModel, type AddCalendar, type MailboxInput } from './model.ts';
-import type { ReportLinks } from '../links/report-links.ts';
+import type { ReportLinks } from '#lib/links/report-links.ts';
 import { renderHtml } from './html.ts';
 import { renderText } from './text.ts';
 import { subjectOf } from './subject.ts';
@@ -13,7 +13,7 @@ import { subjectOf } from './subject.ts';
 export { buildReportJson, parseReportJson, reportJsonSchema, serializeReport, type ReportJsonInput } from './json.ts';
 export { MAX_ACTIONS, planActions, type Action, type ActionKind, type ActionPlan } from './actions.ts';
 export { BUCKETS, bucketOf, buildModel, type AddCalendar, type MailboxInput, type ModelOptions, type ReportModel } from './model.ts';
-export type { ReportLinks } from '../links/report-links.ts';
+export type { ReportLinks } from '#lib/links/report-links.ts';
 export { escapeHtml, renderHtml } from './html.ts';
 export { renderText } from './text.ts';
 export { subjectOf } from './subject.ts';

@@ -1,21 +1,21 @@
-import type { Account, Store, User } from '../store/types.ts';
+import type { Account, Store, User } from '#lib/store/types.ts';
 import type { ReportJson } from './types.ts';
-import type { ReportLinks } from '../links/report-links.ts';
-import type { Settings } from '../settings.ts';
-import type { Mailer, OutgoingEmail } from '../mail/mailer.ts';
-import type { ReportJob } from '../queue/jobs.ts';
-import { defaultSettings } from '../settings.ts';
+import type { ReportLinks } from '#lib/links/report-links.ts';
+import type { Settings } from '#lib/settings.ts';
+import type { Mailer, OutgoingEmail } from '#lib/mail/mailer.ts';
+import type { ReportJob } from '#lib/queue/jobs.ts';
+import { defaultSettings } from '#lib/settings.ts';
 import { buildUserReport } from './build.ts';
 import { serializeReport } from './json.ts';
 import { renderReport } from './index.ts';
-import { reconnectUrl, reportLinksFor } from '../links/report-links.ts';
-import { syncFreshness } from '../sync/freshness.ts';
+import { reconnectUrl, reportLinksFor } from '#lib/links/report-links.ts';
+import { syncFreshness } from '#lib/sync/freshness.ts';
 import type { AddCalendar, MailboxInput } from './model.ts';
 import { ADD_CALENDAR_CLI } from './wording.ts';
-import { stableMessageId } from '../mail/compose.ts';
-import { MailDeliveryError } from '../mail/errors.ts';
-import { localIsoWeek, previousIsoWeek } from '../time/weeks.ts';
-import { SinewError } from '../errors.ts';
+import { stableMessageId } from '#lib/mail/compose.ts';
+import { MailDeliveryError } from '#lib/mail/errors.ts';
+import { localIsoWeek, previousIsoWeek } from '#lib/time/weeks.ts';
+import { SinewError } from '#lib/errors.ts';
 
 /**
  * One person's weekly report, from store to inbox (DESIGN section 5). The CLI and the

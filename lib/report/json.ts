@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { InputError } from '../errors.ts';
-import type { Excluded } from '../interactions/types.ts';
+import { InputError } from '#lib/errors.ts';
+import type { Excluded } from '#lib/interactions/types.ts';
 import type {
   AccountHealth,
   AwaitingReplyFlag,
@@ -9,8 +9,8 @@ import type {
   HealthResult,
   NoFaceTimeFlag,
   OwedReplyFlag,
-} from '../health/types.ts';
-import type { Settings } from '../settings.ts';
+} from '#lib/health/types.ts';
+import type { Settings } from '#lib/settings.ts';
 import type { CalendarState, ReportJson, ReportSettings } from './types.ts';
 
 /**

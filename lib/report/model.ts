@@ -1,13 +1,13 @@
-import { InputError } from '../errors.ts';
-import { domainOf } from '../items/normalize.ts';
-import type { ContactHealth } from '../health/types.ts';
-import { isActiveRelationship } from '../health/metrics.ts';
+import { InputError } from '#lib/errors.ts';
+import { domainOf } from '#lib/items/normalize.ts';
+import type { ContactHealth } from '#lib/health/types.ts';
+import { isActiveRelationship } from '#lib/health/metrics.ts';
 import type { ReportJson } from './types.ts';
 import { planActions, type Action } from './actions.ts';
 import { DateWords, displayName, fullName, organizationLabel } from './phrasing.ts';
 import { ADD_CALENDAR_CLI, staleMailbox } from './wording.ts';
-import type { SyncFreshness } from '../sync/freshness.ts';
-import type { ReportLinks } from '../links/report-links.ts';
+import type { SyncFreshness } from '#lib/sync/freshness.ts';
+import type { ReportLinks } from '#lib/links/report-links.ts';
 
 /**
  * What the weekly email shows, computed once so the HTML and text parts say the same

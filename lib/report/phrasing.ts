@@ -1,5 +1,5 @@
-import { InputError } from '../errors.ts';
-import { PUBLIC_WEBMAIL_DOMAINS, domainOf } from '../items/normalize.ts';
+import { InputError } from '#lib/errors.ts';
+import { PUBLIC_WEBMAIL_DOMAINS, domainOf } from '#lib/items/normalize.ts';
 
 /**
  * How the report speaks about people, organizations, dates and numbers. The email is

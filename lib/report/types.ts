@@ -1,5 +1,5 @@
-import type { Excluded } from '../interactions/types.ts';
-import type { HealthResult } from '../health/types.ts';
+import type { Excluded } from '#lib/interactions/types.ts';
+import type { HealthResult } from '#lib/health/types.ts';
 
 /** The settings echoed in the JSON report (DESIGN section 5). */
 export interface ReportSettings {

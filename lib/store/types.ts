@@ -1,5 +1,5 @@
-import type { Item } from '../items/types.ts';
-import type { Feedback } from '../items/feedback.ts';
+import type { Item } from '#lib/items/types.ts';
+import type { Feedback } from '#lib/items/feedback.ts';
 
 /**
  * The one store interface (DESIGN section 2). Every key starts with the owning user; no

@@ -1,5 +1,5 @@
-import type { AccountStatus } from '../store/types.ts';
-import type { JobQueue, SyncJob } from '../queue/jobs.ts';
+import type { AccountStatus } from '#lib/store/types.ts';
+import type { JobQueue, SyncJob } from '#lib/queue/jobs.ts';
 
 /** The schedule's period (DESIGN section 1: every 30 minutes). */
 export const SYNC_INTERVAL_MS = 30 * 60_000;

@@ -1,8 +1,8 @@
-import type { ChangeSource } from '../providers/types.ts';
-import type { Item } from '../items/types.ts';
-import type { Account, AccountChange, Store } from '../store/types.ts';
-import { ReconnectRequiredError } from '../errors.ts';
-import type { Clock } from '../time/clock.ts';
+import type { ChangeSource } from '#lib/providers/types.ts';
+import type { Item } from '#lib/items/types.ts';
+import type { Account, AccountChange, Store } from '#lib/store/types.ts';
+import { ReconnectRequiredError } from '#lib/errors.ts';
+import type { Clock } from '#lib/time/clock.ts';
 
 export interface SyncAccountOptions {
   store: Store;

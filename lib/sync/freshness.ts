@@ -1,4 +1,4 @@
-import type { Account } from '../store/types.ts';
+import type { Account } from '#lib/store/types.ts';
 
 /** A mailbox whose syncs keep failing is stale to its owner after this long (issue 10, item 9). */
 export const STALE_AFTER_MS = 24 * 60 * 60 * 1000;

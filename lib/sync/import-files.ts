@@ -1,13 +1,13 @@
 import { stat } from 'node:fs/promises';
-import type { Store, User } from '../store/types.ts';
-import { readMbox } from '../providers/files/mbox.ts';
-import { streamIcs } from '../providers/files/ics.ts';
-import type { FileSkip } from '../providers/files/skips.ts';
-import { InputError } from '../errors.ts';
-import { HISTORY_DAYS } from '../settings.ts';
-import { isTimeZone } from '../time/zones.ts';
+import type { Store, User } from '#lib/store/types.ts';
+import { readMbox } from '#lib/providers/files/mbox.ts';
+import { streamIcs } from '#lib/providers/files/ics.ts';
+import type { FileSkip } from '#lib/providers/files/skips.ts';
+import { InputError } from '#lib/errors.ts';
+import { HISTORY_DAYS } from '#lib/settings.ts';
+import { isTimeZone } from '#lib/time/zones.ts';
 import { ingest, type IngestResult } from './ingest.ts';
-import { accountIdFor, requireAddress, userIdFor } from '../connect/identity.ts';
+import { accountIdFor, requireAddress, userIdFor } from '#lib/connect/identity.ts';
 
 export interface ImportFilesInput {
   mbox: string[];

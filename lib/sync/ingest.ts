@@ -1,5 +1,5 @@
-import type { Item } from '../items/types.ts';
-import type { Store } from '../store/types.ts';
+import type { Item } from '#lib/items/types.ts';
+import type { Store } from '#lib/store/types.ts';
 
 /** Items written per store call: large enough to batch, small enough to bound memory. */
 const BATCH = 500;

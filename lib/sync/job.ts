@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { Account, Store } from '../store/types.ts';
-import type { ChangeSource } from '../providers/types.ts';
-import type { TokenVault } from '../connect/token-vault.ts';
-import type { Clock } from '../time/clock.ts';
+import type { Account, Store } from '#lib/store/types.ts';
+import type { ChangeSource } from '#lib/providers/types.ts';
+import type { TokenVault } from '#lib/connect/token-vault.ts';
+import type { Clock } from '#lib/time/clock.ts';
 import { syncAccount, type SyncStats } from './engine.ts';
 import { syncFreshness, type SyncFreshness } from './freshness.ts';
-import { ReconnectRequiredError, SinewError } from '../errors.ts';
-import { accountSources, type ProviderClients } from '../providers/account-sources.ts';
-import type { JobQueue, SyncJob } from '../queue/jobs.ts';
+import { ReconnectRequiredError, SinewError } from '#lib/errors.ts';
+import { accountSources, type ProviderClients } from '#lib/providers/account-sources.ts';
+import type { JobQueue, SyncJob } from '#lib/queue/jobs.ts';
 
 export interface SyncJobDeps {
   store: Store;

@@ -1,4 +1,4 @@
-import { InputError } from '../errors.ts';
+import { InputError } from '#lib/errors.ts';
 import { zonedParts } from './wall-clock.ts';
 
 /**

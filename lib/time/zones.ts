@@ -1,4 +1,4 @@
-import { InputError } from '../errors.ts';
+import { InputError } from '#lib/errors.ts';
 
 /**
  * Time-zone names, as the runtime's `Intl` knows them (Node ships full ICU): whether a

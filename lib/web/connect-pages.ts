@@ -1,7 +1,7 @@
-import { escapeHtml } from '../html.ts';
-import { GOOGLE_CONNECT_SCOPES } from '../providers/google/oauth.ts';
-import { MS_CONNECT_SCOPES } from '../providers/microsoft/oauth.ts';
-import { timeZoneNames } from '../time/zones.ts';
+import { escapeHtml } from '#lib/html.ts';
+import { GOOGLE_CONNECT_SCOPES } from '#lib/providers/google/oauth.ts';
+import { MS_CONNECT_SCOPES } from '#lib/providers/microsoft/oauth.ts';
+import { timeZoneNames } from '#lib/time/zones.ts';
 import { newScriptNonce, type HtmlPage } from './http.ts';
 
 /**

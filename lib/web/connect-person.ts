@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import { InvalidLinkError, LINK_TTL_MS, signLink, verifyLink } from '../links/token.ts';
-import type { Account, Store, User } from '../store/types.ts';
+import { InvalidLinkError, LINK_TTL_MS, signLink, verifyLink } from '#lib/links/token.ts';
+import type { Account, Store, User } from '#lib/store/types.ts';
 import { messagePage, type PersonLinkView } from './connect-pages.ts';
 import { htmlResponse, type WebRequest, type WebResponse } from './http.ts';
 

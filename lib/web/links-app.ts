@@ -1,7 +1,7 @@
-import { InputError, ProviderUnavailableError } from '../errors.ts';
-import { applyLinkAction, UserGoneError, type LinkActionDeps, type LinkOutcome } from '../links/actions.ts';
-import { timeZoneNames } from '../time/zones.ts';
-import { InvalidLinkError, linkUrl, signLink, verifyLink, type LinkClaims } from '../links/token.ts';
+import { InputError, ProviderUnavailableError } from '#lib/errors.ts';
+import { applyLinkAction, UserGoneError, type LinkActionDeps, type LinkOutcome } from '#lib/links/actions.ts';
+import { timeZoneNames } from '#lib/time/zones.ts';
+import { InvalidLinkError, linkUrl, signLink, verifyLink, type LinkClaims } from '#lib/links/token.ts';
 import { confirmPage, problemPage, resultPage, type ResultLinks } from './links-pages.ts';
 import { htmlResponse, parseForm, redirectResponse, SECURITY_HEADERS, type WebRequest, type WebResponse } from './http.ts';
 

@@ -1,8 +1,8 @@
-import { escapeHtml } from '../html.ts';
-import type { LinkOutcome, LinkedUser } from '../links/actions.ts';
-import type { LinkAction, LinkClaims } from '../links/token.ts';
-import { DEFAULT_SNOOZE_DAYS } from '../health/feedback.ts';
-import { MICROSOFT_PERSONAL_CONSENT, type DisconnectOutcome } from '../links/disconnect.ts';
+import { escapeHtml } from '#lib/html.ts';
+import type { LinkOutcome, LinkedUser } from '#lib/links/actions.ts';
+import type { LinkAction, LinkClaims } from '#lib/links/token.ts';
+import { DEFAULT_SNOOZE_DAYS } from '#lib/health/feedback.ts';
+import { MICROSOFT_PERSONAL_CONSENT, type DisconnectOutcome } from '#lib/links/disconnect.ts';
 import { newScriptNonce } from './http.ts';
 
 /**

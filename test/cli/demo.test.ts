@@ -2,10 +2,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoMailbox } from '../../lib/local/demo/index.ts';
-import { parseReportJson } from '../../lib/report/json.ts';
-import type { ReportJson } from '../../lib/report/types.ts';
-import { runCli, type CliRun } from '../support/cli.ts';
+import { generateDemoMailbox } from '#lib/local/demo/index.ts';
+import { parseReportJson } from '#lib/report/json.ts';
+import type { ReportJson } from '#lib/report/types.ts';
+import { runCli, type CliRun } from '#test/support/cli.ts';
 
 /**
  * `sinew demo` end to end: the generated sample mailbox through the real importers, the

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.ts';
+import { runCli } from '#test/support/cli.ts';
 
 /** Bad input stops the CLI with a non-zero exit and one line naming what was wrong. */
 describe('sinew CLI on bad input', () => {

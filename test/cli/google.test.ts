@@ -2,11 +2,11 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../lib/cli/main.ts';
-import { VirtualClock } from '../support/virtual-clock.ts';
-import { buildMailbox } from '../support/google/gmail-fixture.ts';
-import { CalendarState } from '../support/google/calendar-state.ts';
-import { consentInBrowser, startGoogleWorld, TEST_CLIENT, type GoogleWorld } from '../support/google/world.ts';
+import { main } from '#lib/cli/main.ts';
+import { VirtualClock } from '#test/support/virtual-clock.ts';
+import { buildMailbox } from '#test/support/google/gmail-fixture.ts';
+import { CalendarState } from '#test/support/google/calendar-state.ts';
+import { consentInBrowser, startGoogleWorld, TEST_CLIENT, type GoogleWorld } from '#test/support/google/world.ts';
 
 /**
  * The CLI path a person takes: `sinew connect gmail --no-browser` (the test plays the

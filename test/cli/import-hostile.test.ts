@@ -6,11 +6,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importWindow } from '../../lib/sync/import-files.ts';
-import { runCli } from '../support/cli.ts';
+import { importWindow } from '#lib/sync/import-files.ts';
+import { runCli } from '#test/support/cli.ts';
 import {
   allHostileFiles, brokenDates, dailyInWindow, HOSTILE_ME, HOSTILE_NOW, oversizedHeaderLine, truncatedGzip, type HostileFile,
-} from '../providers/files/hostile-files.ts';
+} from '#test/providers/files/hostile-files.ts';
 
 let dir: string;
 beforeAll(async () => {

@@ -2,12 +2,12 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openLocalStore } from '../../lib/local/store.ts';
-import type { Account } from '../../lib/store/types.ts';
-import { systemClock } from '../../lib/time/clock.ts';
-import { runCli, spawnCli, type CliRun } from '../support/cli.ts';
-import { buildGraphMailbox } from '../support/microsoft/graph-mail-fixture.ts';
-import { consentInMsBrowser, startMicrosoftWorld, type MicrosoftWorld } from '../support/microsoft/world.ts';
+import { openLocalStore } from '#lib/local/store.ts';
+import type { Account } from '#lib/store/types.ts';
+import { systemClock } from '#lib/time/clock.ts';
+import { runCli, spawnCli, type CliRun } from '#test/support/cli.ts';
+import { buildGraphMailbox } from '#test/support/microsoft/graph-mail-fixture.ts';
+import { consentInMsBrowser, startMicrosoftWorld, type MicrosoftWorld } from '#test/support/microsoft/world.ts';
 
 /**
  * The CLI path a person takes with Microsoft 365: `sinew connect microsoft --no-browser`

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { linkKeyPath } from '../../lib/cli/report.ts';
-import { verifyLink } from '../../lib/links/token.ts';
-import { userIdFor } from '../../lib/connect/identity.ts';
-import { headerLine } from '../mail/headers.ts';
-import { runCli, type CliRun } from '../support/cli.ts';
+import { linkKeyPath } from '#lib/cli/report.ts';
+import { verifyLink } from '#lib/links/token.ts';
+import { userIdFor } from '#lib/connect/identity.ts';
+import { headerLine } from '#test/mail/headers.ts';
+import { runCli, type CliRun } from '#test/support/cli.ts';
 
 interface Received {
   from: string;

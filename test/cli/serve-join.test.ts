@@ -2,9 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServe, type RunningServe } from '../../lib/cli/serve.ts';
-import { GoogleOAuthEmulator, serveOnLoopback } from '../support/google/oauth-emulator.ts';
-import { TEST_CLIENT } from '../support/google/world.ts';
+import { startServe, type RunningServe } from '#lib/cli/serve.ts';
+import { GoogleOAuthEmulator, serveOnLoopback } from '#test/support/google/oauth-emulator.ts';
+import { TEST_CLIENT } from '#test/support/google/world.ts';
 
 /**
  * `sinew serve`'s connect page on one's own machine: anyone may sign up (loopback only),

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectedGrant } from '../../lib/connect/consent.ts';
-import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
-import { isSameMailbox, recordConnectedAccount, type ConnectedAccount } from '../../lib/connect/accounts.ts';
-import { accountIdFor, accountIdForSubject, userIdFor } from '../../lib/connect/identity.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
+import type { ConnectedGrant } from '#lib/connect/consent.ts';
+import { LocalKeyVault } from '#lib/connect/token-vault.ts';
+import { isSameMailbox, recordConnectedAccount, type ConnectedAccount } from '#lib/connect/accounts.ts';
+import { accountIdFor, accountIdForSubject, userIdFor } from '#lib/connect/identity.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 
 const NOW = new Date(Date.UTC(2026, 10, 23, 9));
 const S1 = '3f5c2b1a-7d6e-4c8b-9a0f-1e2d3c4b5a69/00000000-1111-4222-8333-444444444444';

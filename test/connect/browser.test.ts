@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openInBrowser } from '../../lib/connect/browser.ts';
+import { openInBrowser } from '#lib/connect/browser.ts';
 
 describe('openInBrowser', () => {
   it('refuses anything but a web URL, so a crafted link cannot launch a local program', async () => {

@@ -2,8 +2,8 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { DecryptCommand, GenerateDataKeyCommand, KMSClient, type DecryptCommandInput, type GenerateDataKeyCommandInput } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KmsTokenVault } from '../../lib/connect/kms-token-vault.ts';
-import { ConfigError, StoreError } from '../../lib/errors.ts';
+import { KmsTokenVault } from '#lib/connect/kms-token-vault.ts';
+import { ConfigError, StoreError } from '#lib/errors.ts';
 
 const KEY_ID = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const pat = { accountId: 'acct-pat' };

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConsentError } from '../../lib/connect/errors.ts';
-import { runLoopbackConsent } from '../../lib/connect/loopback.ts';
-import { createState, verifyState } from '../../lib/connect/state.ts';
-import { GoogleOAuth } from '../../lib/providers/google/oauth.ts';
-import { GoogleOAuthEmulator, serveOnLoopback } from '../support/google/oauth-emulator.ts';
-import { s256Challenge } from '../../lib/connect/pkce.ts';
-import { VirtualClock } from '../support/virtual-clock.ts';
+import { ConsentError } from '#lib/connect/errors.ts';
+import { runLoopbackConsent } from '#lib/connect/loopback.ts';
+import { createState, verifyState } from '#lib/connect/state.ts';
+import { GoogleOAuth } from '#lib/providers/google/oauth.ts';
+import { GoogleOAuthEmulator, serveOnLoopback } from '#test/support/google/oauth-emulator.ts';
+import { s256Challenge } from '#lib/connect/pkce.ts';
+import { VirtualClock } from '#test/support/virtual-clock.ts';
 
 const CLIENT_ID = 'sinew-desktop.apps.googleusercontent.com';
 const secret = Buffer.alloc(32, 5);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createPkce, derivePkce, s256Challenge } from '../../lib/connect/pkce.ts';
+import { createPkce, derivePkce, s256Challenge } from '#lib/connect/pkce.ts';
 
 describe('PKCE', () => {
   it('creates a verifier in RFC 7636 form whose challenge is its S256 digest', async () => {

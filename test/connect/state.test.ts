@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidStateError } from '../../lib/connect/errors.ts';
-import { createState, DEFAULT_STATE_TTL_MS, verifyState } from '../../lib/connect/state.ts';
-import { ConfigError, InputError } from '../../lib/errors.ts';
+import { InvalidStateError } from '#lib/connect/errors.ts';
+import { createState, DEFAULT_STATE_TTL_MS, verifyState } from '#lib/connect/state.ts';
+import { ConfigError, InputError } from '#lib/errors.ts';
 
 const secret = Buffer.alloc(32, 1);
 const now = Date.UTC(2026, 10, 23, 7);

@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm, stat, writeFile, chmod } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LocalKeyVault, masterKeyPath } from '../../lib/connect/token-vault.ts';
-import { ConfigError, StoreError } from '../../lib/errors.ts';
+import { LocalKeyVault, masterKeyPath } from '#lib/connect/token-vault.ts';
+import { ConfigError, StoreError } from '#lib/errors.ts';
 
 const token = '1//0gLq-refresh-token-of-pat';
 const pat = { accountId: 'acct-pat' };

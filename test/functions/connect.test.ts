@@ -5,19 +5,19 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { handler } from '../../functions/connect.ts';
-import { lambdaEnv } from '../../functions/shared/env.ts';
-import { logger } from '../../functions/shared/observability.ts';
-import { getRuntime, parseOAuthClientSecret, setRuntimeForTests } from '../../functions/shared/runtime.ts';
-import { OAUTH_SECRET_PLACEHOLDER } from '../../infra/constructs/secrets.ts';
-import { KmsTokenVault } from '../../lib/connect/kms-token-vault.ts';
-import { tokenContext } from '../../lib/connect/accounts.ts';
-import { userIdFor } from '../../lib/connect/identity.ts';
-import { syncJobDedupId, syncJobSchema } from '../../lib/queue/jobs.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
-import { GoogleOAuthEmulator, serveOnLoopback } from '../support/google/oauth-emulator.ts';
-import { TEST_CLIENT } from '../support/google/world.ts';
-import { lambdaContext as fakeContext } from '../support/lambda.ts';
+import { handler } from '#functions/connect.ts';
+import { lambdaEnv } from '#functions/shared/env.ts';
+import { logger } from '#functions/shared/observability.ts';
+import { getRuntime, parseOAuthClientSecret, setRuntimeForTests } from '#functions/shared/runtime.ts';
+import { OAUTH_SECRET_PLACEHOLDER } from '#infra/constructs/secrets.ts';
+import { KmsTokenVault } from '#lib/connect/kms-token-vault.ts';
+import { tokenContext } from '#lib/connect/accounts.ts';
+import { userIdFor } from '#lib/connect/identity.ts';
+import { syncJobDedupId, syncJobSchema } from '#lib/queue/jobs.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
+import { GoogleOAuthEmulator, serveOnLoopback } from '#test/support/google/oauth-emulator.ts';
+import { TEST_CLIENT } from '#test/support/google/world.ts';
+import { lambdaContext as fakeContext } from '#test/support/lambda.ts';
 
 /**
  * The connect Lambda as API Gateway invokes it: HTTP API (payload 2.0) events, a real

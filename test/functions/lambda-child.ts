@@ -19,7 +19,7 @@ import { SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry }
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { lambdaContext } from '../support/lambda.ts';
+import { lambdaContext } from '#test/support/lambda.ts';
 import { fakeKms } from './fake-kms.ts';
 
 /** What the child reports back. */

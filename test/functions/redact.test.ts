@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorFields, redactMessage } from '../../functions/shared/redact.ts';
+import { errorFields, redactMessage } from '#functions/shared/redact.ts';
 
 describe('redactMessage', () => {
   it.each([

@@ -1,11 +1,11 @@
 import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handler } from '../../functions/report-dispatcher.ts';
-import { lambdaEnv } from '../../functions/shared/env.ts';
-import { setRuntimeForTests } from '../../functions/shared/runtime.ts';
-import { parseJob, reportJobSchema, type ReportJob } from '../../lib/queue/jobs.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
+import { handler } from '#functions/report-dispatcher.ts';
+import { lambdaEnv } from '#functions/shared/env.ts';
+import { setRuntimeForTests } from '#functions/shared/runtime.ts';
+import { parseJob, reportJobSchema, type ReportJob } from '#lib/queue/jobs.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 import { lambdaContext } from './report-events.ts';
 
 const sqs = mockClient(SQSClient);

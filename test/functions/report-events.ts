@@ -1,5 +1,5 @@
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { lambdaContext as fakeContext } from '../support/lambda.ts';
+import { lambdaContext as fakeContext } from '#test/support/lambda.ts';
 
 /** A fake Lambda context with `remainingMs` left. */
 export function lambdaContext(requestId: string, remainingMs = 60_000): Context {

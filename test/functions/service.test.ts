@@ -9,19 +9,19 @@ vi.hoisted(() => {
 import { SendEmailCommand, SESv2Client, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { resetReportWorkerForTests } from '../../functions/report-worker.ts';
-import { metrics } from '../../functions/shared/observability.ts';
-import { verifyLink, type LinkClaims } from '../../lib/links/token.ts';
-import { userIdFor } from '../../lib/connect/identity.ts';
-import { parseJob, reportJobSchema, syncJobDedupId, syncJobSchema, type ReportJob, type SyncJob } from '../../lib/queue/jobs.ts';
-import type { ReportJson } from '../../lib/report/types.ts';
-import { tokenContext } from '../../lib/connect/accounts.ts';
-import type { Account } from '../../lib/store/types.ts';
-import { CalendarState } from '../support/google/calendar-state.ts';
-import { buildMailbox } from '../support/google/gmail-fixture.ts';
-import { TEST_CLIENT } from '../support/google/world.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
-import { headerLine } from '../mail/headers.ts';
+import { resetReportWorkerForTests } from '#functions/report-worker.ts';
+import { metrics } from '#functions/shared/observability.ts';
+import { verifyLink, type LinkClaims } from '#lib/links/token.ts';
+import { userIdFor } from '#lib/connect/identity.ts';
+import { parseJob, reportJobSchema, syncJobDedupId, syncJobSchema, type ReportJob, type SyncJob } from '#lib/queue/jobs.ts';
+import type { ReportJson } from '#lib/report/types.ts';
+import { tokenContext } from '#lib/connect/accounts.ts';
+import type { Account } from '#lib/store/types.ts';
+import { CalendarState } from '#test/support/google/calendar-state.ts';
+import { buildMailbox } from '#test/support/google/gmail-fixture.ts';
+import { TEST_CLIENT } from '#test/support/google/world.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
+import { headerLine } from '#test/mail/headers.ts';
 import { dateClock, deployedStack, Service, startGoogle, steppingDateClock, type Delivery, type Google } from './service-world.ts';
 
 /**

@@ -1,11 +1,11 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handler } from '../../functions/ses-events.ts';
-import { lambdaEnv } from '../../functions/shared/env.ts';
-import { setRuntimeForTests } from '../../functions/shared/runtime.ts';
-import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
-import { seedUser } from '../report/job-fixtures.ts';
+import { handler } from '#functions/ses-events.ts';
+import { lambdaEnv } from '#functions/shared/env.ts';
+import { setRuntimeForTests } from '#functions/shared/runtime.ts';
+import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
+import { seedUser } from '#test/report/job-fixtures.ts';
 import { lambdaContext } from './report-events.ts';
 
 let db: TestDynamo;

@@ -6,13 +6,13 @@ vi.hoisted(() => {
 });
 
 import { randomBytes } from 'node:crypto';
-import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
-import { syncJobDedupId, type SyncJob } from '../../lib/queue/jobs.ts';
-import type { Account, AccountStatus } from '../../lib/store/types.ts';
-import { handler } from '../../functions/sync-dispatcher.ts';
-import { metrics } from '../../functions/shared/observability.ts';
-import { setRuntimeForTests } from '../../functions/shared/runtime.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
+import { LocalKeyVault } from '#lib/connect/token-vault.ts';
+import { syncJobDedupId, type SyncJob } from '#lib/queue/jobs.ts';
+import type { Account, AccountStatus } from '#lib/store/types.ts';
+import { handler } from '#functions/sync-dispatcher.ts';
+import { metrics } from '#functions/shared/observability.ts';
+import { setRuntimeForTests } from '#functions/shared/runtime.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 import { capturingSqs, lambdaContext, SYNC_QUEUE_URL } from './sync-events.ts';
 
 /**

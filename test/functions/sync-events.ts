@@ -1,12 +1,12 @@
 import { SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { LocalKeyVault } from '../../lib/connect/token-vault.ts';
-import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
-import { lambdaEnv } from '../../functions/shared/env.ts';
-import type { Runtime } from '../../functions/shared/runtime.ts';
-import { TEST_CLIENT } from '../support/google/world.ts';
-import { lambdaContext as fakeContext } from '../support/lambda.ts';
+import type { LocalKeyVault } from '#lib/connect/token-vault.ts';
+import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
+import { lambdaEnv } from '#functions/shared/env.ts';
+import type { Runtime } from '#functions/shared/runtime.ts';
+import { TEST_CLIENT } from '#test/support/google/world.ts';
+import { lambdaContext as fakeContext } from '#test/support/lambda.ts';
 
 /**
  * Realistic AWS inputs for the sync handlers' tests: SQS FIFO records as Lambda receives

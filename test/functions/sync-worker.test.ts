@@ -8,18 +8,18 @@ vi.hoisted(() => {
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { runLoopbackConsent } from '../../lib/connect/loopback.ts';
-import { recordConnectedAccount } from '../../lib/connect/accounts.ts';
-import { MemoryQueue } from '../support/memory-queue.ts';
-import { syncJobDedupId, type SyncJob } from '../../lib/queue/jobs.ts';
-import { runSyncJob } from '../../lib/sync/job.ts';
-import { handler, makeSyncWorkerHandler, SAFETY_MARGIN_MS } from '../../functions/sync-worker.ts';
-import { logger, metrics } from '../../functions/shared/observability.ts';
-import { setRuntimeForTests } from '../../functions/shared/runtime.ts';
-import { consentInBrowser } from '../support/google/world.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
-import { reportText } from '../support/sync-run.ts';
-import { AS_OF, startSyncWorld, steppingClock, type SyncWorld } from '../sync/sync-world.ts';
+import { runLoopbackConsent } from '#lib/connect/loopback.ts';
+import { recordConnectedAccount } from '#lib/connect/accounts.ts';
+import { MemoryQueue } from '#test/support/memory-queue.ts';
+import { syncJobDedupId, type SyncJob } from '#lib/queue/jobs.ts';
+import { runSyncJob } from '#lib/sync/job.ts';
+import { handler, makeSyncWorkerHandler, SAFETY_MARGIN_MS } from '#functions/sync-worker.ts';
+import { logger, metrics } from '#functions/shared/observability.ts';
+import { setRuntimeForTests } from '#functions/shared/runtime.ts';
+import { consentInBrowser } from '#test/support/google/world.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
+import { reportText } from '#test/support/sync-run.ts';
+import { AS_OF, startSyncWorld, steppingClock, type SyncWorld } from '#test/sync/sync-world.ts';
 import { capturingSqs, fifoRecord, lambdaContext, recordOf, sqsEvent, testRuntime } from './sync-events.ts';
 
 /**

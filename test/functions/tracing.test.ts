@@ -31,13 +31,13 @@ const daemon = await vi.hoisted(async () => {
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { simpleParser } from 'mailparser';
-import { resetReportWorkerForTests } from '../../functions/report-worker.ts';
-import { metrics, tracer } from '../../functions/shared/observability.ts';
-import { CalendarState } from '../support/google/calendar-state.ts';
-import { buildMailbox } from '../support/google/gmail-fixture.ts';
-import { TEST_CLIENT } from '../support/google/world.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
-import { headerLine } from '../mail/headers.ts';
+import { resetReportWorkerForTests } from '#functions/report-worker.ts';
+import { metrics, tracer } from '#functions/shared/observability.ts';
+import { CalendarState } from '#test/support/google/calendar-state.ts';
+import { buildMailbox } from '#test/support/google/gmail-fixture.ts';
+import { TEST_CLIENT } from '#test/support/google/world.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
+import { headerLine } from '#test/mail/headers.ts';
 import { dateClock, deployedStack, Service, startGoogle, steppingDateClock, type Google } from './service-world.ts';
 
 type Json = Record<string, unknown>;

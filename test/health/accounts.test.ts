@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accountOf } from '../../lib/health/accounts.ts';
+import { accountOf } from '#lib/health/accounts.ts';
 import { ago, contactOf, healthOf, meeting, received, sent } from './build.ts';
 
 describe('accounts', () => {

@@ -1,9 +1,9 @@
 /** Builders for health tests: interactions relative to a fixed `asOf`. */
-import type { Extraction, Interaction, UpcomingMeeting } from '../../lib/interactions/types.ts';
-import { computeHealth } from '../../lib/health/index.ts';
-import type { Feedback } from '../../lib/items/feedback.ts';
-import type { HealthResult } from '../../lib/health/types.ts';
-import { defaultSettings, type Settings } from '../../lib/settings.ts';
+import type { Extraction, Interaction, UpcomingMeeting } from '#lib/interactions/types.ts';
+import { computeHealth } from '#lib/health/index.ts';
+import type { Feedback } from '#lib/items/feedback.ts';
+import type { HealthResult } from '#lib/health/types.ts';
+import { defaultSettings, type Settings } from '#lib/settings.ts';
 
 export const AS_OF = new Date('2026-11-23T07:00:00.000Z');
 export const DAY = 86_400_000;

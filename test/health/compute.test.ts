@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { computeHealth } from '../../lib/health/index.ts';
-import { syntheticExtraction, syntheticInteractions } from '../support/synthetic.ts';
-import { InputError } from '../../lib/errors.ts';
-import { defaultSettings } from '../../lib/settings.ts';
+import { computeHealth } from '#lib/health/index.ts';
+import { syntheticExtraction, syntheticInteractions } from '#test/support/synthetic.ts';
+import { InputError } from '#lib/errors.ts';
+import { defaultSettings } from '#lib/settings.ts';
 import { AS_OF, ago, extractionOf, healthOf, received, sent } from './build.ts';
 
 describe('computeHealth', () => {

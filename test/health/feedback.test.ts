@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../lib/errors.ts';
-import type { Feedback } from '../../lib/items/feedback.ts';
+import { InputError } from '#lib/errors.ts';
+import type { Feedback } from '#lib/items/feedback.ts';
 import { AS_OF, DAY, ago, contactOf, establishedHistory, healthOf, received, sent } from './build.ts';
 
 const ann = 'ann@acme.example';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { computeHealth } from '../../lib/health/index.ts';
-import { extractInteractions } from '../../lib/interactions/extract.ts';
-import type { Item, MeetingItem } from '../../lib/items/types.ts';
-import { defaultSettings } from '../../lib/settings.ts';
+import { computeHealth } from '#lib/health/index.ts';
+import { extractInteractions } from '#lib/interactions/extract.ts';
+import type { Item, MeetingItem } from '#lib/items/types.ts';
+import { defaultSettings } from '#lib/settings.ts';
 import { AS_OF, DAY, HOUR, ago, establishedHistory, healthOf, meeting, received, sent } from './build.ts';
 
 const ann = 'ann@acme.example';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyInitiative } from '../../lib/health/initiative.ts';
-import type { Interaction } from '../../lib/interactions/types.ts';
+import { classifyInitiative } from '#lib/health/initiative.ts';
+import type { Interaction } from '#lib/interactions/types.ts';
 import { HOUR, ago, contactOf, healthOf, received, sent } from './build.ts';
 
 const ann = 'ann@acme.example';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StringInterner } from '../../lib/health/interner.ts';
+import { StringInterner } from '#lib/health/interner.ts';
 
 describe('StringInterner', () => {
   it('gives dense ids in order of first sight, the same id for equal content, across growth', () => {

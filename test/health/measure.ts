@@ -6,9 +6,9 @@
  * Prints generation and health times (wall and CPU: other work on the machine inflates wall time) and a few output sizes.
  */
 import { performance } from 'node:perf_hooks';
-import { computeHealth } from '../../lib/health/index.ts';
-import { syntheticExtraction } from '../support/synthetic.ts';
-import { defaultSettings } from '../../lib/settings.ts';
+import { computeHealth } from '#lib/health/index.ts';
+import { syntheticExtraction } from '#test/support/synthetic.ts';
+import { defaultSettings } from '#lib/settings.ts';
 
 const n = Number(process.argv[2] ?? 100_000);
 const asOf = new Date('2026-11-23T07:00:00.000Z');

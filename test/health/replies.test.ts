@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../lib/random.ts';
-import type { Interaction } from '../../lib/interactions/types.ts';
+import { mulberry32 } from '#lib/random.ts';
+import type { Interaction } from '#lib/interactions/types.ts';
 import { AS_OF, HOUR, ago, contactOf, extractionOf, healthOf, mail, meeting, received, sent } from './build.ts';
 
 const ann = 'ann@acme.example';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { healthScore, type ScoreInput } from '../../lib/health/score.ts';
+import { healthScore, type ScoreInput } from '#lib/health/score.ts';
 import { AS_OF, HOUR, ago, contactOf, healthOf, received, sent } from './build.ts';
 
 /**

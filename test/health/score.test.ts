@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SCORE_WEIGHTS, healthScore, type ReplyInput, type ScoreInput } from '../../lib/health/score.ts';
-import { mulberry32 } from '../../lib/random.ts';
-import type { Interaction } from '../../lib/interactions/types.ts';
+import { SCORE_WEIGHTS, healthScore, type ReplyInput, type ScoreInput } from '#lib/health/score.ts';
+import { mulberry32 } from '#lib/random.ts';
+import type { Interaction } from '#lib/interactions/types.ts';
 import { HOUR, ago, contactOf, healthOf, meeting, received, sent } from './build.ts';
 
 /** A reply latency, or (a fifth of the time each) unanswered or nothing to answer. */

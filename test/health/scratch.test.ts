@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { computeHealth } from '../../lib/health/index.ts';
-import { Scratch } from '../../lib/health/scratch.ts';
-import { mulberry32 } from '../../lib/random.ts';
-import { syntheticExtraction } from '../support/synthetic.ts';
-import type { Extraction } from '../../lib/interactions/types.ts';
-import { InputError } from '../../lib/errors.ts';
-import { defaultSettings } from '../../lib/settings.ts';
+import { computeHealth } from '#lib/health/index.ts';
+import { Scratch } from '#lib/health/scratch.ts';
+import { mulberry32 } from '#lib/random.ts';
+import { syntheticExtraction } from '#test/support/synthetic.ts';
+import type { Extraction } from '#lib/interactions/types.ts';
+import { InputError } from '#lib/errors.ts';
+import { defaultSettings } from '#lib/settings.ts';
 import { AS_OF } from './build.ts';
 
 describe('Scratch', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { median, round2 } from '../../lib/health/stats.ts';
-import { mulberry32 } from '../../lib/random.ts';
+import { median, round2 } from '#lib/health/stats.ts';
+import { mulberry32 } from '#lib/random.ts';
 
 describe('median', () => {
   it('is null for no values and the middle (or mean of the two middles) otherwise', () => {

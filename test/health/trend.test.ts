@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyTrend } from '../../lib/health/trend.ts';
+import { classifyTrend } from '#lib/health/trend.ts';
 import { ago, contactOf, healthOf, received, sent } from './build.ts';
 
 describe('classifyTrend (recent 30 days vs the 90 before)', () => {

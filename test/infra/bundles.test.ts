@@ -8,8 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ESM_REQUIRE_BANNER, FUNCTION_NAMES } from '../../infra/bundling.ts';
-import { SinewStack } from '../../infra/sinew-stack.ts';
+import { ESM_REQUIRE_BANNER, FUNCTION_NAMES } from '#infra/bundling.ts';
+import { SinewStack } from '#infra/sinew-stack.ts';
 
 const run = promisify(execFile);
 const outdir = mkdtempSync(join(tmpdir(), 'sinew-bundles-'));

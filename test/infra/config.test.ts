@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseSinewConfig, scheduleIntervalMinutes, DEFAULT_GRAPH_BASE_URL, DEFAULT_MS_AUTHORITY } from '../../infra/config.ts';
-import { ConfigError } from '../../lib/errors.ts';
+import { parseSinewConfig, scheduleIntervalMinutes, DEFAULT_GRAPH_BASE_URL, DEFAULT_MS_AUTHORITY } from '#infra/config.ts';
+import { ConfigError } from '#lib/errors.ts';
 
 const base = { senderAddress: 'reports@acme.test', allowedDomains: 'acme.test' };
 

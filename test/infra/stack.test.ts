@@ -4,12 +4,12 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { lambdaEnvSchema } from '../../functions/shared/env.ts';
-import { metrics } from '../../functions/shared/observability.ts';
-import { FUNCTION_NAMES } from '../../infra/bundling.ts';
-import type { SinewFunction } from '../../infra/constructs/function.ts';
-import { SinewStack } from '../../infra/sinew-stack.ts';
-import { tableDefinition, TABLE_KEYS } from '../../lib/store/dynamodb/schema.ts';
+import { lambdaEnvSchema } from '#functions/shared/env.ts';
+import { metrics } from '#functions/shared/observability.ts';
+import { FUNCTION_NAMES } from '#infra/bundling.ts';
+import type { SinewFunction } from '#infra/constructs/function.ts';
+import { SinewStack } from '#infra/sinew-stack.ts';
+import { tableDefinition, TABLE_KEYS } from '#lib/store/dynamodb/schema.ts';
 import { actionsOf, allows, BASE_CONTEXT, logicalId, resourcesOf, statementsOfRole, synthSinew, type Statement } from './synth.ts';
 
 let stack: SinewStack;

@@ -1,7 +1,7 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { SinewStack } from '../../infra/sinew-stack.ts';
+import { SinewStack } from '#infra/sinew-stack.ts';
 
 /** Context every test starts from (cdk.json's example values, the sign-up choice cdk.json leaves to the admin, bundling skipped). */
 export const BASE_CONTEXT: Record<string, unknown> = {

@@ -1,6 +1,6 @@
-import type { Attendee, MailItem, MeetingItem } from '../../lib/items/types.ts';
-import { defaultSettings, type Settings } from '../../lib/settings.ts';
-import type { ExtractOptions } from '../../lib/interactions/extract.ts';
+import type { Attendee, MailItem, MeetingItem } from '#lib/items/types.ts';
+import { defaultSettings, type Settings } from '#lib/settings.ts';
+import type { ExtractOptions } from '#lib/interactions/extract.ts';
 
 /** Test builders: items with sensible defaults, overridden per test. */
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { automatedReason, canonicalLocalPart, isBroadcast, recipientCount } from '../../lib/interactions/classify.ts';
-import { extractInteractions } from '../../lib/interactions/extract.ts';
+import { automatedReason, canonicalLocalPart, isBroadcast, recipientCount } from '#lib/interactions/classify.ts';
+import { extractInteractions } from '#lib/interactions/extract.ts';
 import { ME, mail, options } from './builders.ts';
 
 describe('automatedReason', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { dedupeItems, mailFingerprint } from '../../lib/interactions/dedupe.ts';
-import { extractInteractions } from '../../lib/interactions/extract.ts';
-import type { MailItem } from '../../lib/items/types.ts';
+import { dedupeItems, mailFingerprint } from '#lib/interactions/dedupe.ts';
+import { extractInteractions } from '#lib/interactions/extract.ts';
+import type { MailItem } from '#lib/items/types.ts';
 import { ME, mail, meeting, options } from './builders.ts';
 
 describe('duplicates', () => {

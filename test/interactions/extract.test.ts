@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../lib/errors.ts';
-import { extractInteractions } from '../../lib/interactions/extract.ts';
-import type { Extraction } from '../../lib/interactions/types.ts';
-import type { Item } from '../../lib/items/types.ts';
+import { InputError } from '#lib/errors.ts';
+import { extractInteractions } from '#lib/interactions/extract.ts';
+import type { Extraction } from '#lib/interactions/types.ts';
+import type { Item } from '#lib/items/types.ts';
 import { AS_OF, ME, accepted, mail, meeting, options } from './builders.ts';
 
 const DAY = 86_400_000;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../lib/errors.ts';
-import { extractInteractions } from '../../lib/interactions/extract.ts';
-import { InternalDomains, organizationDomains } from '../../lib/interactions/internal.ts';
-import { resolveMe } from '../../lib/interactions/me.ts';
+import { InputError } from '#lib/errors.ts';
+import { extractInteractions } from '#lib/interactions/extract.ts';
+import { InternalDomains, organizationDomains } from '#lib/interactions/internal.ts';
+import { resolveMe } from '#lib/interactions/me.ts';
 import { ME, mail, options } from './builders.ts';
 
 describe('Me', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { extractInteractions } from '../../lib/interactions/extract.ts';
-import { attendeeCount } from '../../lib/interactions/meetings.ts';
+import { extractInteractions } from '#lib/interactions/extract.ts';
+import { attendeeCount } from '#lib/interactions/meetings.ts';
 import { AS_OF, ME, accepted, meeting, options } from './builders.ts';
 
 const at = (iso: string): number => Date.parse(iso);

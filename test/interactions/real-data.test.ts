@@ -2,11 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { extractInteractions } from '../../lib/interactions/extract.ts';
-import { readMbox } from '../../lib/providers/files/mbox.ts';
-import type { Extraction } from '../../lib/interactions/types.ts';
-import type { MailItem } from '../../lib/items/types.ts';
-import { defaultSettings } from '../../lib/settings.ts';
+import { extractInteractions } from '#lib/interactions/extract.ts';
+import { readMbox } from '#lib/providers/files/mbox.ts';
+import type { Extraction } from '#lib/interactions/types.ts';
+import type { MailItem } from '#lib/items/types.ts';
+import { defaultSettings } from '#lib/settings.ts';
 import { distinctMessages, sentCopies, sentExpectation, type SentCopy, type SentExpectation } from './sent-oracle.ts';
 import { receivedCopies, receivedExpectation } from './received-oracle.ts';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { automatedReason } from '../../lib/interactions/classify.ts';
-import { isSentCopy } from '../../lib/interactions/me.ts';
-import { toMailItem, type MboxMessage } from '../../lib/providers/files/mbox.ts';
-import { isDeletedItemsFolder, mboxFolderLabel, mboxFolderOf } from '../../lib/items/folders.ts';
+import { automatedReason } from '#lib/interactions/classify.ts';
+import { isSentCopy } from '#lib/interactions/me.ts';
+import { toMailItem, type MboxMessage } from '#lib/providers/files/mbox.ts';
+import { isDeletedItemsFolder, mboxFolderLabel, mboxFolderOf } from '#lib/items/folders.ts';
 
 /** A parsed message as the mbox splitter hands it over: lower-cased headers, the raw header block. */
 function message(headers: Record<string, string>): MboxMessage {

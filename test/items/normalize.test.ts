@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   domainOf, localPartOf, messageIdsIn, normalizeAddress, normalizeMessageId, shortHash, subjectHash,
-} from '../../lib/items/normalize.ts';
+} from '#lib/items/normalize.ts';
 
 describe('normalizeAddress', () => {
   it('trims, drops the display name and lower-cases', () => {

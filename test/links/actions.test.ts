@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
-import { InputError, ProviderUnavailableError } from '../../lib/errors.ts';
-import { applyLinkAction, UserGoneError, type LinkActionDeps, type LinkedUser } from '../../lib/links/actions.ts';
-import type { LinkClaims } from '../../lib/links/token.ts';
-import { tokenContext } from '../../lib/connect/accounts.ts';
-import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
-import type { Store } from '../../lib/store/types.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
+import { LocalKeyVault } from '#lib/connect/token-vault.ts';
+import { InputError, ProviderUnavailableError } from '#lib/errors.ts';
+import { applyLinkAction, UserGoneError, type LinkActionDeps, type LinkedUser } from '#lib/links/actions.ts';
+import type { LinkClaims } from '#lib/links/token.ts';
+import { tokenContext } from '#lib/connect/accounts.ts';
+import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
+import type { Store } from '#lib/store/types.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 import { aUser, anAccount } from './fixtures.ts';
 
 const T0 = Date.UTC(2026, 10, 23, 9);

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
-import { ProviderUnavailableError } from '../../lib/errors.ts';
-import type { TokenRevoker } from '../../lib/links/disconnect.ts';
-import { signLink } from '../../lib/links/token.ts';
-import { tokenContext } from '../../lib/connect/accounts.ts';
-import type { MailItem } from '../../lib/items/types.ts';
-import type { Account } from '../../lib/store/types.ts';
-import type { WebRequest } from '../../lib/web/http.ts';
-import { createLinksApp, type LinksAppDeps } from '../../lib/web/links-app.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
+import { LocalKeyVault } from '#lib/connect/token-vault.ts';
+import { ProviderUnavailableError } from '#lib/errors.ts';
+import type { TokenRevoker } from '#lib/links/disconnect.ts';
+import { signLink } from '#lib/links/token.ts';
+import { tokenContext } from '#lib/connect/accounts.ts';
+import type { MailItem } from '#lib/items/types.ts';
+import type { Account } from '#lib/store/types.ts';
+import type { WebRequest } from '#lib/web/http.ts';
+import { createLinksApp, type LinksAppDeps } from '#lib/web/links-app.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 import { aUser, anAccount } from './fixtures.ts';
 import { partition } from './partition.ts';
 
@@ -54,7 +54,7 @@ describe('detach: the undo of a join', () => {
   });
   afterAll(async () => db?.close());
 
-  function app(): (r: WebRequest) => Promise<import('../../lib/web/http.ts').WebResponse> {
+  function app(): (r: WebRequest) => Promise<import('#lib/web/http.ts').WebResponse> {
     const deps: LinksAppDeps = { store: db.store(), vault, googleRevoker: async () => revoker, now: () => new Date(T0), linkSecret: async () => SECRET };
     return createLinksApp(deps);
   }

@@ -2,19 +2,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feedbackAt } from '../../lib/health/feedback.ts';
-import { applyLinkAction, type LinkOutcome } from '../../lib/links/actions.ts';
-import { signLink, verifyLink, type LinkAction } from '../../lib/links/token.ts';
-import { DEMO_AS_OF, DEMO_TIME_ZONE, writeDemoFiles } from '../../lib/local/demo/index.ts';
-import { importFiles } from '../../lib/sync/import-files.ts';
-import { buildUserReport } from '../../lib/report/build.ts';
-import { planActions } from '../../lib/report/actions.ts';
-import type { ReportJson } from '../../lib/report/types.ts';
-import { defaultSettings } from '../../lib/settings.ts';
-import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
-import type { Item } from '../../lib/items/types.ts';
-import type { Store } from '../../lib/store/types.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
+import { feedbackAt } from '#lib/health/feedback.ts';
+import { applyLinkAction, type LinkOutcome } from '#lib/links/actions.ts';
+import { signLink, verifyLink, type LinkAction } from '#lib/links/token.ts';
+import { DEMO_AS_OF, DEMO_TIME_ZONE, writeDemoFiles } from '#lib/local/demo/index.ts';
+import { importFiles } from '#lib/sync/import-files.ts';
+import { buildUserReport } from '#lib/report/build.ts';
+import { planActions } from '#lib/report/actions.ts';
+import type { ReportJson } from '#lib/report/types.ts';
+import { defaultSettings } from '#lib/settings.ts';
+import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
+import type { Item } from '#lib/items/types.ts';
+import type { Store } from '#lib/store/types.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 
 /**
  * Issue 6, "feedback changes the next report": the demo mailbox in a real (dynalite)

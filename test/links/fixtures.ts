@@ -1,4 +1,4 @@
-import type { Account, User } from '../../lib/store/types.ts';
+import type { Account, User } from '#lib/store/types.ts';
 
 /** A connected person as the connect flow stores them. */
 export function aUser(userId = 'u-links', overrides: Partial<User> = {}): User {

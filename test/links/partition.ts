@@ -1,6 +1,6 @@
 import { QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { userPk } from '../../lib/store/dynamodb/schema.ts';
-import type { TestDynamo } from '../support/dynalite.ts';
+import { userPk } from '#lib/store/dynamodb/schema.ts';
+import type { TestDynamo } from '#test/support/dynalite.ts';
 
 /** Every raw record of one user's partition, as DynamoDB holds it (keys included). */
 export async function partition(db: TestDynamo, userId: string): Promise<Array<Record<string, AttributeValue>>> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../lib/errors.ts';
-import { checkedBaseUrl, reconnectUrl, reportLinksFor, SNOOZE_DAYS } from '../../lib/links/report-links.ts';
-import { InvalidLinkError, LINK_TTL_MS, verifyLink } from '../../lib/links/token.ts';
+import { ConfigError } from '#lib/errors.ts';
+import { checkedBaseUrl, reconnectUrl, reportLinksFor, SNOOZE_DAYS } from '#lib/links/report-links.ts';
+import { InvalidLinkError, LINK_TTL_MS, verifyLink } from '#lib/links/token.ts';
 
 const secret = Buffer.alloc(32, 7);
 const now = new Date('2026-11-23T07:00:00.000Z');

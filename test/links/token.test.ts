@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../lib/errors.ts';
-import { InvalidLinkError, LINK_ACTIONS, LINK_TTL_MS, linkUrl, signLink, verifyLink, type LinkFailure } from '../../lib/links/token.ts';
+import { ConfigError } from '#lib/errors.ts';
+import { InvalidLinkError, LINK_ACTIONS, LINK_TTL_MS, linkUrl, signLink, verifyLink, type LinkFailure } from '#lib/links/token.ts';
 
 const SECRET = Buffer.alloc(32, 7);
 const NOW = Date.UTC(2026, 10, 23, 7);

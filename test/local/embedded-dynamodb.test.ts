@@ -3,10 +3,10 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StoreError } from '../../lib/errors.ts';
-import { startEmbeddedDynamo } from '../../lib/local/embedded-dynamodb.ts';
-import { startTestDynamo } from '../support/dynalite.ts';
-import { mails } from '../store/dynamodb/items.ts';
+import { StoreError } from '#lib/errors.ts';
+import { startEmbeddedDynamo } from '#lib/local/embedded-dynamodb.ts';
+import { startTestDynamo } from '#test/support/dynalite.ts';
+import { mails } from '#test/store/dynamodb/items.ts';
 
 let dir: string;
 beforeEach(async () => {

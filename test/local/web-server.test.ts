@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebServer, type LocalWebServer } from '../../lib/local/web-server.ts';
-import type { WebRequest } from '../../lib/web/http.ts';
+import { startWebServer, type LocalWebServer } from '#lib/local/web-server.ts';
+import type { WebRequest } from '#lib/web/http.ts';
 
 describe('startWebServer', () => {
   const seen: WebRequest[] = [];

@@ -1,8 +1,8 @@
 import { simpleParser } from 'mailparser';
 import { headerLine } from './headers.ts';
 import { describe, expect, it } from 'vitest';
-import { composeEmail, composeMessage, senderDomain, stableMessageId } from '../../lib/mail/compose.ts';
-import type { OutgoingEmail } from '../../lib/mail/mailer.ts';
+import { composeEmail, composeMessage, senderDomain, stableMessageId } from '#lib/mail/compose.ts';
+import type { OutgoingEmail } from '#lib/mail/mailer.ts';
 
 const email: OutgoingEmail = {
   from: 'Sinew <reports@sinew.example.com>',

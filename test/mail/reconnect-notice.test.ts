@@ -1,13 +1,13 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyLink } from '../../lib/links/token.ts';
-import { MailDeliveryError } from '../../lib/mail/errors.ts';
-import { composeEmail } from '../../lib/mail/compose.ts';
-import type { Mailer, OutgoingEmail } from '../../lib/mail/mailer.ts';
-import { sendReconnectNotice, type ReconnectNoticeDeps } from '../../lib/mail/reconnect-notice.ts';
-import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
-import { LINK_SECRET, seedUser } from '../report/job-fixtures.ts';
+import { verifyLink } from '#lib/links/token.ts';
+import { MailDeliveryError } from '#lib/mail/errors.ts';
+import { composeEmail } from '#lib/mail/compose.ts';
+import type { Mailer, OutgoingEmail } from '#lib/mail/mailer.ts';
+import { sendReconnectNotice, type ReconnectNoticeDeps } from '#lib/mail/reconnect-notice.ts';
+import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
+import { LINK_SECRET, seedUser } from '#test/report/job-fixtures.ts';
 
 let db: TestDynamo;
 let store: DynamoStore;

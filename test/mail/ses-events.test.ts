@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handleSesEvent, parseSesEvent } from '../../lib/mail/ses-events.ts';
-import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
-import type { Store } from '../../lib/store/types.ts';
-import { applyLinkAction } from '../../lib/links/actions.ts';
-import type { LinkClaims } from '../../lib/links/token.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
-import { seedUser } from '../report/job-fixtures.ts';
+import { handleSesEvent, parseSesEvent } from '#lib/mail/ses-events.ts';
+import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
+import type { Store } from '#lib/store/types.ts';
+import { applyLinkAction } from '#lib/links/actions.ts';
+import type { LinkClaims } from '#lib/links/token.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
+import { seedUser } from '#test/report/job-fixtures.ts';
 
 let db: TestDynamo;
 let store: DynamoStore;

@@ -3,9 +3,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { simpleParser } from 'mailparser';
 import { headerLine } from './headers.ts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MailDeliveryError } from '../../lib/mail/errors.ts';
-import { SesMailer } from '../../lib/mail/ses-mailer.ts';
-import type { OutgoingEmail } from '../../lib/mail/mailer.ts';
+import { MailDeliveryError } from '#lib/mail/errors.ts';
+import { SesMailer } from '#lib/mail/ses-mailer.ts';
+import type { OutgoingEmail } from '#lib/mail/mailer.ts';
 
 const ses = mockClient(SESv2Client);
 afterEach(() => ses.reset());

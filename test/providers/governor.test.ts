@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../lib/errors.ts';
-import { VirtualClock } from '../support/virtual-clock.ts';
-import { GMAIL_QUOTA_2026, GMAIL_QUOTA_LEGACY } from '../../lib/providers/google/quota.ts';
-import { QuotaGovernor, scaleQuota } from '../../lib/providers/governor.ts';
+import { ConfigError } from '#lib/errors.ts';
+import { VirtualClock } from '#test/support/virtual-clock.ts';
+import { GMAIL_QUOTA_2026, GMAIL_QUOTA_LEGACY } from '#lib/providers/google/quota.ts';
+import { QuotaGovernor, scaleQuota } from '#lib/providers/governor.ts';
 
 /** The largest spend in any window of `windowMs` over the recorded spends. */
 function peak(spends: Array<{ at: number; units: number }>, windowMs: number): number {

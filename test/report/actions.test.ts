@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_ACTIONS, planActions } from '../../lib/report/actions.ts';
-import { InputError } from '../../lib/errors.ts';
+import { MAX_ACTIONS, planActions } from '#lib/report/actions.ts';
+import { InputError } from '#lib/errors.ts';
 import { contact, daysBefore, report } from './fixtures.ts';
 
 // asOf is Tuesday 24 Nov 2026, 07:00 UTC.

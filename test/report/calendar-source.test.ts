@@ -2,13 +2,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importFiles } from '../../lib/sync/import-files.ts';
-import { buildUserReport, calendarStateOf } from '../../lib/report/build.ts';
-import { prepareWeeklyReport } from '../../lib/report/job.ts';
-import { defaultSettings } from '../../lib/settings.ts';
-import type { Account } from '../../lib/store/types.ts';
-import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
+import { importFiles } from '#lib/sync/import-files.ts';
+import { buildUserReport, calendarStateOf } from '#lib/report/build.ts';
+import { prepareWeeklyReport } from '#lib/report/job.ts';
+import { defaultSettings } from '#lib/settings.ts';
+import type { Account } from '#lib/store/types.ts';
+import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 
 /**
  * DESIGN section 4: without a calendar source Sinew cannot tell "no meetings" from "no

@@ -1,15 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_TIME_ZONE, writeDemoFiles } from '../../lib/local/demo/index.ts';
-import { readMbox } from '../../lib/providers/files/mbox.ts';
-import { readIcs } from '../../lib/providers/files/ics.ts';
-import { extractInteractions } from '../../lib/interactions/extract.ts';
-import { computeHealth } from '../../lib/health/index.ts';
-import { buildReportJson } from '../../lib/report/json.ts';
-import { defaultSettings } from '../../lib/settings.ts';
-import type { Item } from '../../lib/items/types.ts';
-import type { ReportJson } from '../../lib/report/types.ts';
+import { DEMO_TIME_ZONE, writeDemoFiles } from '#lib/local/demo/index.ts';
+import { readMbox } from '#lib/providers/files/mbox.ts';
+import { readIcs } from '#lib/providers/files/ics.ts';
+import { extractInteractions } from '#lib/interactions/extract.ts';
+import { computeHealth } from '#lib/health/index.ts';
+import { buildReportJson } from '#lib/report/json.ts';
+import { defaultSettings } from '#lib/settings.ts';
+import type { Item } from '#lib/items/types.ts';
+import type { ReportJson } from '#lib/report/types.ts';
 
 /**
  * The busy week: the demo mailbox (lib/local/demo, deterministic) through the real

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryQueue } from '../support/memory-queue.ts';
-import { reportJobSchema, type ReportJob } from '../../lib/queue/jobs.ts';
-import { dispatchReports, floorToHour, zonesDueForReport } from '../../lib/report/dispatch.ts';
-import { localIsoWeek, previousIsoWeek } from '../../lib/time/weeks.ts';
-import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
-import type { User } from '../../lib/store/types.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
+import { MemoryQueue } from '#test/support/memory-queue.ts';
+import { reportJobSchema, type ReportJob } from '#lib/queue/jobs.ts';
+import { dispatchReports, floorToHour, zonesDueForReport } from '#lib/report/dispatch.ts';
+import { localIsoWeek, previousIsoWeek } from '#lib/time/weeks.ts';
+import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
+import type { User } from '#lib/store/types.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 
 let db: TestDynamo;
 let store: DynamoStore;

@@ -1,6 +1,6 @@
-import { renderReport, type RenderOptions } from '../../lib/report/index.ts';
-import { buildModel, type ReportModel } from '../../lib/report/model.ts';
-import type { ReportJson } from '../../lib/report/types.ts';
+import { renderReport, type RenderOptions } from '#lib/report/index.ts';
+import { buildModel, type ReportModel } from '#lib/report/model.ts';
+import type { ReportJson } from '#lib/report/types.ts';
 import { demoWeek } from './demo-report.ts';
 import { contact, daysBefore, report } from './fixtures.ts';
 import { signedLinks } from './signed-links.ts';

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import mjml2html from 'mjml';
-import { verifyLink } from '../../lib/links/token.ts';
-import { mjmlOf } from '../../lib/report/html.ts';
-import { buildModel } from '../../lib/report/model.ts';
-import { renderReport } from '../../lib/report/index.ts';
+import { verifyLink } from '#lib/links/token.ts';
+import { mjmlOf } from '#lib/report/html.ts';
+import { buildModel } from '#lib/report/model.ts';
+import { renderReport } from '#lib/report/index.ts';
 import { emailFixtures, type EmailFixture } from './email-fixtures.ts';
 import { LINK_BASE, LINK_SECRET, signedLinks, tokenOf } from './signed-links.ts';
 

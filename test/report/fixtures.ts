@@ -1,7 +1,7 @@
-import type { ContactHealth, HealthResult } from '../../lib/health/types.ts';
-import type { ReportJson } from '../../lib/report/types.ts';
-import { buildReportJson } from '../../lib/report/json.ts';
-import { defaultSettings } from '../../lib/settings.ts';
+import type { ContactHealth, HealthResult } from '#lib/health/types.ts';
+import type { ReportJson } from '#lib/report/types.ts';
+import { buildReportJson } from '#lib/report/json.ts';
+import { defaultSettings } from '#lib/settings.ts';
 
 /**
  * Hand-built health results: the report stage is tested without the health stage, so

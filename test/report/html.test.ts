@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import mjml2html from 'mjml';
-import { escapeHtml, mjmlOf, renderHtml } from '../../lib/report/html.ts';
-import { buildModel } from '../../lib/report/model.ts';
+import { escapeHtml, mjmlOf, renderHtml } from '#lib/report/html.ts';
+import { buildModel } from '#lib/report/model.ts';
 import { busyReport, contact, daysBefore, report } from './fixtures.ts';
 
 const EVIL = '<script>alert("x")</script> Evil';

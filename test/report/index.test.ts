@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderReport } from '../../lib/report/index.ts';
+import { renderReport } from '#lib/report/index.ts';
 import { contact, daysBefore, report } from './fixtures.ts';
 
 describe('renderReport', () => {

@@ -1,6 +1,6 @@
-import type { MailItem } from '../../lib/items/types.ts';
-import type { Account, Store, User } from '../../lib/store/types.ts';
-import { accountIdFor, userIdFor } from '../../lib/connect/identity.ts';
+import type { MailItem } from '#lib/items/types.ts';
+import type { Account, Store, User } from '#lib/store/types.ts';
+import { accountIdFor, userIdFor } from '#lib/connect/identity.ts';
 
 /** A link key for tests (32 bytes). */
 export const LINK_SECRET = Buffer.from('test-link-secret-0123456789abcdef-0123456789');

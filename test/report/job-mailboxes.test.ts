@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Mailer, OutgoingEmail } from '../../lib/mail/mailer.ts';
-import { prepareWeeklyReport, runReportJob, type ReportJobDeps } from '../../lib/report/job.ts';
-import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
-import type { Account } from '../../lib/store/types.ts';
-import { accountIdFor } from '../../lib/connect/identity.ts';
-import { defaultSettings } from '../../lib/settings.ts';
-import { verifyLink } from '../../lib/links/token.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
+import type { Mailer, OutgoingEmail } from '#lib/mail/mailer.ts';
+import { prepareWeeklyReport, runReportJob, type ReportJobDeps } from '#lib/report/job.ts';
+import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
+import type { Account } from '#lib/store/types.ts';
+import { accountIdFor } from '#lib/connect/identity.ts';
+import { defaultSettings } from '#lib/settings.ts';
+import { verifyLink } from '#lib/links/token.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 import { LINK_SECRET, seedUser } from './job-fixtures.ts';
 
 /**

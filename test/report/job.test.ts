@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MailDeliveryError } from '../../lib/mail/errors.ts';
-import type { Mailer, OutgoingEmail } from '../../lib/mail/mailer.ts';
-import { ReportBusyError, runReportJob, type ReportJobDeps } from '../../lib/report/job.ts';
-import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
-import type { Store } from '../../lib/store/types.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
+import { MailDeliveryError } from '#lib/mail/errors.ts';
+import type { Mailer, OutgoingEmail } from '#lib/mail/mailer.ts';
+import { ReportBusyError, runReportJob, type ReportJobDeps } from '#lib/report/job.ts';
+import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
+import type { Store } from '#lib/store/types.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 import { LINK_SECRET, seedUser } from './job-fixtures.ts';
 
 let db: TestDynamo;

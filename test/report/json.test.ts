@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildReportJson, parseReportJson, reportJsonSchema, serializeReport } from '../../lib/report/json.ts';
-import { InputError } from '../../lib/errors.ts';
-import { defaultSettings } from '../../lib/settings.ts';
-import type { ReportJson } from '../../lib/report/types.ts';
+import { buildReportJson, parseReportJson, reportJsonSchema, serializeReport } from '#lib/report/json.ts';
+import { InputError } from '#lib/errors.ts';
+import { defaultSettings } from '#lib/settings.ts';
+import type { ReportJson } from '#lib/report/types.ts';
 import { AS_OF, contact, daysBefore, emptyHealth, report } from './fixtures.ts';
 
 const CONTACT_KEYS = [

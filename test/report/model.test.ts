@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildModel, bucketOf } from '../../lib/report/model.ts';
-import { InputError } from '../../lib/errors.ts';
+import { buildModel, bucketOf } from '#lib/report/model.ts';
+import { InputError } from '#lib/errors.ts';
 import { contact, daysBefore, report } from './fixtures.ts';
 
 const thisWeek = report({

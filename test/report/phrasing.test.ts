@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DateWords, displayName, fullName, organizationLabel } from '../../lib/report/phrasing.ts';
+import { DateWords, displayName, fullName, organizationLabel } from '#lib/report/phrasing.ts';
 
 describe('displayName', () => {
   it('uses the first name of a "First Last" name, else the address', () => {

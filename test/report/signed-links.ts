@@ -1,5 +1,5 @@
-import { linkUrl, signLink, type LinkAction } from '../../lib/links/token.ts';
-import type { ReportLinks } from '../../lib/links/report-links.ts';
+import { linkUrl, signLink, type LinkAction } from '#lib/links/token.ts';
+import type { ReportLinks } from '#lib/links/report-links.ts';
 
 /**
  * Signed report links built the way the deployment builds them (lib/links: a token per

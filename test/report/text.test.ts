@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildModel } from '../../lib/report/model.ts';
-import { renderText } from '../../lib/report/text.ts';
+import { buildModel } from '#lib/report/model.ts';
+import { renderText } from '#lib/report/text.ts';
 import { busyReport, contact, daysBefore, report } from './fixtures.ts';
 
 describe('renderText', () => {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { vi } from 'vitest';
-import { main } from '../../lib/cli/main.ts';
+import { main } from '#lib/cli/main.ts';
 
 export interface CliRun {
   code: number;

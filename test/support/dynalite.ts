@@ -1,8 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../lib/local/embedded-dynamodb.ts';
-import { makeDynamoClient } from '../../lib/store/dynamodb/client.ts';
-import { createTable } from '../../lib/store/dynamodb/schema.ts';
-import { DynamoStore, type DynamoStoreOptions } from '../../lib/store/dynamodb/store.ts';
+import { startEmbeddedDynamo, type EmbeddedDynamo } from '#lib/local/embedded-dynamodb.ts';
+import { makeDynamoClient } from '#lib/store/dynamodb/client.ts';
+import { createTable } from '#lib/store/dynamodb/schema.ts';
+import { DynamoStore, type DynamoStoreOptions } from '#lib/store/dynamodb/store.ts';
 
 /** A real dynalite in memory with the Sinew table, for tests (no mocks of DynamoDB). */
 export interface TestDynamo {

@@ -1,4 +1,4 @@
-import type { JobQueue } from '../../lib/queue/jobs.ts';
+import type { JobQueue } from '#lib/queue/jobs.ts';
 
 /** A queue that keeps what it is sent: for tests. */
 export class MemoryQueue<J> implements JobQueue<J> {

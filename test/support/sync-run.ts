@@ -1,7 +1,7 @@
-import type { AccountChange, Store } from '../../lib/store/types.ts';
-import { buildUserReport } from '../../lib/report/build.ts';
-import { serializeReport } from '../../lib/report/json.ts';
-import { defaultSettings } from '../../lib/settings.ts';
+import type { AccountChange, Store } from '#lib/store/types.ts';
+import { buildUserReport } from '#lib/report/build.ts';
+import { serializeReport } from '#lib/report/json.ts';
+import { defaultSettings } from '#lib/settings.ts';
 
 /**
  * The store as a sync sees it when the process dies at its N-th checkpoint: the page's

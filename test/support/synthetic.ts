@@ -1,7 +1,7 @@
-import type { Extraction, Interaction, UpcomingMeeting } from '../../lib/interactions/types.ts';
-import { HISTORY_DAYS } from '../../lib/settings.ts';
-import { DAY_MS } from '../../lib/health/windows.ts';
-import { mulberry32 } from '../../lib/random.ts';
+import type { Extraction, Interaction, UpcomingMeeting } from '#lib/interactions/types.ts';
+import { HISTORY_DAYS } from '#lib/settings.ts';
+import { DAY_MS } from '#lib/health/windows.ts';
+import { mulberry32 } from '#lib/random.ts';
 
 /**
  * Seeded synthetic interactions for tests and benchmarks: realistic enough to exercise

@@ -1,4 +1,4 @@
-import type { Clock } from '../../lib/time/clock.ts';
+import type { Clock } from '#lib/time/clock.ts';
 
 /**
  * A virtual clock: `sleep` moves time to the sleeper's deadline at once (after yielding to

@@ -1,21 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { ChangeSource, SourcePage } from '../../lib/providers/types.ts';
-import type { MailItem } from '../../lib/items/types.ts';
-import type { Account, Store } from '../../lib/store/types.ts';
-import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
-import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
-import { recordConnectedAccount } from '../../lib/connect/accounts.ts';
-import { disconnectUser } from '../../lib/links/disconnect.ts';
-import { syncAccount } from '../../lib/sync/engine.ts';
-import { VirtualClock } from '../support/virtual-clock.ts';
-import { dispatchSyncs } from '../../lib/sync/dispatch.ts';
-import { MemoryQueue } from '../support/memory-queue.ts';
-import type { SyncJob } from '../../lib/queue/jobs.ts';
-import { runSyncJob, type SyncJobDeps } from '../../lib/sync/job.ts';
-import type { ProviderClients } from '../../lib/providers/account-sources.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
+import type { ChangeSource, SourcePage } from '#lib/providers/types.ts';
+import type { MailItem } from '#lib/items/types.ts';
+import type { Account, Store } from '#lib/store/types.ts';
+import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
+import { LocalKeyVault } from '#lib/connect/token-vault.ts';
+import { recordConnectedAccount } from '#lib/connect/accounts.ts';
+import { disconnectUser } from '#lib/links/disconnect.ts';
+import { syncAccount } from '#lib/sync/engine.ts';
+import { VirtualClock } from '#test/support/virtual-clock.ts';
+import { dispatchSyncs } from '#lib/sync/dispatch.ts';
+import { MemoryQueue } from '#test/support/memory-queue.ts';
+import type { SyncJob } from '#lib/queue/jobs.ts';
+import { runSyncJob, type SyncJobDeps } from '#lib/sync/job.ts';
+import type { ProviderClients } from '#lib/providers/account-sources.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 
 /**
  * Issue 10, item 2: a disconnect during a running sync. Whatever the interleaving (a page

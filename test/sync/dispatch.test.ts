@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryQueue } from '../support/memory-queue.ts';
-import type { SyncJob } from '../../lib/queue/jobs.ts';
-import { dispatchSyncs, SYNC_INTERVAL_MS } from '../../lib/sync/dispatch.ts';
-import type { Account, AccountStatus } from '../../lib/store/types.ts';
-import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
+import { MemoryQueue } from '#test/support/memory-queue.ts';
+import type { SyncJob } from '#lib/queue/jobs.ts';
+import { dispatchSyncs, SYNC_INTERVAL_MS } from '#lib/sync/dispatch.ts';
+import type { Account, AccountStatus } from '#lib/store/types.ts';
+import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 
 /**
  * Which accounts a schedule tick enqueues, read from the real schedule index (gsi1 on

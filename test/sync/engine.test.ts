@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChangeSource, SourcePage } from '../../lib/providers/types.ts';
-import type { MailItem, MeetingItem } from '../../lib/items/types.ts';
-import type { Account } from '../../lib/store/types.ts';
-import { syncAccount } from '../../lib/sync/engine.ts';
-import { syncFreshness } from '../../lib/sync/freshness.ts';
-import { VirtualClock } from '../support/virtual-clock.ts';
-import { ProviderUnavailableError, ReconnectRequiredError } from '../../lib/errors.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
+import type { ChangeSource, SourcePage } from '#lib/providers/types.ts';
+import type { MailItem, MeetingItem } from '#lib/items/types.ts';
+import type { Account } from '#lib/store/types.ts';
+import { syncAccount } from '#lib/sync/engine.ts';
+import { syncFreshness } from '#lib/sync/freshness.ts';
+import { VirtualClock } from '#test/support/virtual-clock.ts';
+import { ProviderUnavailableError, ReconnectRequiredError } from '#lib/errors.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 
 const mail = (n: number): MailItem => ({
   kind: 'mail', accountId: 'acc', source: 'gmail', providerId: `m${n}`, messageId: `${n}@x`, threadId: `t${n}`,

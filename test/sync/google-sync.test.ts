@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runLoopbackConsent } from '../../lib/connect/loopback.ts';
-import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
-import { recordConnectedAccount, tokenContext } from '../../lib/connect/accounts.ts';
-import { googleSources } from '../../lib/providers/google/sources.ts';
-import { syncAccount, type SyncOutcome } from '../../lib/sync/engine.ts';
-import { VirtualClock } from '../support/virtual-clock.ts';
-import type { Account } from '../../lib/store/types.ts';
-import { buildMailbox } from '../support/google/gmail-fixture.ts';
-import { calendarFixture, WEEKLY_WITH_C1 } from '../support/google/calendar-fixture.ts';
-import { consentInBrowser, startGoogleWorld, type GoogleWorld } from '../support/google/world.ts';
-import { crashingStore, reportText } from '../support/sync-run.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
+import { runLoopbackConsent } from '#lib/connect/loopback.ts';
+import { LocalKeyVault } from '#lib/connect/token-vault.ts';
+import { recordConnectedAccount, tokenContext } from '#lib/connect/accounts.ts';
+import { googleSources } from '#lib/providers/google/sources.ts';
+import { syncAccount, type SyncOutcome } from '#lib/sync/engine.ts';
+import { VirtualClock } from '#test/support/virtual-clock.ts';
+import type { Account } from '#lib/store/types.ts';
+import { buildMailbox } from '#test/support/google/gmail-fixture.ts';
+import { calendarFixture, WEEKLY_WITH_C1 } from '#test/support/google/calendar-fixture.ts';
+import { consentInBrowser, startGoogleWorld, type GoogleWorld } from '#test/support/google/world.ts';
+import { crashingStore, reportText } from '#test/support/sync-run.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 
 /**
  * Issue 3 end to end: connect a Google account through the OAuth emulator (PKCE, signed

@@ -6,13 +6,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importFiles, importWindow } from '../../lib/sync/import-files.ts';
-import type { Item, MailItem } from '../../lib/items/types.ts';
-import type { DynamoStore } from '../../lib/store/dynamodb/store.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
+import { importFiles, importWindow } from '#lib/sync/import-files.ts';
+import type { Item, MailItem } from '#lib/items/types.ts';
+import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 import {
   brokenDates, dailyInWindow, dailySeries, goodMessage, gzipBomb, HOSTILE_ME, HOSTILE_NOW, manyRecipients, oversizedHeaderLine,
-} from '../providers/files/hostile-files.ts';
+} from '#test/providers/files/hostile-files.ts';
 
 let db: TestDynamo;
 let store: DynamoStore;

@@ -1,18 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runLoopbackConsent } from '../../lib/connect/loopback.ts';
-import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
-import { recordConnectedAccount } from '../../lib/connect/accounts.ts';
-import { providerClients } from '../../lib/providers/account-sources.ts';
-import { MemoryQueue } from '../support/memory-queue.ts';
-import type { SyncJob } from '../../lib/queue/jobs.ts';
-import { runSyncJob, type SyncJobDeps } from '../../lib/sync/job.ts';
-import { VirtualClock } from '../support/virtual-clock.ts';
-import type { Account } from '../../lib/store/types.ts';
-import { buildMailbox } from '../support/google/gmail-fixture.ts';
-import { graphMailboxFromGmail } from '../support/microsoft/graph-mail-fixture.ts';
-import { consentInMsBrowser, startMicrosoftWorld, type MicrosoftWorld } from '../support/microsoft/world.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
+import { runLoopbackConsent } from '#lib/connect/loopback.ts';
+import { LocalKeyVault } from '#lib/connect/token-vault.ts';
+import { recordConnectedAccount } from '#lib/connect/accounts.ts';
+import { providerClients } from '#lib/providers/account-sources.ts';
+import { MemoryQueue } from '#test/support/memory-queue.ts';
+import type { SyncJob } from '#lib/queue/jobs.ts';
+import { runSyncJob, type SyncJobDeps } from '#lib/sync/job.ts';
+import { VirtualClock } from '#test/support/virtual-clock.ts';
+import type { Account } from '#lib/store/types.ts';
+import { buildMailbox } from '#test/support/google/gmail-fixture.ts';
+import { graphMailboxFromGmail } from '#test/support/microsoft/graph-mail-fixture.ts';
+import { consentInMsBrowser, startMicrosoftWorld, type MicrosoftWorld } from '#test/support/microsoft/world.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 import { AS_OF } from './sync-world.ts';
 
 /**

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ProviderUnavailableError } from '../../lib/errors.ts';
-import { MemoryQueue } from '../support/memory-queue.ts';
-import type { SyncJob } from '../../lib/queue/jobs.ts';
-import { providerEndpointsFromEnv } from '../../lib/providers/account-sources.ts';
-import { continuationSlot, runSyncJob, type SyncJobDeps } from '../../lib/sync/job.ts';
-import type { Clock } from '../../lib/time/clock.ts';
+import { ProviderUnavailableError } from '#lib/errors.ts';
+import { MemoryQueue } from '#test/support/memory-queue.ts';
+import type { SyncJob } from '#lib/queue/jobs.ts';
+import { providerEndpointsFromEnv } from '#lib/providers/account-sources.ts';
+import { continuationSlot, runSyncJob, type SyncJobDeps } from '#lib/sync/job.ts';
+import type { Clock } from '#lib/time/clock.ts';
 import { startSyncWorld, steppingClock, type SyncWorld } from './sync-world.ts';
 
 /**

@@ -1,20 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runLoopbackConsent } from '../../lib/connect/loopback.ts';
-import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
-import { recordConnectedAccount } from '../../lib/connect/accounts.ts';
-import { grantsCalendar } from '../../lib/providers/microsoft/oauth.ts';
-import { microsoftSources } from '../../lib/providers/microsoft/sources.ts';
-import type { Account } from '../../lib/store/types.ts';
-import { VirtualClock } from '../support/virtual-clock.ts';
-import { syncAccount, type SyncOutcome } from '../../lib/sync/engine.ts';
-import { crashingStore, reportText } from '../support/sync-run.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
-import { buildMailbox } from '../support/google/gmail-fixture.ts';
-import { GraphCalendar } from '../support/microsoft/graph-calendar.ts';
-import { graphMailboxFromGmail } from '../support/microsoft/graph-mail-fixture.ts';
-import type { GraphMailbox } from '../support/microsoft/graph-mailbox.ts';
-import { accountSession, consentInMsBrowser, startMicrosoftWorld, type MicrosoftWorld } from '../support/microsoft/world.ts';
+import { runLoopbackConsent } from '#lib/connect/loopback.ts';
+import { LocalKeyVault } from '#lib/connect/token-vault.ts';
+import { recordConnectedAccount } from '#lib/connect/accounts.ts';
+import { grantsCalendar } from '#lib/providers/microsoft/oauth.ts';
+import { microsoftSources } from '#lib/providers/microsoft/sources.ts';
+import type { Account } from '#lib/store/types.ts';
+import { VirtualClock } from '#test/support/virtual-clock.ts';
+import { syncAccount, type SyncOutcome } from '#lib/sync/engine.ts';
+import { crashingStore, reportText } from '#test/support/sync-run.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
+import { buildMailbox } from '#test/support/google/gmail-fixture.ts';
+import { GraphCalendar } from '#test/support/microsoft/graph-calendar.ts';
+import { graphMailboxFromGmail } from '#test/support/microsoft/graph-mail-fixture.ts';
+import type { GraphMailbox } from '#test/support/microsoft/graph-mailbox.ts';
+import { accountSession, consentInMsBrowser, startMicrosoftWorld, type MicrosoftWorld } from '#test/support/microsoft/world.ts';
 
 /**
  * Issue 4 end to end: connect a Microsoft 365 mailbox through the identity emulator (the

@@ -1,22 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runLoopbackConsent } from '../../lib/connect/loopback.ts';
-import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
-import { recordConnectedAccount, tokenContext } from '../../lib/connect/accounts.ts';
-import { buildUserReport } from '../../lib/report/build.ts';
-import { googleSources } from '../../lib/providers/google/sources.ts';
-import { microsoftSources } from '../../lib/providers/microsoft/sources.ts';
-import { serializeReport } from '../../lib/report/json.ts';
-import { defaultSettings } from '../../lib/settings.ts';
-import { VirtualClock } from '../support/virtual-clock.ts';
-import { syncAccount } from '../../lib/sync/engine.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
-import { buildMailbox } from '../support/google/gmail-fixture.ts';
-import { CalendarState } from '../support/google/calendar-state.ts';
-import { consentInBrowser, startGoogleWorld } from '../support/google/world.ts';
-import { GraphCalendar } from '../support/microsoft/graph-calendar.ts';
-import { graphMailboxFromGmail } from '../support/microsoft/graph-mail-fixture.ts';
-import { accountSession, consentInMsBrowser, startMicrosoftWorld } from '../support/microsoft/world.ts';
+import { runLoopbackConsent } from '#lib/connect/loopback.ts';
+import { LocalKeyVault } from '#lib/connect/token-vault.ts';
+import { recordConnectedAccount, tokenContext } from '#lib/connect/accounts.ts';
+import { buildUserReport } from '#lib/report/build.ts';
+import { googleSources } from '#lib/providers/google/sources.ts';
+import { microsoftSources } from '#lib/providers/microsoft/sources.ts';
+import { serializeReport } from '#lib/report/json.ts';
+import { defaultSettings } from '#lib/settings.ts';
+import { VirtualClock } from '#test/support/virtual-clock.ts';
+import { syncAccount } from '#lib/sync/engine.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
+import { buildMailbox } from '#test/support/google/gmail-fixture.ts';
+import { CalendarState } from '#test/support/google/calendar-state.ts';
+import { consentInBrowser, startGoogleWorld } from '#test/support/google/world.ts';
+import { GraphCalendar } from '#test/support/microsoft/graph-calendar.ts';
+import { graphMailboxFromGmail } from '#test/support/microsoft/graph-mail-fixture.ts';
+import { accountSession, consentInMsBrowser, startMicrosoftWorld } from '#test/support/microsoft/world.ts';
 
 /**
  * Issue 4's must-show: the same mailbox and calendar, served once by the Google emulators

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isKnownZone, zonedTimeToUtc } from '../../lib/time/wall-clock.ts';
+import { isKnownZone, zonedTimeToUtc } from '#lib/time/wall-clock.ts';
 
 const at = (y: number, mo: number, d: number, h: number, mi = 0) => ({ year: y, month: mo, day: d, hour: h, minute: mi, second: 0 });
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());

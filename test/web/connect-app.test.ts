@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { derivePkce } from '../../lib/connect/pkce.ts';
-import { verifyState } from '../../lib/connect/state.ts';
-import { tokenContext } from '../../lib/connect/accounts.ts';
-import { userIdFor } from '../../lib/connect/identity.ts';
-import { signLink, verifyLink } from '../../lib/links/token.ts';
-import { GOOGLE_CONNECT_SCOPES } from '../../lib/providers/google/oauth.ts';
-import { MS_CONNECT_SCOPES } from '../../lib/providers/microsoft/oauth.ts';
-import type { CodeExchange, ConnectedGrant } from '../../lib/connect/consent.ts';
-import { JOIN_COOKIE, type ProviderConsent } from '../../lib/web/connect-app.ts';
-import { accountIdFor } from '../../lib/connect/identity.ts';
+import { derivePkce } from '#lib/connect/pkce.ts';
+import { verifyState } from '#lib/connect/state.ts';
+import { tokenContext } from '#lib/connect/accounts.ts';
+import { userIdFor } from '#lib/connect/identity.ts';
+import { signLink, verifyLink } from '#lib/links/token.ts';
+import { GOOGLE_CONNECT_SCOPES } from '#lib/providers/google/oauth.ts';
+import { MS_CONNECT_SCOPES } from '#lib/providers/microsoft/oauth.ts';
+import type { CodeExchange, ConnectedGrant } from '#lib/connect/consent.ts';
+import { JOIN_COOKIE, type ProviderConsent } from '#lib/web/connect-app.ts';
+import { accountIdFor } from '#lib/connect/identity.ts';
 import { get, setCookies, startConnectHarness, T0, throughConsent, type ConnectHarness } from './connect-harness.ts';
 
 /** A Microsoft consent that is never reached: only its presence matters to the page. */

@@ -2,21 +2,21 @@ import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
-import { startWebServer, type LocalWebServer } from '../../lib/local/web-server.ts';
-import { signLink, verifyLink } from '../../lib/links/token.ts';
-import { tokenContext } from '../../lib/connect/accounts.ts';
-import { userIdFor } from '../../lib/connect/identity.ts';
-import { GoogleOAuth } from '../../lib/providers/google/oauth.ts';
-import { MemoryQueue } from '../support/memory-queue.ts';
-import type { SyncJob } from '../../lib/queue/jobs.ts';
-import { createConnectApp } from '../../lib/web/connect-app.ts';
-import { htmlResponse, parseForm, type WebRequest } from '../../lib/web/http.ts';
-import { createLinksApp } from '../../lib/web/links-app.ts';
-import { routeByPrefix } from '../../lib/web/router.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
-import { GoogleOAuthEmulator, serveOnLoopback } from '../support/google/oauth-emulator.ts';
-import { TEST_CLIENT } from '../support/google/world.ts';
+import { LocalKeyVault } from '#lib/connect/token-vault.ts';
+import { startWebServer, type LocalWebServer } from '#lib/local/web-server.ts';
+import { signLink, verifyLink } from '#lib/links/token.ts';
+import { tokenContext } from '#lib/connect/accounts.ts';
+import { userIdFor } from '#lib/connect/identity.ts';
+import { GoogleOAuth } from '#lib/providers/google/oauth.ts';
+import { MemoryQueue } from '#test/support/memory-queue.ts';
+import type { SyncJob } from '#lib/queue/jobs.ts';
+import { createConnectApp } from '#lib/web/connect-app.ts';
+import { htmlResponse, parseForm, type WebRequest } from '#lib/web/http.ts';
+import { createLinksApp } from '#lib/web/links-app.ts';
+import { routeByPrefix } from '#lib/web/router.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
+import { GoogleOAuthEmulator, serveOnLoopback } from '#test/support/google/oauth-emulator.ts';
+import { TEST_CLIENT } from '#test/support/google/world.ts';
 
 /**
  * The connect flow in a real browser (headless Chromium from Debian): the connect page,

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { LocalKeyVault } from '../../lib/connect/token-vault.ts';
-import { MemoryQueue } from '../support/memory-queue.ts';
-import type { SyncJob } from '../../lib/queue/jobs.ts';
-import { GoogleOAuth } from '../../lib/providers/google/oauth.ts';
-import { createConnectApp, type ConnectAppDeps } from '../../lib/web/connect-app.ts';
-import type { WebRequest, WebResponse } from '../../lib/web/http.ts';
-import type { WebApp } from '../../lib/web/router.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
-import { GoogleOAuthEmulator, serveOnLoopback } from '../support/google/oauth-emulator.ts';
-import { TEST_CLIENT } from '../support/google/world.ts';
+import { LocalKeyVault } from '#lib/connect/token-vault.ts';
+import { MemoryQueue } from '#test/support/memory-queue.ts';
+import type { SyncJob } from '#lib/queue/jobs.ts';
+import { GoogleOAuth } from '#lib/providers/google/oauth.ts';
+import { createConnectApp, type ConnectAppDeps } from '#lib/web/connect-app.ts';
+import type { WebRequest, WebResponse } from '#lib/web/http.ts';
+import type { WebApp } from '#lib/web/router.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
+import { GoogleOAuthEmulator, serveOnLoopback } from '#test/support/google/oauth-emulator.ts';
+import { TEST_CLIENT } from '#test/support/google/world.ts';
 
 /**
  * The connect app over real parts: dynalite, the Google OAuth emulator, a local vault and

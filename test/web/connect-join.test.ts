@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { verifyState } from '../../lib/connect/state.ts';
-import { reconnectUrl } from '../../lib/links/report-links.ts';
-import { signLink, verifyLink } from '../../lib/links/token.ts';
-import { tokenContext } from '../../lib/connect/accounts.ts';
-import { accountIdFor, userIdFor } from '../../lib/connect/identity.ts';
-import type { Mailer, OutgoingEmail } from '../../lib/mail/mailer.ts';
-import { JOIN_COOKIE, type ConnectAppDeps } from '../../lib/web/connect-app.ts';
-import type { WebResponse } from '../../lib/web/http.ts';
-import type { WebApp } from '../../lib/web/router.ts';
+import { verifyState } from '#lib/connect/state.ts';
+import { reconnectUrl } from '#lib/links/report-links.ts';
+import { signLink, verifyLink } from '#lib/links/token.ts';
+import { tokenContext } from '#lib/connect/accounts.ts';
+import { accountIdFor, userIdFor } from '#lib/connect/identity.ts';
+import type { Mailer, OutgoingEmail } from '#lib/mail/mailer.ts';
+import { JOIN_COOKIE, type ConnectAppDeps } from '#lib/web/connect-app.ts';
+import type { WebResponse } from '#lib/web/http.ts';
+import type { WebApp } from '#lib/web/router.ts';
 import { consentAt, get, setCookies, startConnectHarness, T0, type ConnectHarness } from './connect-harness.ts';
 
 /**

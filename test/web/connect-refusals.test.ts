@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createState } from '../../lib/connect/state.ts';
-import { userIdFor } from '../../lib/connect/identity.ts';
-import type { WebRequest, WebResponse } from '../../lib/web/http.ts';
-import { GMAIL_METADATA_SCOPE } from '../../lib/providers/google/oauth.ts';
+import { createState } from '#lib/connect/state.ts';
+import { userIdFor } from '#lib/connect/identity.ts';
+import type { WebRequest, WebResponse } from '#lib/web/http.ts';
+import { GMAIL_METADATA_SCOPE } from '#lib/providers/google/oauth.ts';
 import { startConnectHarness, T0, throughConsent, type ConnectHarness } from './connect-harness.ts';
 
 /**

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebServer, type LocalWebServer } from '../../lib/local/web-server.ts';
-import { signLink } from '../../lib/links/token.ts';
-import { userIdFor } from '../../lib/connect/identity.ts';
-import { parseCookies } from '../../lib/web/http.ts';
-import { createLinksApp } from '../../lib/web/links-app.ts';
-import { routeByPrefix } from '../../lib/web/router.ts';
+import { startWebServer, type LocalWebServer } from '#lib/local/web-server.ts';
+import { signLink } from '#lib/links/token.ts';
+import { userIdFor } from '#lib/connect/identity.ts';
+import { parseCookies } from '#lib/web/http.ts';
+import { createLinksApp } from '#lib/web/links-app.ts';
+import { routeByPrefix } from '#lib/web/router.ts';
 import { startConnectHarness, T0, type ConnectHarness } from './connect-harness.ts';
 
 /**

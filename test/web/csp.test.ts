@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runLoopbackConsent } from '../../lib/connect/loopback.ts';
-import { ConsentError } from '../../lib/connect/errors.ts';
-import { signLink } from '../../lib/links/token.ts';
-import { userIdFor } from '../../lib/connect/identity.ts';
-import type { WebResponse } from '../../lib/web/http.ts';
-import { createLinksApp } from '../../lib/web/links-app.ts';
+import { runLoopbackConsent } from '#lib/connect/loopback.ts';
+import { ConsentError } from '#lib/connect/errors.ts';
+import { signLink } from '#lib/links/token.ts';
+import { userIdFor } from '#lib/connect/identity.ts';
+import type { WebResponse } from '#lib/web/http.ts';
+import { createLinksApp } from '#lib/web/links-app.ts';
 import { get, startConnectHarness, T0, throughConsent, type ConnectHarness } from './connect-harness.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { htmlResponse, type WebRequest } from '../../lib/web/http.ts';
-import { routeByPrefix, type WebApp } from '../../lib/web/router.ts';
+import { htmlResponse, type WebRequest } from '#lib/web/http.ts';
+import { routeByPrefix, type WebApp } from '#lib/web/router.ts';
 
 const named = (name: string): WebApp => async (req) => htmlResponse(200, `${name}:${req.path}`);
 const req = (path: string): WebRequest => ({ method: 'GET', path, query: {}, headers: {}, cookies: {}, origin: 'https://x.example' });

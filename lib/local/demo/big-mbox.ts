@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { InputError } from '../../errors.ts';
+import { InputError } from '#lib/errors.ts';
 import { escapeBody, header } from './mbox-text.ts';
-import { Random } from '../../random.ts';
-import { offsetMinutes, wallClock } from '../../time/wall-clock.ts';
+import { Random } from '#lib/random.ts';
+import { offsetMinutes, wallClock } from '#lib/time/wall-clock.ts';
 
 /**
  * A large benchmark mbox shaped like an Enron mailbox (DESIGN section 7): JavaMail

@@ -1,6 +1,6 @@
 import type { DemoAttendee, DemoEvent, Occurrence, PartStat, Person } from './model.ts';
-import { normalizeAddress } from '../../items/normalize.ts';
-import { fromWallClock, wallClock } from '../../time/wall-clock.ts';
+import { normalizeAddress } from '#lib/items/normalize.ts';
+import { fromWallClock, wallClock } from '#lib/time/wall-clock.ts';
 
 /**
  * Collects the demo calendar's events and, alongside, every occurrence they expand to

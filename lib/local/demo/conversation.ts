@@ -1,5 +1,5 @@
 import type { DemoMessage, Person } from './model.ts';
-import type { Random } from '../../random.ts';
+import type { Random } from '#lib/random.ts';
 import { nextWorkingMoment } from './zone.ts';
 
 /**

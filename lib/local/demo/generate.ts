@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError } from '../../errors.ts';
+import { InputError } from '#lib/errors.ts';
 import { ME } from './cast.ts';
 import { icsCalendar } from './ics-text.ts';
 import { mboxEntry } from './mbox-text.ts';

@@ -1,5 +1,5 @@
 import type { DemoAttendee, DemoEvent, Person } from './model.ts';
-import { wallClock } from '../../time/wall-clock.ts';
+import { wallClock } from '#lib/time/wall-clock.ts';
 
 /**
  * Writes the demo calendar as a Google Calendar export (RFC 5545): CRLF line ends,

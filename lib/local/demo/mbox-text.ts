@@ -1,5 +1,5 @@
 import type { DemoMessage, Person } from './model.ts';
-import { offsetMinutes, wallClock } from '../../time/wall-clock.ts';
+import { offsetMinutes, wallClock } from '#lib/time/wall-clock.ts';
 
 /**
  * Writes messages as a Google Takeout mbox: a `From_` separator line, Takeout's

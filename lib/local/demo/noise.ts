@@ -1,7 +1,7 @@
 import { BROADCAST_ONLY, ME, PEOPLE, SENDERS } from './cast.ts';
 import type { MailWriter } from './conversation.ts';
 import type { DemoMessage } from './model.ts';
-import type { Random } from '../../random.ts';
+import type { Random } from '#lib/random.ts';
 import { dayBefore, localTimeOn } from './zone.ts';
 
 /**

@@ -1,10 +1,10 @@
-import { normalizeAddress } from '../../items/normalize.ts';
+import { normalizeAddress } from '#lib/items/normalize.ts';
 import { CalendarWriter } from './calendar.ts';
 import { BROADCAST_ONLY, COLLEAGUES, ME, ME_ALIAS, PEOPLE, SENDERS } from './cast.ts';
 import { MailWriter } from './conversation.ts';
 import type { DemoEvent, DemoExpectations, DemoMessage, Occurrence, Person } from './model.ts';
 import { writeNoise } from './noise.ts';
-import { Random } from '../../random.ts';
+import { Random } from '#lib/random.ts';
 import { writeStories } from './stories.ts';
 import { nextWorkingMoment } from './zone.ts';
 

@@ -2,7 +2,7 @@ import { COLLEAGUES, ME, ME_ALIAS, PEOPLE } from './cast.ts';
 import type { CalendarWriter } from './calendar.ts';
 import type { MailWriter } from './conversation.ts';
 import type { DemoMessage, PartStat, Person } from './model.ts';
-import type { Random } from '../../random.ts';
+import type { Random } from '#lib/random.ts';
 import { dayBefore, localTimeOn } from './zone.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { fromWallClock, wallClock } from '../../time/wall-clock.ts';
+import { fromWallClock, wallClock } from '#lib/time/wall-clock.ts';
 
 /**
  * The demo's working days: mail and meetings land on weekdays in each sender's business

@@ -1,5 +1,5 @@
 import libmime from 'libmime';
-import { normalizeAddress } from '../../items/normalize.ts';
+import { normalizeAddress } from '#lib/items/normalize.ts';
 
 /** One entry of an address header: a normalized address and its display name, if any. */
 export interface ParsedAddress {

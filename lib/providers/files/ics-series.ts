@@ -1,7 +1,7 @@
 import ICAL from 'ical.js';
-import { normalizeAddress, shortHash } from '../../items/normalize.ts';
-import type { Attendee, MeetingItem, Response } from '../../items/types.ts';
-import { zonedTimeToUtc } from '../../time/wall-clock.ts';
+import { normalizeAddress, shortHash } from '#lib/items/normalize.ts';
+import type { Attendee, MeetingItem, Response } from '#lib/items/types.ts';
+import { zonedTimeToUtc } from '#lib/time/wall-clock.ts';
 
 export type Component = InstanceType<typeof ICAL.Component>;
 export type CalEvent = InstanceType<typeof ICAL.Event>;

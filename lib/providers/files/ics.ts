@@ -1,7 +1,7 @@
 import ICAL from 'ical.js';
-import { FormatError } from '../../errors.ts';
-import { normalizeAddress, shortHash } from '../../items/normalize.ts';
-import type { MeetingItem } from '../../items/types.ts';
+import { FormatError } from '#lib/errors.ts';
+import { normalizeAddress, shortHash } from '#lib/items/normalize.ts';
+import type { MeetingItem } from '#lib/items/types.ts';
 import { badDateIn, type JCalComponent } from './ics-dates.ts';
 import { IcsScanner, type IcsBounds, type ScannedComponent } from './ics-scanner.ts';
 import {

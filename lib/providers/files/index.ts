@@ -8,5 +8,5 @@ export { parseAddressList } from './address-list.ts';
 export type { ParsedAddress } from './address-list.ts';
 export { parseMailDate } from './mail-date.ts';
 export { takeoutLabels } from './takeout-labels.ts';
-export { zonedTimeToUtc } from '../../time/wall-clock.ts';
-export { MBOX_FOLDER_PREFIX, mboxFolderLabel, mboxFolderOf, isDeletedItemsFolder } from '../../items/folders.ts';
+export { zonedTimeToUtc } from '#lib/time/wall-clock.ts';
+export { MBOX_FOLDER_PREFIX, mboxFolderLabel, mboxFolderOf, isDeletedItemsFolder } from '#lib/items/folders.ts';

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import { FormatError, InputError } from '../../errors.ts';
+import { FormatError, InputError } from '#lib/errors.ts';
 
 /**
  * Chunks are kept small: every bound the readers apply (a line, a message's headers) is

@@ -1,10 +1,10 @@
-import { FormatError } from '../../errors.ts';
-import { messageIdsIn, normalizeMessageId, shortHash, subjectHash } from '../../items/normalize.ts';
-import type { MailItem } from '../../items/types.ts';
+import { FormatError } from '#lib/errors.ts';
+import { messageIdsIn, normalizeMessageId, shortHash, subjectHash } from '#lib/items/normalize.ts';
+import type { MailItem } from '#lib/items/types.ts';
 import { decodeWords, parseAddressList, repairEncoding } from './address-list.ts';
 import { DamagedInputError, inspectInput, openInput } from './input.ts';
 import { parseMailDate } from './mail-date.ts';
-import { mboxFolderLabel } from '../../items/folders.ts';
+import { mboxFolderLabel } from '#lib/items/folders.ts';
 import { MboxSplitter, type MboxBounds, type MboxMessage, type MboxPart } from './mbox-splitter.ts';
 import { MB, type OnSkip } from './skips.ts';
 import { takeoutLabels } from './takeout-labels.ts';

@@ -1,7 +1,7 @@
 import type { calendar_v3 } from '@googleapis/calendar';
 import { z } from 'zod';
-import { normalizeAddress } from '../../items/normalize.ts';
-import type { Attendee, MeetingItem, Response } from '../../items/types.ts';
+import { normalizeAddress } from '#lib/items/normalize.ts';
+import type { Attendee, MeetingItem, Response } from '#lib/items/types.ts';
 
 /**
  * One Google Calendar event (an expanded occurrence: `singleEvents=true`) to a

@@ -1,9 +1,9 @@
 import type { calendar_v3 } from '@googleapis/calendar';
 import { z } from 'zod';
-import { ProviderUnavailableError } from '../../errors.ts';
-import type { RequestPacer } from '../pacer.ts';
-import type { CalendarSource, SourcePage } from '../types.ts';
-import type { MeetingItem } from '../../items/types.ts';
+import { ProviderUnavailableError } from '#lib/errors.ts';
+import type { RequestPacer } from '#lib/providers/pacer.ts';
+import type { CalendarSource, SourcePage } from '#lib/providers/types.ts';
+import type { MeetingItem } from '#lib/items/types.ts';
 import { EVENT_LIST_FIELDS, mapEvent } from './calendar-event.ts';
 
 const DAY_MS = 86_400_000;

@@ -1,8 +1,8 @@
 import type { gmail_v1 } from '@googleapis/gmail';
-import { messageIdsIn, normalizeMessageId, subjectHash } from '../../items/normalize.ts';
-import { decodeWords, parseAddressList, repairEncoding } from '../files/address-list.ts';
-import { bulkSignals } from '../files/mbox.ts';
-import type { MailItem } from '../../items/types.ts';
+import { messageIdsIn, normalizeMessageId, subjectHash } from '#lib/items/normalize.ts';
+import { decodeWords, parseAddressList, repairEncoding } from '#lib/providers/files/address-list.ts';
+import { bulkSignals } from '#lib/providers/files/mbox.ts';
+import type { MailItem } from '#lib/items/types.ts';
 
 /**
  * The headers a metadata sync asks for (DESIGN sections 3 and 8): addresses, threading,

@@ -1,5 +1,5 @@
-import { ConfigError, ProviderUnavailableError, ReconnectRequiredError, SinewError } from '../../errors.ts';
-import { ConsentError } from '../../connect/errors.ts';
+import { ConfigError, ProviderUnavailableError, ReconnectRequiredError, SinewError } from '#lib/errors.ts';
+import { ConsentError } from '#lib/connect/errors.ts';
 
 /** The slice of a GaxiosError we read; duck-typed so we need not import gaxios directly. */
 interface HttpFailure {

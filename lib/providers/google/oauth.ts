@@ -1,9 +1,9 @@
 import { CodeChallengeMethod, OAuth2Client, type Credentials } from 'google-auth-library';
 import { z } from 'zod';
-import type { Config } from '../../config.ts';
-import { ConfigError } from '../../errors.ts';
-import type { AuthorizationRequest, CodeExchange, ConnectedGrant, OAuthConsent } from '../../connect/consent.ts';
-import { ConsentError } from '../../connect/errors.ts';
+import type { Config } from '#lib/config.ts';
+import { ConfigError } from '#lib/errors.ts';
+import type { AuthorizationRequest, CodeExchange, ConnectedGrant, OAuthConsent } from '#lib/connect/consent.ts';
+import { ConsentError } from '#lib/connect/errors.ts';
 import { alreadyRevoked, mapTokenEndpointError } from './oauth-errors.ts';
 
 export const GMAIL_METADATA_SCOPE = 'https://www.googleapis.com/auth/gmail.metadata';

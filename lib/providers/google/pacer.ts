@@ -1,7 +1,7 @@
-import type { Clock } from '../../time/clock.ts';
-import { QuotaGovernor } from '../governor.ts';
-import type { QuotaModel } from '../governor.ts';
-import type { RequestPacer } from '../pacer.ts';
+import type { Clock } from '#lib/time/clock.ts';
+import { QuotaGovernor } from '#lib/providers/governor.ts';
+import type { QuotaModel } from '#lib/providers/governor.ts';
+import type { RequestPacer } from '#lib/providers/pacer.ts';
 import { withRetry } from './retry.ts';
 import type { GoogleFailure } from './retry.ts';
 

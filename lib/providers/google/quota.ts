@@ -1,4 +1,4 @@
-import type { QuotaModel } from '../governor.ts';
+import type { QuotaModel } from '#lib/providers/governor.ts';
 
 /**
  * Google's per-user quotas (DESIGN section 8), as the governor spends them: what each

@@ -1,5 +1,5 @@
-import { ProviderUnavailableError, ReconnectRequiredError } from '../../errors.ts';
-import type { Clock } from '../../time/clock.ts';
+import { ProviderUnavailableError, ReconnectRequiredError } from '#lib/errors.ts';
+import type { Clock } from '#lib/time/clock.ts';
 
 /**
  * What a failed Google API call means for the caller:

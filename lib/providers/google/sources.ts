@@ -1,11 +1,11 @@
 import { gmail } from '@googleapis/gmail';
 import { calendar } from '@googleapis/calendar';
 import type { OAuth2Client } from 'google-auth-library';
-import type { ChangeSource } from '../types.ts';
-import type { Clock } from '../../time/clock.ts';
+import type { ChangeSource } from '#lib/providers/types.ts';
+import type { Clock } from '#lib/time/clock.ts';
 import { createGooglePacer } from './pacer.ts';
 import { GCAL_QUOTA, GMAIL_QUOTA_2026, GMAIL_QUOTA_LEGACY, type GmailMethod } from './quota.ts';
-import type { QuotaModel } from '../governor.ts';
+import type { QuotaModel } from '#lib/providers/governor.ts';
 import { GmailSource } from './gmail.ts';
 import { GoogleCalendarSource } from './calendar.ts';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { normalizeAddress } from '../../items/normalize.ts';
-import { zonedTimeToUtc } from '../../time/wall-clock.ts';
-import type { Attendee, MeetingItem, Response } from '../../items/types.ts';
+import { normalizeAddress } from '#lib/items/normalize.ts';
+import { zonedTimeToUtc } from '#lib/time/wall-clock.ts';
+import type { Attendee, MeetingItem, Response } from '#lib/items/types.ts';
 
 /**
  * One Graph event from `/me/calendarView/delta` (an expanded instance: single, occurrence

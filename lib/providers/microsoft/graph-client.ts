@@ -2,7 +2,7 @@ import { request as httpsRequest, Agent } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { AuthenticationHandler, Client, GraphClientError, TelemetryHandler } from '@microsoft/microsoft-graph-client';
 import type { AuthenticationProvider, Context, Middleware } from '@microsoft/microsoft-graph-client';
-import { ConfigError } from '../../errors.ts';
+import { ConfigError } from '#lib/errors.ts';
 
 /** `SINEW_GRAPH_BASE_URL` taken apart the way the Graph client wants it. */
 export interface GraphEndpoint {

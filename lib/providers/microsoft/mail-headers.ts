@@ -1,7 +1,7 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { GraphError } from '@microsoft/microsoft-graph-client';
 import type { InternetMessageHeader } from '@microsoft/microsoft-graph-types';
-import type { RequestPacer } from '../pacer.ts';
+import type { RequestPacer } from '#lib/providers/pacer.ts';
 
 /** Where bulk headers come from: see GraphMailSourceOptions.headers. */
 export type HeaderFetch = 'auto' | 'batch' | 'none';

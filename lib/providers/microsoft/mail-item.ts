@@ -1,7 +1,7 @@
 import type { Message, Recipient } from '@microsoft/microsoft-graph-types';
-import { messageIdsIn, normalizeAddress, normalizeMessageId, subjectHash } from '../../items/normalize.ts';
-import { bulkSignals } from '../files/mbox.ts';
-import type { MailItem } from '../../items/types.ts';
+import { messageIdsIn, normalizeAddress, normalizeMessageId, subjectHash } from '#lib/items/normalize.ts';
+import { bulkSignals } from '#lib/providers/files/mbox.ts';
+import type { MailItem } from '#lib/items/types.ts';
 
 /**
  * The message properties a sync selects (DESIGN sections 3 and 8): addresses, times,

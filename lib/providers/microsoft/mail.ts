@@ -1,12 +1,12 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { parseCursor as parseSourceCursor } from '../cursor.ts';
+import { parseCursor as parseSourceCursor } from '#lib/providers/cursor.ts';
 import type { Message } from '@microsoft/microsoft-graph-types';
 import { z } from 'zod';
-import { ProviderUnavailableError } from '../../errors.ts';
-import type { Clock } from '../../time/clock.ts';
-import type { RequestPacer } from '../pacer.ts';
-import type { MailItem } from '../../items/types.ts';
-import type { MailSource, SourcePage } from '../types.ts';
+import { ProviderUnavailableError } from '#lib/errors.ts';
+import type { Clock } from '#lib/time/clock.ts';
+import type { RequestPacer } from '#lib/providers/pacer.ts';
+import type { MailItem } from '#lib/items/types.ts';
+import type { MailSource, SourcePage } from '#lib/providers/types.ts';
 import { fetchHeaders, type HeaderFetch } from './mail-headers.ts';
 import { MESSAGE_SELECT, graphToMailItem, ownAddresses } from './mail-item.ts';
 

@@ -8,11 +8,11 @@ import {
   type INetworkModule,
 } from '@azure/msal-node';
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../../config.ts';
-import type { AuthorizationRequest, CodeExchange, ConnectedGrant, OAuthConsent } from '../../connect/consent.ts';
-import { ConsentError } from '../../connect/errors.ts';
-import type { TokenVault } from '../../connect/token-vault.ts';
-import { ConfigError, ReconnectRequiredError } from '../../errors.ts';
+import type { Config } from '#lib/config.ts';
+import type { AuthorizationRequest, CodeExchange, ConnectedGrant, OAuthConsent } from '#lib/connect/consent.ts';
+import { ConsentError } from '#lib/connect/errors.ts';
+import type { TokenVault } from '#lib/connect/token-vault.ts';
+import { ConfigError, ReconnectRequiredError } from '#lib/errors.ts';
 import { msalNetworkTrusting } from './msal-network.ts';
 import { mapMsalError } from './oauth-errors.ts';
 import { cacheHasRefreshToken, SealedTokenCache, type SealedCacheStore } from './token-cache.ts';

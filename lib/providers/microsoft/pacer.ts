@@ -1,7 +1,7 @@
-import { ProviderUnavailableError, ReconnectRequiredError } from '../../errors.ts';
-import type { Clock } from '../../time/clock.ts';
-import { QuotaGovernor } from '../governor.ts';
-import type { RequestPacer } from '../pacer.ts';
+import { ProviderUnavailableError, ReconnectRequiredError } from '#lib/errors.ts';
+import type { Clock } from '#lib/time/clock.ts';
+import { QuotaGovernor } from '#lib/providers/governor.ts';
+import type { RequestPacer } from '#lib/providers/pacer.ts';
 
 /**
  * Outlook's limits per app and mailbox, as Microsoft documents them ("Microsoft Graph

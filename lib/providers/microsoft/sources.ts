@@ -1,5 +1,5 @@
-import type { ChangeSource } from '../types.ts';
-import type { Clock } from '../../time/clock.ts';
+import type { ChangeSource } from '#lib/providers/types.ts';
+import type { Clock } from '#lib/time/clock.ts';
 import { createGraphPacer } from './pacer.ts';
 import { graphClient } from './graph-client.ts';
 import { GraphMailSource } from './mail.ts';

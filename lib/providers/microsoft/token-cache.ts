@@ -1,6 +1,6 @@
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
-import type { TokenVault } from '../../connect/token-vault.ts';
-import { ReconnectRequiredError } from '../../errors.ts';
+import type { TokenVault } from '#lib/connect/token-vault.ts';
+import { ReconnectRequiredError } from '#lib/errors.ts';
 
 /**
  * Where an account's sealed MSAL token cache lives (the account's `encryptedToken` in the

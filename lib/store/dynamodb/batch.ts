@@ -5,7 +5,7 @@ import {
   type BatchWriteCommandOutput,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { StoreError } from '../../errors.ts';
+import { StoreError } from '#lib/errors.ts';
 
 /**
  * BatchGetItem and BatchWriteItem with their unprocessed-items loop. DynamoDB answers

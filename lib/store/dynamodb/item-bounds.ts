@@ -1,4 +1,4 @@
-import type { Attendee, Item, MailItem, MeetingItem } from '../../items/types.ts';
+import type { Attendee, Item, MailItem, MeetingItem } from '#lib/items/types.ts';
 
 /**
  * What one stored item may hold (issue 10: one oversized message must never block a

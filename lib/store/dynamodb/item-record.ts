@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Attendee, Item, MailItem, MeetingItem } from '../../items/types.ts';
-import { HISTORY_DAYS } from '../../settings.ts';
-import { StoreError } from '../../errors.ts';
+import type { Attendee, Item, MailItem, MeetingItem } from '#lib/items/types.ts';
+import { HISTORY_DAYS } from '#lib/settings.ts';
+import { StoreError } from '#lib/errors.ts';
 import { SK_ITEM_PREFIX, TABLE_KEYS } from './schema.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { PutCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { Item } from '../../items/types.ts';
-import type { PutItemsResult } from '../types.ts';
-import { StoreError } from '../../errors.ts';
+import type { Item } from '#lib/items/types.ts';
+import type { PutItemsResult } from '#lib/store/types.ts';
+import { StoreError } from '#lib/errors.ts';
 import { BATCH_GET_MAX, BATCH_WRITE_MAX, batchGet, batchWrite, chunk, mapWithLimit, type Key, type RetryPolicy, type WriteRequest } from './batch.ts';
 import { boundItem } from './item-bounds.ts';
 import { accountKeyPrefixes, itemSortKey, itemTtl, toItemRecord, type ItemRecord } from './item-record.ts';

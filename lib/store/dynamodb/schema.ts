@@ -5,7 +5,7 @@ import {
   type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { StoreError } from '../../errors.ts';
+import { StoreError } from '#lib/errors.ts';
 
 /**
  * The single-table layout (DESIGN section 2). Every partition key starts with the owning

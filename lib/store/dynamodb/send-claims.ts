@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SendClaim } from '../types.ts';
-import { InputError } from '../../errors.ts';
+import type { SendClaim } from '#lib/store/types.ts';
+import { InputError } from '#lib/errors.ts';
 import { SK_SEND_PREFIX, TABLE_KEYS, userPk } from './schema.ts';
 
 /**

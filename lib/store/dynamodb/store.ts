@@ -8,11 +8,11 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { Item } from '../../items/types.ts';
-import type { Feedback } from '../../items/feedback.ts';
-import type { Account, AccountChange, AccountChangeResult, AccountStatus, PutItemsResult, SendClaim, Store, User, UserChange } from '../types.ts';
-import { InputError, SinewError, StoreError } from '../../errors.ts';
-import { canonicalTimeZone } from '../../time/zones.ts';
+import type { Item } from '#lib/items/types.ts';
+import type { Feedback } from '#lib/items/feedback.ts';
+import type { Account, AccountChange, AccountChangeResult, AccountStatus, PutItemsResult, SendClaim, Store, User, UserChange } from '#lib/store/types.ts';
+import { InputError, SinewError, StoreError } from '#lib/errors.ts';
+import { canonicalTimeZone } from '#lib/time/zones.ts';
 import { BATCH_WRITE_MAX, batchWrite, chunk, defaultRetryPolicy, mapWithLimit, type RetryPolicy } from './batch.ts';
 import { fromItemRecord, itemSortKey } from './item-record.ts';
 import { deleteAccountItems, deleteItems, putItems, type ItemWriter } from './item-writes.ts';

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AccountChange, AccountChangeResult, User, UserChange } from '../types.ts';
-import { StoreError } from '../../errors.ts';
+import type { AccountChange, AccountChangeResult, User, UserChange } from '#lib/store/types.ts';
+import { StoreError } from '#lib/errors.ts';
 import { GSI_SYNC_PREFIX, GSI_WEEKLY_PREFIX, SK_ACCOUNT_PREFIX, SK_PROFILE, TABLE_KEYS, userPk } from './schema.ts';
 
 /**

@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { enronThreadSize, writeBigMbox } from '../../../lib/local/demo/big-mbox.ts';
-import { Random } from '../../../lib/random.ts';
+import { enronThreadSize, writeBigMbox } from '#lib/local/demo/big-mbox.ts';
+import { Random } from '#lib/random.ts';
 import { first, mboxEntries } from './mbox-entries.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'sinew-big-mbox-'));

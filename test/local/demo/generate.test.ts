@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { normalizeAddress } from '../../../lib/items/normalize.ts';
-import { DEMO_AS_OF, generateDemoMailbox, writeDemoFiles } from '../../../lib/local/demo/generate.ts';
+import { normalizeAddress } from '#lib/items/normalize.ts';
+import { DEMO_AS_OF, generateDemoMailbox, writeDemoFiles } from '#lib/local/demo/generate.ts';
 import { first, mboxEntries } from './mbox-entries.ts';
 
 const demo = generateDemoMailbox();

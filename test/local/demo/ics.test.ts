@@ -1,7 +1,7 @@
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
-import { generateDemoMailbox } from '../../../lib/local/demo/generate.ts';
-import { buildScenario, DEMO_AS_OF, DEMO_SEED } from '../../../lib/local/demo/scenario.ts';
+import { generateDemoMailbox } from '#lib/local/demo/generate.ts';
+import { buildScenario, DEMO_AS_OF, DEMO_SEED } from '#lib/local/demo/scenario.ts';
 
 const demo = generateDemoMailbox();
 const calendar = new ICAL.Component(ICAL.parse(demo.ics));

@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeDemoFiles } from '../../../lib/local/demo/generate.ts';
-import { readIcs } from '../../../lib/providers/files/ics.ts';
-import { readMbox } from '../../../lib/providers/files/mbox.ts';
-import type { MailItem } from '../../../lib/items/types.ts';
+import { writeDemoFiles } from '#lib/local/demo/generate.ts';
+import { readIcs } from '#lib/providers/files/ics.ts';
+import { readMbox } from '#lib/providers/files/mbox.ts';
+import type { MailItem } from '#lib/items/types.ts';
 
 /** The demo files through the real importers (lib/providers/files), as `sinew demo` reads them. */
 const dir = await mkdtemp(join(tmpdir(), 'sinew-demo-import-'));

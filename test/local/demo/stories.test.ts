@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildScenario, DEMO_AS_OF, DEMO_SEED } from '../../../lib/local/demo/scenario.ts';
+import { buildScenario, DEMO_AS_OF, DEMO_SEED } from '#lib/local/demo/scenario.ts';
 import { storyFlags } from './story-rules.ts';
 
 /**

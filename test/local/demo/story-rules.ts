@@ -1,5 +1,5 @@
-import { domainOf, localPartOf, normalizeAddress, PUBLIC_WEBMAIL_DOMAINS } from '../../../lib/items/normalize.ts';
-import type { Scenario } from '../../../lib/local/demo/scenario.ts';
+import { domainOf, localPartOf, normalizeAddress, PUBLIC_WEBMAIL_DOMAINS } from '#lib/items/normalize.ts';
+import type { Scenario } from '#lib/local/demo/scenario.ts';
 
 /**
  * A deliberately small, independent reading of DESIGN sections 3 and 4 over the demo

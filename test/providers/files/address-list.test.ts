@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAddressList, repairEncoding } from '../../../lib/providers/files/address-list.ts';
+import { parseAddressList, repairEncoding } from '#lib/providers/files/address-list.ts';
 
 describe('parseAddressList', () => {
   it('splits on commas outside quotes and keeps quoted names whole', () => {

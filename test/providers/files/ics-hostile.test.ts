@@ -9,10 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseIcs, readIcs, type IcsOptions } from '../../../lib/providers/files/ics.ts';
-import { toUtcMs, tzidOf } from '../../../lib/providers/files/ics-series.ts';
-import type { FileSkip } from '../../../lib/providers/files/skips.ts';
-import type { MeetingItem } from '../../../lib/items/types.ts';
+import { parseIcs, readIcs, type IcsOptions } from '#lib/providers/files/ics.ts';
+import { toUtcMs, tzidOf } from '#lib/providers/files/ics-series.ts';
+import type { FileSkip } from '#lib/providers/files/skips.ts';
+import type { MeetingItem } from '#lib/items/types.ts';
 import {
   brokenDates, dailySeries, goodEvent, HOSTILE_ME, HOSTILE_WINDOW, invalidUtf8Ics, secondlySeries,
 } from './hostile-files.ts';

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FormatError, InputError } from '../../../lib/errors.ts';
-import { parseIcs, readIcs } from '../../../lib/providers/files/ics.ts';
-import type { MeetingItem } from '../../../lib/items/types.ts';
+import { FormatError, InputError } from '#lib/errors.ts';
+import { parseIcs, readIcs } from '#lib/providers/files/ics.ts';
+import type { MeetingItem } from '#lib/items/types.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/files/${name}`, import.meta.url));
 const options = { accountId: 'cal-1', expandUntil: new Date('2026-11-01T00:00:00Z'), owner: ['Me@Example.com'] };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMailDate } from '../../../lib/providers/files/mail-date.ts';
+import { parseMailDate } from '#lib/providers/files/mail-date.ts';
 
 const iso = (raw: string): string | null => {
   const t = parseMailDate(raw);

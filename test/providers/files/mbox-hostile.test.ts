@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readMbox, type MboxOptions } from '../../../lib/providers/files/mbox.ts';
-import { MboxSplitter, type MboxPart } from '../../../lib/providers/files/mbox-splitter.ts';
-import type { FileSkip } from '../../../lib/providers/files/skips.ts';
-import type { MailItem } from '../../../lib/items/types.ts';
+import { readMbox, type MboxOptions } from '#lib/providers/files/mbox.ts';
+import { MboxSplitter, type MboxPart } from '#lib/providers/files/mbox-splitter.ts';
+import type { FileSkip } from '#lib/providers/files/skips.ts';
+import type { MailItem } from '#lib/items/types.ts';
 import {
   goodMessage, gzipBomb, HOSTILE_ME, invalidUtf8Mbox, manyRecipients, oversizedHeaderLine, truncatedGzip, truncatedMbox,
   type HostileFile,

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FormatError, InputError } from '../../../lib/errors.ts';
-import { subjectHash } from '../../../lib/items/normalize.ts';
-import { readMbox } from '../../../lib/providers/files/mbox.ts';
-import type { MailItem } from '../../../lib/items/types.ts';
+import { FormatError, InputError } from '#lib/errors.ts';
+import { subjectHash } from '#lib/items/normalize.ts';
+import { readMbox } from '#lib/providers/files/mbox.ts';
+import type { MailItem } from '#lib/items/types.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/files/${name}`, import.meta.url));
 

@@ -5,8 +5,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readMbox } from '../../../lib/providers/files/mbox.ts';
-import type { MailItem } from '../../../lib/items/types.ts';
+import { readMbox } from '#lib/providers/files/mbox.ts';
+import type { MailItem } from '#lib/items/types.ts';
 
 const DATA = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
 const ENRON = `${DATA}enron-allen-p/`;

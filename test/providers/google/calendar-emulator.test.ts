@@ -1,9 +1,9 @@
 import type { calendar_v3 } from '@googleapis/calendar';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../support/virtual-clock.ts';
-import { calendarClient, startCalendarEmulator } from '../../support/google/calendar-emulator.ts';
-import type { CalendarEmulator, CalendarHandlerOptions } from '../../support/google/calendar-emulator.ts';
-import { CalendarState } from '../../support/google/calendar-state.ts';
+import { VirtualClock } from '#test/support/virtual-clock.ts';
+import { calendarClient, startCalendarEmulator } from '#test/support/google/calendar-emulator.ts';
+import type { CalendarEmulator, CalendarHandlerOptions } from '#test/support/google/calendar-emulator.ts';
+import { CalendarState } from '#test/support/google/calendar-state.ts';
 
 /** The Calendar emulator itself, through the real client: the wire behaviour tests lean on. */
 describe('Calendar v3 emulator', () => {

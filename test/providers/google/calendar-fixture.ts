@@ -3,15 +3,15 @@
  * Google Takeout would export for the same weekly series, so tests can check that both
  * importers key each occurrence the same way.
  */
-import { GoogleCalendarSource } from '../../../lib/providers/google/calendar.ts';
-import type { GoogleCalendarSourceOptions } from '../../../lib/providers/google/calendar.ts';
-import type { MeetingItem } from '../../../lib/items/types.ts';
-import type { SourcePage } from '../../../lib/providers/types.ts';
-import { directPacer } from '../../support/direct-pacer.ts';
-import { VirtualClock } from '../../support/virtual-clock.ts';
-import { calendarClient, startCalendarEmulator } from '../../support/google/calendar-emulator.ts';
-import type { CalendarEmulator, CalendarHandlerOptions } from '../../support/google/calendar-emulator.ts';
-import { CalendarState } from '../../support/google/calendar-state.ts';
+import { GoogleCalendarSource } from '#lib/providers/google/calendar.ts';
+import type { GoogleCalendarSourceOptions } from '#lib/providers/google/calendar.ts';
+import type { MeetingItem } from '#lib/items/types.ts';
+import type { SourcePage } from '#lib/providers/types.ts';
+import { directPacer } from '#test/support/direct-pacer.ts';
+import { VirtualClock } from '#test/support/virtual-clock.ts';
+import { calendarClient, startCalendarEmulator } from '#test/support/google/calendar-emulator.ts';
+import type { CalendarEmulator, CalendarHandlerOptions } from '#test/support/google/calendar-emulator.ts';
+import { CalendarState } from '#test/support/google/calendar-state.ts';
 
 export const AS_OF = new Date('2026-11-23T07:00:00Z');
 export const OWNER = 'me@example.com';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ProviderUnavailableError } from '../../../lib/errors.ts';
-import { GCAL_QUOTA } from '../../../lib/providers/google/quota.ts';
-import { createGooglePacer } from '../../../lib/providers/google/pacer.ts';
+import { ProviderUnavailableError } from '#lib/errors.ts';
+import { GCAL_QUOTA } from '#lib/providers/google/quota.ts';
+import { createGooglePacer } from '#lib/providers/google/pacer.ts';
 import { AS_OF, OWNER, applyPages, drain, lastCursor, startRig } from './calendar-fixture.ts';
 import type { CalendarRig } from './calendar-fixture.ts';
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseIcs } from '../../../lib/providers/files/ics.ts';
-import type { MeetingItem } from '../../../lib/items/types.ts';
+import { parseIcs } from '#lib/providers/files/ics.ts';
+import type { MeetingItem } from '#lib/items/types.ts';
 import { AS_OF, OWNER, SECRET_TITLE, SERIES_ICS, SERIES_UID, applyPages, drain, lastCursor, startRig } from './calendar-fixture.ts';
 import type { CalendarRig } from './calendar-fixture.ts';
 

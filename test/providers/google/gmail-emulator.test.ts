@@ -2,12 +2,12 @@ import { gmail } from '@googleapis/gmail';
 import type { gmail_v1 } from '@googleapis/gmail';
 import { OAuth2Client } from 'google-auth-library';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../support/virtual-clock.ts';
-import { GMAIL_QUOTA_2026 } from '../../../lib/providers/google/quota.ts';
-import { GmailMailbox, gmailHandler } from '../../support/google/gmail-emulator.ts';
-import { QuotaLedger } from '../../support/google/quota.ts';
-import { startGoogleEmulator } from '../../support/google/server.ts';
-import type { GoogleEmulator } from '../../support/google/server.ts';
+import { VirtualClock } from '#test/support/virtual-clock.ts';
+import { GMAIL_QUOTA_2026 } from '#lib/providers/google/quota.ts';
+import { GmailMailbox, gmailHandler } from '#test/support/google/gmail-emulator.ts';
+import { QuotaLedger } from '#test/support/google/quota.ts';
+import { startGoogleEmulator } from '#test/support/google/server.ts';
+import type { GoogleEmulator } from '#test/support/google/server.ts';
 
 const T = Date.UTC(2026, 10, 1);
 const NO_RETRY = { retry: false } as const;

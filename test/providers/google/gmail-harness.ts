@@ -4,21 +4,21 @@
  */
 import { gmail } from '@googleapis/gmail';
 import { OAuth2Client } from 'google-auth-library';
-import { GmailSource } from '../../../lib/providers/google/gmail.ts';
-import type { GmailSourceOptions } from '../../../lib/providers/google/gmail.ts';
-import type { MailItem } from '../../../lib/items/types.ts';
-import type { SourcePage } from '../../../lib/providers/types.ts';
-import { VirtualClock } from '../../support/virtual-clock.ts';
-import { createGooglePacer } from '../../../lib/providers/google/pacer.ts';
-import type { GooglePacer, GooglePacerOptions } from '../../../lib/providers/google/pacer.ts';
-import { GMAIL_QUOTA_2026 } from '../../../lib/providers/google/quota.ts';
-import type { GmailMethod } from '../../../lib/providers/google/quota.ts';
-import type { QuotaModel } from '../../../lib/providers/governor.ts';
-import { gmailHandler } from '../../support/google/gmail-emulator.ts';
-import type { GmailMailbox, GmailQuota } from '../../support/google/gmail-emulator.ts';
-import { QuotaLedger } from '../../support/google/quota.ts';
-import { startGoogleEmulator } from '../../support/google/server.ts';
-import type { GoogleEmulator } from '../../support/google/server.ts';
+import { GmailSource } from '#lib/providers/google/gmail.ts';
+import type { GmailSourceOptions } from '#lib/providers/google/gmail.ts';
+import type { MailItem } from '#lib/items/types.ts';
+import type { SourcePage } from '#lib/providers/types.ts';
+import { VirtualClock } from '#test/support/virtual-clock.ts';
+import { createGooglePacer } from '#lib/providers/google/pacer.ts';
+import type { GooglePacer, GooglePacerOptions } from '#lib/providers/google/pacer.ts';
+import { GMAIL_QUOTA_2026 } from '#lib/providers/google/quota.ts';
+import type { GmailMethod } from '#lib/providers/google/quota.ts';
+import type { QuotaModel } from '#lib/providers/governor.ts';
+import { gmailHandler } from '#test/support/google/gmail-emulator.ts';
+import type { GmailMailbox, GmailQuota } from '#test/support/google/gmail-emulator.ts';
+import { QuotaLedger } from '#test/support/google/quota.ts';
+import { startGoogleEmulator } from '#test/support/google/server.ts';
+import type { GoogleEmulator } from '#test/support/google/server.ts';
 
 /** 23 November 2026, 07:00 UTC: the virtual "now" of these tests. */
 export const AS_OF = Date.UTC(2026, 10, 23, 7);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { GMAIL_QUOTA_2026 } from '../../../lib/providers/google/quota.ts';
-import { buildMailbox } from '../../support/google/gmail-fixture.ts';
-import { GmailMailbox } from '../../support/google/gmail-emulator.ts';
+import { GMAIL_QUOTA_2026 } from '#lib/providers/google/quota.ts';
+import { buildMailbox } from '#test/support/google/gmail-fixture.ts';
+import { GmailMailbox } from '#test/support/google/gmail-emulator.ts';
 import { AS_OF, drain, itemsOf, startHarness } from './gmail-harness.ts';
 import type { Harness } from './gmail-harness.ts';
 

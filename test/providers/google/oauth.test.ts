@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConsentError } from '../../../lib/connect/errors.ts';
-import { createPkce } from '../../../lib/connect/pkce.ts';
-import { ConfigError, ReconnectRequiredError } from '../../../lib/errors.ts';
+import { ConsentError } from '#lib/connect/errors.ts';
+import { createPkce } from '#lib/connect/pkce.ts';
+import { ConfigError, ReconnectRequiredError } from '#lib/errors.ts';
 import {
   CALENDAR_EVENTS_READONLY_SCOPE,
   GMAIL_METADATA_SCOPE,
   GoogleOAuth,
   googleOAuthFromConfig,
   grantsCalendar,
-} from '../../../lib/providers/google/oauth.ts';
-import { loadConfig } from '../../../lib/config.ts';
-import { GoogleOAuthEmulator, serveOnLoopback } from '../../support/google/oauth-emulator.ts';
+} from '#lib/providers/google/oauth.ts';
+import { loadConfig } from '#lib/config.ts';
+import { GoogleOAuthEmulator, serveOnLoopback } from '#test/support/google/oauth-emulator.ts';
 
 const CLIENT_ID = 'sinew-test.apps.googleusercontent.com';
 const CLIENT_SECRET = 'GOCSPX-test-secret';

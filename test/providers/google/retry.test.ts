@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ProviderUnavailableError, ReconnectRequiredError } from '../../../lib/errors.ts';
-import { VirtualClock } from '../../support/virtual-clock.ts';
-import { classifyGoogleError, withRetry } from '../../../lib/providers/google/retry.ts';
+import { ProviderUnavailableError, ReconnectRequiredError } from '#lib/errors.ts';
+import { VirtualClock } from '#test/support/virtual-clock.ts';
+import { classifyGoogleError, withRetry } from '#lib/providers/google/retry.ts';
 
 const NOW = Date.UTC(2026, 10, 23, 7);
 

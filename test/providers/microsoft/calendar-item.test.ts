@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mapGraphEvent, seriesUidOf } from '../../../lib/providers/microsoft/calendar-item.ts';
-import { goidHex } from '../../support/microsoft/graph-calendar.ts';
+import { mapGraphEvent, seriesUidOf } from '#lib/providers/microsoft/calendar-item.ts';
+import { goidHex } from '#test/support/microsoft/graph-calendar.ts';
 
 const NATIVE = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
 const ext = (uid: string) => Buffer.concat([Buffer.from('vCal-Uid\x01\x00\x00\x00', 'latin1'), Buffer.from(`${uid}\0`)]);

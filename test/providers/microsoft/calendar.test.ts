@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseIcs } from '../../../lib/providers/files/ics.ts';
-import { GraphCalendarSource } from '../../../lib/providers/microsoft/calendar.ts';
-import type { MeetingItem } from '../../../lib/items/types.ts';
-import type { SourcePage } from '../../../lib/providers/types.ts';
-import { VirtualClock } from '../../support/virtual-clock.ts';
-import { createGraphPacer } from '../../../lib/providers/microsoft/pacer.ts';
-import { directPacer } from '../../support/direct-pacer.ts';
-import type { RequestPacer } from '../../../lib/providers/pacer.ts';
+import { parseIcs } from '#lib/providers/files/ics.ts';
+import { GraphCalendarSource } from '#lib/providers/microsoft/calendar.ts';
+import type { MeetingItem } from '#lib/items/types.ts';
+import type { SourcePage } from '#lib/providers/types.ts';
+import { VirtualClock } from '#test/support/virtual-clock.ts';
+import { createGraphPacer } from '#lib/providers/microsoft/pacer.ts';
+import { directPacer } from '#test/support/direct-pacer.ts';
+import type { RequestPacer } from '#lib/providers/pacer.ts';
 import { startMsWorld, MAILBOX, type MsWorld } from './ms-harness.ts';
 
 const AS_OF = new Date('2026-11-23T07:00:00Z');

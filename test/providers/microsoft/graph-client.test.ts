@@ -1,11 +1,11 @@
 import { GraphClientError, GraphError } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../lib/errors.ts';
-import { graphClient, splitGraphBaseUrl } from '../../../lib/providers/microsoft/graph-client.ts';
-import { graphMailHandler } from '../../support/microsoft/graph-mail.ts';
-import { GraphMailbox } from '../../support/microsoft/graph-mailbox.ts';
-import { startMicrosoftEmulator } from '../../support/microsoft/server.ts';
-import type { MicrosoftEmulator } from '../../support/microsoft/server.ts';
+import { ConfigError } from '#lib/errors.ts';
+import { graphClient, splitGraphBaseUrl } from '#lib/providers/microsoft/graph-client.ts';
+import { graphMailHandler } from '#test/support/microsoft/graph-mail.ts';
+import { GraphMailbox } from '#test/support/microsoft/graph-mailbox.ts';
+import { startMicrosoftEmulator } from '#test/support/microsoft/server.ts';
+import type { MicrosoftEmulator } from '#test/support/microsoft/server.ts';
 
 describe('splitGraphBaseUrl', () => {
   it('splits SINEW_GRAPH_BASE_URL into the client baseUrl, version and token host', () => {

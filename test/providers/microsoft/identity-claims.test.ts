@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConsentError } from '../../../lib/connect/errors.ts';
-import { MICROSOFT_PERSONAL_TENANT, microsoftIdentity } from '../../../lib/providers/microsoft/oauth.ts';
+import { ConsentError } from '#lib/connect/errors.ts';
+import { MICROSOFT_PERSONAL_TENANT, microsoftIdentity } from '#lib/providers/microsoft/oauth.ts';
 
 /**
  * Which ID token claims Sinew trusts for a Microsoft account: keyed on tid/oid, an address

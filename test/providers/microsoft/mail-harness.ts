@@ -4,19 +4,19 @@
  * and a helper that drains a source's pages.
  */
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { graphClient } from '../../../lib/providers/microsoft/graph-client.ts';
-import { GraphMailSource } from '../../../lib/providers/microsoft/mail.ts';
-import type { GraphMailSourceOptions } from '../../../lib/providers/microsoft/mail.ts';
-import type { MailItem } from '../../../lib/items/types.ts';
-import type { SourcePage } from '../../../lib/providers/types.ts';
-import { VirtualClock } from '../../support/virtual-clock.ts';
-import { createGraphPacer } from '../../../lib/providers/microsoft/pacer.ts';
-import type { GraphPacer, GraphPacerOptions } from '../../../lib/providers/microsoft/pacer.ts';
-import { graphMailHandler } from '../../support/microsoft/graph-mail.ts';
-import type { GraphMailOptions } from '../../support/microsoft/graph-mail.ts';
-import type { GraphMailbox } from '../../support/microsoft/graph-mailbox.ts';
-import { startMicrosoftEmulator } from '../../support/microsoft/server.ts';
-import type { MicrosoftEmulator, MicrosoftEmulatorOptions } from '../../support/microsoft/server.ts';
+import { graphClient } from '#lib/providers/microsoft/graph-client.ts';
+import { GraphMailSource } from '#lib/providers/microsoft/mail.ts';
+import type { GraphMailSourceOptions } from '#lib/providers/microsoft/mail.ts';
+import type { MailItem } from '#lib/items/types.ts';
+import type { SourcePage } from '#lib/providers/types.ts';
+import { VirtualClock } from '#test/support/virtual-clock.ts';
+import { createGraphPacer } from '#lib/providers/microsoft/pacer.ts';
+import type { GraphPacer, GraphPacerOptions } from '#lib/providers/microsoft/pacer.ts';
+import { graphMailHandler } from '#test/support/microsoft/graph-mail.ts';
+import type { GraphMailOptions } from '#test/support/microsoft/graph-mail.ts';
+import type { GraphMailbox } from '#test/support/microsoft/graph-mailbox.ts';
+import { startMicrosoftEmulator } from '#test/support/microsoft/server.ts';
+import type { MicrosoftEmulator, MicrosoftEmulatorOptions } from '#test/support/microsoft/server.ts';
 
 /** 2026-11-23T07:00Z, the clock's start. */
 export const AS_OF = Date.UTC(2026, 10, 23, 7);

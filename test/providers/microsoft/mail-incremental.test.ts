@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { GraphMailbox } from '../../support/microsoft/graph-mailbox.ts';
+import { GraphMailbox } from '#test/support/microsoft/graph-mailbox.ts';
 import { AS_OF, drain, harness, stored } from './mail-harness.ts';
 import type { Harness } from './mail-harness.ts';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ReconnectRequiredError } from '../../../lib/errors.ts';
-import { GraphMailbox } from '../../support/microsoft/graph-mailbox.ts';
-import type { LoggedRequest } from '../../support/microsoft/server.ts';
+import { ReconnectRequiredError } from '#lib/errors.ts';
+import { GraphMailbox } from '#test/support/microsoft/graph-mailbox.ts';
+import type { LoggedRequest } from '#test/support/microsoft/server.ts';
 import { AS_OF, drain, harness, stored } from './mail-harness.ts';
 import type { Harness } from './mail-harness.ts';
 

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { gmailToMailItem } from '../../../lib/providers/google/gmail-item.ts';
-import type { MailItem } from '../../../lib/items/types.ts';
-import { buildMailbox } from '../../support/google/gmail-fixture.ts';
-import { folderForLabels, graphMailboxFromGmail } from '../../support/microsoft/graph-mail-fixture.ts';
-import { GraphMailbox } from '../../support/microsoft/graph-mailbox.ts';
+import { gmailToMailItem } from '#lib/providers/google/gmail-item.ts';
+import type { MailItem } from '#lib/items/types.ts';
+import { buildMailbox } from '#test/support/google/gmail-fixture.ts';
+import { folderForLabels, graphMailboxFromGmail } from '#test/support/microsoft/graph-mail-fixture.ts';
+import { GraphMailbox } from '#test/support/microsoft/graph-mailbox.ts';
 import { AS_OF, drain, harness, stored } from './mail-harness.ts';
 import type { Harness } from './mail-harness.ts';
 

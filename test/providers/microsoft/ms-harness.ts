@@ -4,13 +4,13 @@
  * real MSAL, whose Graph client is the real one.
  */
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { createPkce } from '../../../lib/connect/pkce.ts';
-import { fetchTrusting, graphClient } from '../../../lib/providers/microsoft/graph-client.ts';
-import { MsOAuth } from '../../../lib/providers/microsoft/oauth.ts';
-import { GraphCalendar } from '../../support/microsoft/graph-calendar.ts';
-import { IdentityPlatform } from '../../support/microsoft/identity.ts';
-import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../support/microsoft/server.ts';
-import type { Clock } from '../../../lib/time/clock.ts';
+import { createPkce } from '#lib/connect/pkce.ts';
+import { fetchTrusting, graphClient } from '#lib/providers/microsoft/graph-client.ts';
+import { MsOAuth } from '#lib/providers/microsoft/oauth.ts';
+import { GraphCalendar } from '#test/support/microsoft/graph-calendar.ts';
+import { IdentityPlatform } from '#test/support/microsoft/identity.ts';
+import { startMicrosoftEmulator, type MicrosoftEmulator } from '#test/support/microsoft/server.ts';
+import type { Clock } from '#lib/time/clock.ts';
 
 export const MAILBOX = 'ada@contoso.example';
 

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConsentError } from '../../../lib/connect/errors.ts';
-import { runLoopbackConsent } from '../../../lib/connect/loopback.ts';
-import { createPkce } from '../../../lib/connect/pkce.ts';
-import { LocalKeyVault } from '../../../lib/connect/token-vault.ts';
-import { ConfigError, ReconnectRequiredError } from '../../../lib/errors.ts';
-import { grantsCalendar, MS_CONNECT_SCOPES, MsOAuth, scopeProblem } from '../../../lib/providers/microsoft/oauth.ts';
-import { startIdentityEmulator, type IdentityEmulator } from '../../support/microsoft/identity.ts';
-import { fetchTrusting } from '../../../lib/providers/microsoft/graph-client.ts';
+import { ConsentError } from '#lib/connect/errors.ts';
+import { runLoopbackConsent } from '#lib/connect/loopback.ts';
+import { createPkce } from '#lib/connect/pkce.ts';
+import { LocalKeyVault } from '#lib/connect/token-vault.ts';
+import { ConfigError, ReconnectRequiredError } from '#lib/errors.ts';
+import { grantsCalendar, MS_CONNECT_SCOPES, MsOAuth, scopeProblem } from '#lib/providers/microsoft/oauth.ts';
+import { startIdentityEmulator, type IdentityEmulator } from '#test/support/microsoft/identity.ts';
+import { fetchTrusting } from '#lib/providers/microsoft/graph-client.ts';
 
 const MAILBOX = 'ada@contoso.example';
 let em: IdentityEmulator;

@@ -1,8 +1,8 @@
 import { GraphClientError, GraphError } from '@microsoft/microsoft-graph-client';
 import { describe, expect, it } from 'vitest';
-import { ProviderUnavailableError, ReconnectRequiredError } from '../../../lib/errors.ts';
-import { VirtualClock } from '../../support/virtual-clock.ts';
-import { classifyGraphError, createGraphPacer } from '../../../lib/providers/microsoft/pacer.ts';
+import { ProviderUnavailableError, ReconnectRequiredError } from '#lib/errors.ts';
+import { VirtualClock } from '#test/support/virtual-clock.ts';
+import { classifyGraphError, createGraphPacer } from '#lib/providers/microsoft/pacer.ts';
 
 function graphError(status: number, code: string, headers?: Record<string, string>, message = 'failed'): GraphError {
   const e = new GraphError(status, message);

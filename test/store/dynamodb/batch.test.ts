@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { StoreError } from '../../../lib/errors.ts';
-import { batchGet, batchWrite, chunk, defaultRetryPolicy, mapWithLimit, type WriteRequest } from '../../../lib/store/dynamodb/batch.ts';
+import { StoreError } from '#lib/errors.ts';
+import { batchGet, batchWrite, chunk, defaultRetryPolicy, mapWithLimit, type WriteRequest } from '#lib/store/dynamodb/batch.ts';
 
 /**
  * dynalite never throttles, so the unprocessed-items loop is driven here by a scripted

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromItemRecord, itemHash, itemSortKey, itemTtl, toItemRecord } from '../../../lib/store/dynamodb/item-record.ts';
+import { fromItemRecord, itemHash, itemSortKey, itemTtl, toItemRecord } from '#lib/store/dynamodb/item-record.ts';
 import { mail, meeting } from './items.ts';
 
 describe('itemSortKey', () => {

@@ -1,4 +1,4 @@
-import type { MailItem, MeetingItem } from '../../../lib/items/types.ts';
+import type { MailItem, MeetingItem } from '#lib/items/types.ts';
 
 /** Item builders for the store tests: every field set, so a lost field shows. */
 export function mail(overrides: Partial<MailItem> = {}): MailItem {

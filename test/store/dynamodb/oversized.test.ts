@@ -1,13 +1,13 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { Attendee, MailItem } from '../../../lib/items/types.ts';
-import type { DynamoStore } from '../../../lib/store/dynamodb/store.ts';
-import { itemBytes, MAX_ITEM_BYTES } from '../../../lib/store/dynamodb/item-size.ts';
-import { toItemRecord } from '../../../lib/store/dynamodb/item-record.ts';
-import { isBroadcast, recipientCount } from '../../../lib/interactions/classify.ts';
-import { attendeeCount } from '../../../lib/interactions/meetings.ts';
-import { startTestDynamo, type TestDynamo } from '../../support/dynalite.ts';
+import type { Attendee, MailItem } from '#lib/items/types.ts';
+import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
+import { itemBytes, MAX_ITEM_BYTES } from '#lib/store/dynamodb/item-size.ts';
+import { toItemRecord } from '#lib/store/dynamodb/item-record.ts';
+import { isBroadcast, recipientCount } from '#lib/interactions/classify.ts';
+import { attendeeCount } from '#lib/interactions/meetings.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 import { mail, mails, meeting } from './items.ts';
 
 /** dynalite's own item size, which it enforces (the limit is DynamoDB's). */

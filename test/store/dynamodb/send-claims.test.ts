@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InputError } from '../../../lib/errors.ts';
-import type { DynamoStore } from '../../../lib/store/dynamodb/store.ts';
-import { canonicalTimeZone } from '../../../lib/time/zones.ts';
-import type { User } from '../../../lib/store/types.ts';
-import { startTestDynamo, type TestDynamo } from '../../support/dynalite.ts';
+import { InputError } from '#lib/errors.ts';
+import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
+import { canonicalTimeZone } from '#lib/time/zones.ts';
+import type { User } from '#lib/store/types.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 
 let db: TestDynamo;
 let store: DynamoStore;

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Item } from '../../../lib/items/types.ts';
-import type { Account, User } from '../../../lib/store/types.ts';
-import { InputError, StoreError } from '../../../lib/errors.ts';
-import { DynamoStore } from '../../../lib/store/dynamodb/store.ts';
-import { itemSortKey } from '../../../lib/store/dynamodb/item-record.ts';
-import { startTestDynamo, type TestDynamo } from '../../support/dynalite.ts';
+import type { Item } from '#lib/items/types.ts';
+import type { Account, User } from '#lib/store/types.ts';
+import { InputError, StoreError } from '#lib/errors.ts';
+import { DynamoStore } from '#lib/store/dynamodb/store.ts';
+import { itemSortKey } from '#lib/store/dynamodb/item-record.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 import { bareMail, mail, mails, meeting } from './items.ts';
 
 let db: TestDynamo;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Account, User } from '../../../lib/store/types.ts';
-import type { DynamoStore } from '../../../lib/store/dynamodb/store.ts';
-import { startTestDynamo, type TestDynamo } from '../../support/dynalite.ts';
+import type { Account, User } from '#lib/store/types.ts';
+import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 import { mail, meeting } from './items.ts';
 
 /**

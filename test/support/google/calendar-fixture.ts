@@ -1,4 +1,4 @@
-import type { VirtualClock } from '../virtual-clock.ts';
+import type { VirtualClock } from '#test/support/virtual-clock.ts';
 import { CalendarState } from './calendar-state.ts';
 
 /** One accepted one-hour meeting of me@example.com with `contact`, `daysAgo` before asOf. */

@@ -4,8 +4,8 @@
  * weekly BYDAY; EXDATE). Occurrences keep their wall-clock time in the event's
  * `timeZone` across DST changes, as Google does.
  */
-import { zonedTimeToUtc } from '../../../lib/time/wall-clock.ts';
-import type { WallClock } from '../../../lib/time/wall-clock.ts';
+import { zonedTimeToUtc } from '#lib/time/wall-clock.ts';
+import type { WallClock } from '#lib/time/wall-clock.ts';
 
 /** An event time on the wire. */
 export interface EventTime {

@@ -3,8 +3,8 @@
  * events, recurring series and their exceptions (moved or cancelled instances), a change
  * sequence number bumped on every edit, and the sync tokens that point into it.
  */
-import type { Clock } from '../../../lib/time/clock.ts';
-import { systemClock } from '../../../lib/time/clock.ts';
+import type { Clock } from '#lib/time/clock.ts';
+import { systemClock } from '#lib/time/clock.ts';
 import { expandSeries } from './calendar-recurrence.ts';
 import type { EventTime, Occurrence } from './calendar-recurrence.ts';
 

@@ -5,7 +5,7 @@
  * median 2), plus singletons (newsletters, one-off notes). Mail spreads over 450 days so
  * the 400-day horizon matters.
  */
-import { Random } from '../../../lib/random.ts';
+import { Random } from '#lib/random.ts';
 import { GmailMailbox } from './gmail-mailbox.ts';
 import type { GmailHeader } from './gmail-mailbox.ts';
 

@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { systemClock, type Clock } from '../../../lib/time/clock.ts';
+import { systemClock, type Clock } from '#lib/time/clock.ts';
 
 /**
  * A loopback emulator of Google's OAuth 2.0 endpoints (authorization code with PKCE, refresh,

@@ -2,7 +2,7 @@
  * Per-user quota accounting as Google enforces it: units per moving window. A request
  * that would go over is refused (and not counted); the emulator answers it with 429.
  */
-import type { Clock } from '../../../lib/time/clock.ts';
+import type { Clock } from '#lib/time/clock.ts';
 
 /** Options of {@link QuotaLedger}. */
 export interface QuotaLedgerOptions {

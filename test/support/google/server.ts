@@ -6,8 +6,8 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '../../../lib/time/clock.ts';
-import { systemClock } from '../../../lib/time/clock.ts';
+import type { Clock } from '#lib/time/clock.ts';
+import { systemClock } from '#lib/time/clock.ts';
 
 /** What the server knows about a request when a handler runs. */
 export interface RequestContext {

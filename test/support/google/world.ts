@@ -3,9 +3,9 @@
  * server (as SINEW_GOOGLE_API_ROOT serves both APIs), bearer tokens checked against the
  * OAuth emulator's table, all counted on one virtual clock.
  */
-import type { Clock } from '../../../lib/time/clock.ts';
-import { GMAIL_QUOTA_2026, GCAL_QUOTA } from '../../../lib/providers/google/quota.ts';
-import { GoogleOAuth } from '../../../lib/providers/google/oauth.ts';
+import type { Clock } from '#lib/time/clock.ts';
+import { GMAIL_QUOTA_2026, GCAL_QUOTA } from '#lib/providers/google/quota.ts';
+import { GoogleOAuth } from '#lib/providers/google/oauth.ts';
 import { GoogleOAuthEmulator } from './oauth-emulator.ts';
 import { gmailHandler } from './gmail-emulator.ts';
 import type { GmailMailbox } from './gmail-mailbox.ts';

@@ -6,10 +6,10 @@
  * Graph's properties (and stay in `internetMessageHeaders`), and the From addresses of
  * sent mail join `proxyAddresses`, as the Gmail side learns them from SENT.
  */
-import { parseAddressList } from '../../../lib/providers/files/address-list.ts';
-import { buildMailbox } from '../google/gmail-fixture.ts';
-import type { MailboxSpec } from '../google/gmail-fixture.ts';
-import type { GmailMailbox, StoredMessage } from '../google/gmail-mailbox.ts';
+import { parseAddressList } from '#lib/providers/files/address-list.ts';
+import { buildMailbox } from '#test/support/google/gmail-fixture.ts';
+import type { MailboxSpec } from '#test/support/google/gmail-fixture.ts';
+import type { GmailMailbox, StoredMessage } from '#test/support/google/gmail-mailbox.ts';
 import { GraphMailbox } from './graph-mailbox.ts';
 import type { GraphRecipient } from './graph-mailbox.ts';
 

@@ -20,8 +20,8 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Clock } from '../../../lib/time/clock.ts';
-import { systemClock } from '../../../lib/time/clock.ts';
+import type { Clock } from '#lib/time/clock.ts';
+import { systemClock } from '#lib/time/clock.ts';
 import { readBody, sendJsonBody, startLoopbackHttps, type LoopbackHttps, type MsHandler } from './loopback-https.ts';
 
 /** The tenant of personal Microsoft accounts (Outlook.com, Hotmail), as Entra names it in `tid`. */

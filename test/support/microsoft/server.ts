@@ -14,8 +14,8 @@ import { createServer } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '../../../lib/time/clock.ts';
-import { systemClock } from '../../../lib/time/clock.ts';
+import type { Clock } from '#lib/time/clock.ts';
+import { systemClock } from '#lib/time/clock.ts';
 import { makeTestCertificate } from './tls.ts';
 
 /** What the server knows about a request when a handler runs. */

@@ -5,13 +5,13 @@
  * bearer tokens checked against the identity emulator's table, all on one clock. Our
  * MsOAuth (the real MSAL) points at it, trusting the emulator's self-signed certificate.
  */
-import type { TokenVault } from '../../../lib/connect/token-vault.ts';
-import { tokenContext } from '../../../lib/connect/accounts.ts';
-import { fetchTrusting } from '../../../lib/providers/microsoft/graph-client.ts';
-import { MsOAuth, type MsTokenSession } from '../../../lib/providers/microsoft/oauth.ts';
-import type { SealedCacheStore } from '../../../lib/providers/microsoft/token-cache.ts';
-import type { Clock } from '../../../lib/time/clock.ts';
-import type { Account, Store } from '../../../lib/store/types.ts';
+import type { TokenVault } from '#lib/connect/token-vault.ts';
+import { tokenContext } from '#lib/connect/accounts.ts';
+import { fetchTrusting } from '#lib/providers/microsoft/graph-client.ts';
+import { MsOAuth, type MsTokenSession } from '#lib/providers/microsoft/oauth.ts';
+import type { SealedCacheStore } from '#lib/providers/microsoft/token-cache.ts';
+import type { Clock } from '#lib/time/clock.ts';
+import type { Account, Store } from '#lib/store/types.ts';
 import { GraphCalendar } from './graph-calendar.ts';
 import { graphMailHandler, type GraphMailOptions } from './graph-mail.ts';
 import type { GraphMailbox } from './graph-mailbox.ts';
