@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from 'zod';
 import { handleSesEvent, parseSesEvent, type SesEventOutcome } from '#lib/mail/ses-events.ts';
 import { InputError } from '#lib/errors.ts';
 import { getRuntime } from '#functions/shared/runtime.ts';

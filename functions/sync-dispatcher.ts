@@ -4,7 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '#lib/errors.ts';
 import { SqsSyncQueue } from '#lib/queue/sqs.ts';
 import { dispatchSyncs, type DispatchSyncsResult } from '#lib/sync/dispatch.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from './errors.ts';
 
 const url = z.url({ message: 'expected an absolute URL such as https://example.com/path' });

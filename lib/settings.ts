@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The definitions' knobs (DESIGN sections 3 and 4). The JSON report echoes the ones

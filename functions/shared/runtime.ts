@@ -1,7 +1,7 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '#lib/errors.ts';
 import { KmsTokenVault } from '#lib/connect/kms-token-vault.ts';
 import type { TokenVault } from '#lib/connect/token-vault.ts';

@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidStateError } from './errors.ts';
 import { openSigned, signPayload } from './signed.ts';
 

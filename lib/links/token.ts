@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '#lib/errors.ts';
 import { openSigned, signPayload } from '#lib/connect/signed.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Store } from '#lib/store/types.ts';
 import { normalizeAddress } from '#lib/items/normalize.ts';
 import { userIdFor } from '#lib/connect/identity.ts';

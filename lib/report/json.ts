@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '#lib/errors.ts';
 import type { Excluded } from '#lib/interactions/types.ts';
 import type {

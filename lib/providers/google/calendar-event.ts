@@ -1,5 +1,5 @@
 import type { calendar_v3 } from '@googleapis/calendar';
-import { z } from 'zod';
+import * as z from 'zod';
 import { normalizeAddress } from '#lib/items/normalize.ts';
 import type { Attendee, MeetingItem, Response } from '#lib/items/types.ts';
 

@@ -1,5 +1,5 @@
 import type { calendar_v3 } from '@googleapis/calendar';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProviderUnavailableError } from '#lib/errors.ts';
 import type { RequestPacer } from '#lib/providers/pacer.ts';
 import type { CalendarSource, SourcePage } from '#lib/providers/types.ts';

@@ -1,6 +1,6 @@
 import type { gmail_v1 } from '@googleapis/gmail';
 import { parseCursor as parseSourceCursor } from '#lib/providers/cursor.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from '#lib/time/clock.ts';
 import { GMAIL_QUOTA_2026 } from './quota.ts';
 import type { GmailMethod } from './quota.ts';

@@ -1,5 +1,5 @@
 import { CodeChallengeMethod, OAuth2Client, type Credentials } from 'google-auth-library';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '#lib/config.ts';
 import { ConfigError } from '#lib/errors.ts';
 import type { AuthorizationRequest, CodeExchange, ConnectedGrant, OAuthConsent } from '#lib/connect/consent.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { normalizeAddress } from '#lib/items/normalize.ts';
 import { zonedTimeToUtc } from '#lib/time/wall-clock.ts';
 import type { Attendee, MeetingItem, Response } from '#lib/items/types.ts';

@@ -1,7 +1,7 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { parseCursor as parseSourceCursor } from '#lib/providers/cursor.ts';
 import type { Message } from '@microsoft/microsoft-graph-types';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProviderUnavailableError } from '#lib/errors.ts';
 import type { Clock } from '#lib/time/clock.ts';
 import type { RequestPacer } from '#lib/providers/pacer.ts';
