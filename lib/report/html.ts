@@ -1,12 +1,11 @@
-// Imported once at module load (about 200 ms); each render then costs a few ms.
-import type mjmlType from 'mjml';
-import { SinewError } from '#lib/errors.ts';
 import type { Action } from './actions.ts';
 import type { PictureContact, ReportModel } from './model.ts';
 import type { ReportLinks } from '#lib/links/report-links.ts';
 import { distributionChart, healthBars } from './charts.ts';
 import { escapeHtml, safeUrl } from './escape.ts';
 import { subjectOf } from './subject.ts';
+import { renderCompiled } from './email-template.ts';
+import { EMAIL_TEMPLATE } from './email-template.generated.ts';
 import {
   CHANGE_TIME_ZONE, FIRST_REPORT, FIRST_WEEK, MAILBOXES, NOTHING_TO_DO, NO_CALENDAR, READS, cannotRead, datesIn, noActivity, moreFlagged, signed,
 } from './wording.ts';
@@ -40,22 +39,12 @@ const KIND_COLOR: Record<Action['kind'], string> = {
 };
 
 /**
- * Renders the model as an HTML email. MJML validates strictly; a template it rejects is
- * our bug, reported as a {@link SinewError} with MJML's messages.
+ * Renders the model as an HTML email: MJML's rendering of {@link mjmlOf}, byte for byte,
+ * from the template compiled at build time (lib/report/email-template.ts), so no MJML
+ * ships to Lambda. The tests validate {@link mjmlOf} strictly with MJML and compare.
  */
 export async function renderHtml(model: ReportModel): Promise<string> {
-  const source = mjmlOf(model);
-  const mjml2html = await loadMjml();
-  let result: Awaited<ReturnType<typeof mjmlType>>;
-  try {
-    result = await mjml2html(source, { validationLevel: 'strict', fonts: {}, keepComments: false });
-  } catch (cause) {
-    throw new SinewError(`report template rejected by MJML: ${(cause as Error).message}`, { cause });
-  }
-  if (result.errors.length > 0) {
-    throw new SinewError(`report template has MJML errors: ${result.errors.map((e) => e.formattedMessage).join('; ')}`);
-  }
-  return result.html;
+  return renderCompiled(EMAIL_TEMPLATE, mjmlOf(model));
 }
 
 /** The MJML source of the email; exported for tests that check the template itself. */
@@ -237,16 +226,4 @@ function pill(url: string, text: string): string {
 function linkTo(url: string | undefined, text: string): string {
   if (!safeUrl(url)) return '';
   return `<a href="${escapeHtml(url)}" style="color:${ACCENT};white-space:nowrap">${escapeHtml(text)}</a>`;
-}
-
-let mjmlLoaded: Promise<typeof mjmlType> | undefined;
-
-/**
- * MJML is most of the report worker's bundle (about 7 MB) and 200 ms of import: loaded on
- * the first render, not at start-up, so a cold start of a function that never renders
- * (or renders later) does not pay for it.
- */
-function loadMjml(): Promise<typeof mjmlType> {
-  mjmlLoaded ??= import('mjml').then((m) => m.default);
-  return mjmlLoaded;
 }
