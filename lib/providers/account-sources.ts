@@ -77,6 +77,7 @@ export async function accountSources(account: Account, deps: AccountSourcesDeps)
       rootUrl: google.apiRoot,
       clock: deps.clock,
       calendar: grantsCalendar(granted),
+      held: (ids) => deps.store.getItems(account.userId, account.accountId, ids),
     });
   }
   // MSAL keeps its refresh token in a serialized cache, sealed on the account; a refresh

@@ -149,6 +149,12 @@ export interface Store {
   deleteAccount(userId: string, accountId: string): Promise<boolean>;
   /** One stored item by its deterministic key, or undefined. */
   getItem(userId: string, accountId: string, providerId: string): Promise<Item | undefined>;
+  /**
+   * The stored items among these provider ids of one account (BatchGetItem, 100 keys a
+   * call, no write): what a resync asks before fetching, so it fetches only what it lacks.
+   * Ids not held are left out; the order is not the ids'.
+   */
+  getItems(userId: string, accountId: string, providerIds: string[]): Promise<Item[]>;
   /** Every item of one user: one paginated Query of the user's partition, never a Scan. */
   queryItems(userId: string): AsyncIterable<Item>;
   putFeedback(userId: string, feedback: Feedback): Promise<void>;

@@ -6,7 +6,7 @@ import { GMAIL_QUOTA_2026 } from './quota.ts';
 import type { GmailMethod } from './quota.ts';
 import type { QuotaModel } from '#lib/providers/governor.ts';
 import type { RequestPacer } from '#lib/providers/pacer.ts';
-import type { MailItem } from '#lib/items/types.ts';
+import type { Item, MailItem } from '#lib/items/types.ts';
 import type { MailSource, SourcePage } from '#lib/providers/types.ts';
 import { METADATA_HEADERS, MESSAGE_FIELDS, gmailToMailItem } from './gmail-item.ts';
 import { planFetch, runPool } from './gmail-plan.ts';
@@ -33,10 +33,37 @@ export interface GmailSourceOptions {
   pageSize?: number;
   /** Fetches started at once (the pacer caps requests in flight as well). @default 10 */
   fetchConcurrency?: number;
+  /**
+   * The stored items among some message ids of this account (the store's `getItems`).
+   * With it a full sync fetches only the messages it does not hold, and learns where held
+   * ones moved (Trash, Spam, another category) from per-label listings instead of
+   * fetching them again: see {@link GmailSource}. Without it every listed message is fetched.
+   */
+  held?: (providerIds: string[]) => Promise<Item[]>;
 }
 
+/**
+ * The listings of a full sync. `all`: one listing with Spam and Trash (no held lookup, or
+ * a cursor written before passes existed). With a held lookup: `mail` (everything but
+ * Spam and Trash), then `TRASH` and `SPAM`, which together list every message once, so a
+ * held message's Trash and Spam labels are known both ways; then each category, which
+ * moves a held message to the category it is listed under (a message has at most one).
+ */
+const LABEL_PASSES = ['TRASH', 'SPAM'] as const;
+export const CATEGORY_LABELS = ['CATEGORY_PERSONAL', 'CATEGORY_SOCIAL', 'CATEGORY_PROMOTIONS', 'CATEGORY_UPDATES', 'CATEGORY_FORUMS'] as const;
+const PASSES = ['mail', ...LABEL_PASSES, ...CATEGORY_LABELS] as const;
+type Pass = 'all' | (typeof PASSES)[number];
+
 const cursorSchema = z.discriminatedUnion('phase', [
-  z.object({ phase: z.literal('full'), startHistoryId: z.string().regex(/^\d+$/), pageToken: z.string().optional() }),
+  z.object({
+    phase: z.literal('full'),
+    startHistoryId: z.string().regex(/^\d+$/),
+    pageToken: z.string().optional(),
+    /** The listing under way (absent: `all`). */
+    pass: z.enum(PASSES).optional(),
+    /** Some listed message was already held: the category listings are worth their calls. */
+    held: z.literal(true).optional(),
+  }),
   z.object({ phase: z.literal('incremental'), historyId: z.string().regex(/^\d+$/), pageToken: z.string().optional() }),
 ]);
 type GmailCursor = z.infer<typeof cursorSchema>;
@@ -89,31 +116,81 @@ export class GmailSource implements MailSource {
       const profile = await this.call('getProfile', (o) => this.gmail.users.getProfile({ userId: 'me', fields: 'historyId' }, o), signal);
       startHistoryId = String(profile.data.historyId);
     }
+    let pass: Pass = c ? (c.pass ?? 'all') : this.opts.held ? 'mail' : 'all';
     let pageToken = c?.pageToken;
-    // Messages already fetched through a thread in an earlier page of this pass.
+    let anyHeld = c?.held === true;
+    // Messages already fetched (through a thread, or in an earlier listing) in this run.
     const seen = new Set<string>();
     for (;;) {
       signal?.throwIfAborted();
+      const labelIds = pass === 'all' || pass === 'mail' ? {} : { labelIds: [pass] };
       const list = await this.call(
         'messages.list',
         (o) =>
           this.gmail.users.messages.list(
-            { userId: 'me', includeSpamTrash: true, maxResults: this.pageSize, pageToken, fields: 'messages(id,threadId),nextPageToken' },
+            { userId: 'me', includeSpamTrash: pass !== 'mail', ...labelIds, maxResults: this.pageSize, pageToken, fields: 'messages(id,threadId),nextPageToken' },
             o,
           ),
         signal,
       );
       const listed = (list.data.messages ?? []).flatMap((m) => (m.id ? [{ id: m.id, threadId: m.threadId ?? m.id }] : []));
-      const fetched = await this.fetch(listed.filter((m) => !seen.has(m.id)), horizon, true, seen, signal);
+      const held = await this.heldOf(listed.filter((m) => !seen.has(m.id)).map((m) => m.id), pass);
+      if (held.size > 0) anyHeld = true;
+      // Newest first: the first held message older than the horizon ends the listing.
+      const heldHorizon = listed.findIndex((m) => {
+        const h = held.get(m.id);
+        return h !== undefined && Date.parse(h.at) < horizon;
+      });
+      const inWindow = heldHorizon < 0 ? listed : listed.slice(0, heldHorizon);
+      const relabelled: MailItem[] = [];
+      let lastHeld = -1;
+      inWindow.forEach((m, position) => {
+        const h = held.get(m.id);
+        if (!h) return;
+        lastHeld = position;
+        const labels = relabel(h.labels, pass);
+        if (labels) relabelled.push({ ...h, labels });
+      });
+      // A category listing only relabels: a message it lists that is not held is either
+      // older than the history or newer than the sync (the incremental sync brings it).
+      const wanted = isCategory(pass) ? [] : inWindow.map((m, position) => ({ ...m, position })).filter((m) => !held.has(m.id) && !seen.has(m.id));
+      // Unheld messages newer than a held one are inside the history; after the last held
+      // one, in a resync, they are most likely the ones older than the history that the
+      // first sync left out: one is fetched first, and the rest only if it is inside.
+      const head = wanted.filter((m) => m.position < lastHeld);
+      const tail = wanted.filter((m) => m.position > lastHeld);
+      const fetched = await this.fetch(head, horizon, true, seen, signal, held.size === 0);
+      if (tail.length > 0 && !fetched.reachedHorizon) {
+        const probe = anyHeld ? await this.fetch(tail.slice(0, 1), horizon, true, seen, signal, false) : undefined;
+        const rest = probe?.reachedHorizon ? undefined : await this.fetch(probe ? tail.slice(1) : tail, horizon, true, seen, signal, held.size === 0);
+        for (const part of [probe, rest]) {
+          if (!part) continue;
+          fetched.items.push(...part.items);
+          fetched.missing.push(...part.missing);
+          fetched.reachedHorizon ||= part.reachedHorizon;
+        }
+      }
       const next = list.data.nextPageToken ?? undefined;
-      const done = next === undefined || fetched.reachedHorizon;
-      const cursor: GmailCursor = done
-        ? { phase: 'incremental', historyId: startHistoryId }
-        : { phase: 'full', startHistoryId, pageToken: next };
-      yield page(fetched.items, fetched.missing, cursor, done);
-      if (done) return;
-      pageToken = next;
+      const passDone = next === undefined || heldHorizon >= 0 || fetched.reachedHorizon;
+      const following = passDone ? nextPass(pass, anyHeld) : pass;
+      const done = following === undefined;
+      const mark = anyHeld ? { held: true as const } : {};
+      const cursor: GmailCursor =
+        following === undefined ? { phase: 'incremental', historyId: startHistoryId }
+        : following === 'all' ? { phase: 'full', startHistoryId, pageToken: next }
+        : { phase: 'full', startHistoryId, pass: following, ...(passDone ? {} : { pageToken: next }), ...mark };
+      yield page([...relabelled, ...fetched.items], fetched.missing, cursor, done);
+      if (following === undefined) return;
+      pass = following;
+      pageToken = passDone ? undefined : next;
     }
+  }
+
+  /** The held messages among `ids` (drafts apart: a draft is fetched again), when the listing can tell their moves. */
+  private async heldOf(ids: string[], pass: Pass): Promise<Map<string, MailItem>> {
+    if (!this.opts.held || pass === 'all' || ids.length === 0) return new Map();
+    const items = await this.opts.held(ids);
+    return new Map(items.flatMap((i) => (i.kind === 'mail' && !i.labels.includes('DRAFT') ? [[i.providerId, i] as const] : [])));
   }
 
   private async *incremental(c: Extract<GmailCursor, { phase: 'incremental' }>, signal?: AbortSignal): AsyncGenerator<SourcePage> {
@@ -173,8 +250,9 @@ export class GmailSource implements MailSource {
     ordered: boolean,
     seen: Set<string>,
     signal?: AbortSignal,
+    wholeThreads = ordered,
   ): Promise<{ items: MailItem[]; missing: string[]; reachedHorizon: boolean }> {
-    const units = planFetch(listed, this.strategy, this.costs, ordered);
+    const units = planFetch(listed, this.strategy, this.costs, wholeThreads);
     const results: MailItem[][] = units.map(() => []);
     const missing: string[] = [];
     let horizonAt = Infinity;
@@ -257,4 +335,32 @@ function parseCursor(cursor: string | undefined): GmailCursor | undefined {
 
 function statusOf(err: unknown): number | undefined {
   return (err as { response?: { status?: number } } | null)?.response?.status;
+}
+
+function isCategory(pass: Pass): boolean {
+  return (CATEGORY_LABELS as readonly string[]).includes(pass);
+}
+
+/** The listing after `pass`, undefined after the last; the categories only when something was held. */
+function nextPass(pass: Pass, anyHeld: boolean): Pass | undefined {
+  if (pass === 'all') return undefined;
+  const following = PASSES[PASSES.indexOf(pass) + 1];
+  if (following !== undefined && isCategory(following) && !anyHeld) return undefined;
+  return following;
+}
+
+/**
+ * A held message's labels as the listing `pass` shows them, or null when they already
+ * are: listed outside Spam and Trash it is in neither; listed under TRASH or SPAM it is
+ * there; listed under a category it is in that one alone. Its other labels (INBOX, UNREAD,
+ * the user's own) stay as last fetched: Sinew's rules read only these (SENT never changes).
+ */
+export function relabel(labels: readonly string[], pass: Pass): string[] | null {
+  let out: string[];
+  if (pass === 'all') return null;
+  if (pass === 'mail') out = labels.filter((l) => l !== 'TRASH' && l !== 'SPAM');
+  else if (isCategory(pass)) out = [...labels.filter((l) => !l.startsWith('CATEGORY_')), pass];
+  else out = labels.includes(pass) ? [...labels] : [...labels, pass];
+  if (isCategory(pass) && labels.includes(pass) && !labels.some((l) => l.startsWith('CATEGORY_') && l !== pass)) return null;
+  return out.length === labels.length && out.every((l, i) => l === labels[i]) ? null : out;
 }

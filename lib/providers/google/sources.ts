@@ -6,6 +6,7 @@ import type { Clock } from '#lib/time/clock.ts';
 import { createGooglePacer } from './pacer.ts';
 import { GCAL_QUOTA, GMAIL_QUOTA_2026, GMAIL_QUOTA_LEGACY, type GmailMethod } from './quota.ts';
 import type { QuotaModel } from '#lib/providers/governor.ts';
+import type { Item } from '#lib/items/types.ts';
 import { GmailSource } from './gmail.ts';
 import { GoogleCalendarSource } from './calendar.ts';
 
@@ -31,6 +32,8 @@ export interface GoogleSourcesOptions {
   quotaModel?: '2026' | 'legacy' | QuotaModel<GmailMethod>;
   /** False when the user did not grant the calendar scope. @default true */
   calendar?: boolean;
+  /** The account's stored items among some message ids (the store's getItems): a resync then fetches only what it lacks. */
+  held?: (providerIds: string[]) => Promise<Item[]>;
 }
 
 /**
@@ -50,6 +53,7 @@ export function googleSources(opts: GoogleSourcesOptions): ChangeSource[] {
       clock: opts.clock,
       quota,
       pageSize: GMAIL_PAGE_SIZE,
+      ...(opts.held ? { held: opts.held } : {}),
     }),
   ];
   if (opts.calendar !== false) {

@@ -40,7 +40,7 @@ export const defaultRetryPolicy: RetryPolicy = {
 
 type Sender = Pick<DynamoDBDocumentClient, 'send'>;
 
-/** Get the records for up to {@link BATCH_GET_MAX} keys, projected to `attributes`. */
+/** Get the records for up to {@link BATCH_GET_MAX} keys, projected to `attributes` (every attribute when none are named). */
 export async function batchGet(
   client: Sender,
   tableName: string,
@@ -58,8 +58,7 @@ export async function batchGet(
         RequestItems: {
           [tableName]: {
             Keys: pending,
-            ProjectionExpression: Object.keys(names).join(', '),
-            ExpressionAttributeNames: names,
+            ...(attributes.length > 0 ? { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names } : {}),
           },
         },
       }),

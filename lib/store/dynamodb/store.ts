@@ -13,7 +13,7 @@ import type { Feedback } from '#lib/items/feedback.ts';
 import type { Account, AccountChange, AccountChangeResult, AccountStatus, PutItemsResult, SendClaim, Store, User, UserChange } from '#lib/store/types.ts';
 import { InputError, SinewError, StoreError } from '#lib/errors.ts';
 import { canonicalTimeZone } from '#lib/time/zones.ts';
-import { BATCH_WRITE_MAX, batchWrite, chunk, defaultRetryPolicy, mapWithLimit, type RetryPolicy } from './batch.ts';
+import { BATCH_GET_MAX, BATCH_WRITE_MAX, batchGet, batchWrite, chunk, defaultRetryPolicy, mapWithLimit, type RetryPolicy } from './batch.ts';
 import { fromItemRecord, itemSortKey } from './item-record.ts';
 import { deleteAccountItems, deleteItems, putItems, type ItemWriter } from './item-writes.ts';
 import { updateAccount, updateUser } from './updates.ts';
@@ -145,6 +145,17 @@ export class DynamoStore implements Store {
       return output.Item === undefined ? undefined : fromItemRecord(output.Item);
     } catch (error) {
       throw this.failure('getItem', error);
+    }
+  }
+
+  async getItems(userId: string, accountId: string, providerIds: string[]): Promise<Item[]> {
+    const pk = userPk(userId);
+    const keys = [...new Set(providerIds)].map((id) => ({ pk, sk: itemSortKey(accountId, id) }));
+    try {
+      const groups = await mapWithLimit(chunk(keys, BATCH_GET_MAX), this.concurrency, (group) => batchGet(this.doc, this.tableName, group, [], this.retry));
+      return groups.flat().map(fromItemRecord);
+    } catch (error) {
+      throw this.failure('getItems', error);
     }
   }
 
