@@ -4,7 +4,9 @@
  * and, per function, prints the bundle size (raw and gzipped), its share of Lambda's 250 MB
  * unzipped limit, and the median time of 5 fresh `node` processes importing it (measured
  * inside the child around the dynamic import, so process start-up is not counted), with
- * and without `--enable-source-maps` (the stack sets it; Node then parses the map at load).
+ * and without `--enable-source-maps` (the stack sets it; Node then parses the map at load),
+ * and the five largest inputs of each bundle by package, from esbuild's metafile (issue 14:
+ * what each dependency costs, so the next one to cut is plain).
  *
  * Standalone: `npx tsx bench/functions.ts`.
  */
@@ -14,8 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
-import { ESBUILD_OPTIONS, FUNCTION_NAMES, functionEntry, PROJECT_ROOT } from '#infra/bundling.ts';
+import { build, type Metafile } from 'esbuild';
+import { BUNDLE_LIMIT_BYTES, ESBUILD_OPTIONS, FUNCTION_NAMES, functionEntry, PROJECT_ROOT } from '#infra/bundling.ts';
 
 /** Lambda's limit on a function's unzipped deployment package. */
 const LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024;
@@ -23,27 +25,51 @@ const RUNS = 5;
 
 const IMPORT_CHILD = `
 const t = performance.now();
+const c = process.cpuUsage();
 const mod = await import(process.argv[1]);
 const ms = performance.now() - t;
+const cpu = process.cpuUsage(c);
 if (typeof mod.handler !== 'function') throw new Error('no handler export');
-process.stdout.write(String(ms));
+process.stdout.write(JSON.stringify([ms, (cpu.user + cpu.system) / 1000]));
 `;
+
+/** The package an input belongs to (`@scope/name`), or its folder of this repository (`lib/report`). */
+export function inputOwner(path: string): string {
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+  if (pkg) return pkg[1]!;
+  const own = /(?:^|\/)((?:lib|functions|infra)\/[^/]+)/.exec(path);
+  return own ? own[1]!.replace(/\.ts$/, '') : path;
+}
+
+/** Bytes each package (or folder) adds to one output of an esbuild metafile, largest first. */
+export function largestInputs(metafile: Metafile, top = 5): Array<{ owner: string; bytes: number }> {
+  const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined);
+  const byOwner = new Map<string, number>();
+  for (const [path, input] of Object.entries(output?.inputs ?? {})) {
+    byOwner.set(inputOwner(path), (byOwner.get(inputOwner(path)) ?? 0) + input.bytesInOutput);
+  }
+  return [...byOwner].map(([owner, bytes]) => ({ owner, bytes })).sort((a, b) => b.bytes - a.bytes).slice(0, top);
+}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
 
-/** Median import time of a bundle over {@link RUNS} fresh processes (empty environment, as in test/infra). */
-function coldImportMs(file: string, sourceMaps: boolean): number {
-  const runs: number[] = [];
+/**
+ * Median import time of a bundle over {@link RUNS} fresh processes (empty environment, as
+ * in test/infra): wall time, which is what Lambda's init waits, and the process's CPU time,
+ * which a busy machine inflates less (the figures on a shared 2-core machine vary with its load).
+ */
+function coldImportMs(file: string, sourceMaps: boolean): { wall: number; cpu: number } {
+  const runs: Array<[number, number]> = [];
   for (let i = 0; i < RUNS; i++) {
     const out = execFileSync(
       process.execPath,
       [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', IMPORT_CHILD, pathToFileURL(file).href],
       { encoding: 'utf8', env: {}, timeout: 60_000 },
     );
-    runs.push(Number(out.trim()));
+    runs.push(JSON.parse(out.trim()) as [number, number]);
   }
-  return median(runs);
+  return { wall: median(runs.map((r) => r[0])), cpu: median(runs.map((r) => r[1])) };
 }
 
 /**
@@ -57,7 +83,7 @@ export async function benchFunctions(log: (line: string) => void): Promise<void>
     for (const name of FUNCTION_NAMES) {
       const outfile = join(dir, name, 'index.mjs');
       const t = performance.now();
-      await build({
+      const { metafile } = await build({
         ...ESBUILD_OPTIONS,
         mainFields: [...ESBUILD_OPTIONS.mainFields],
         external: [...ESBUILD_OPTIONS.external],
@@ -65,6 +91,7 @@ export async function benchFunctions(log: (line: string) => void): Promise<void>
         outfile,
         absWorkingDir: PROJECT_ROOT,
         logLevel: 'silent',
+        metafile: true,
       });
       const buildMs = performance.now() - t;
       const bytes = statSync(outfile).size;
@@ -73,11 +100,15 @@ export async function benchFunctions(log: (line: string) => void): Promise<void>
       const share = ((bytes + mapBytes) / LAMBDA_UNZIPPED_LIMIT) * 100;
       line(
         `${name}: bundle (esbuild ${buildMs.toFixed(0)} ms)`,
-        `${kb(bytes)} (gzip ${kb(gzipped)}), + map ${kb(mapBytes)}: ${share.toFixed(2)}% of the 250 MB unzipped limit`,
+        `${kb(bytes)} (gzip ${kb(gzipped)}), + map ${kb(mapBytes)}: ${share.toFixed(2)}% of the 250 MB unzipped limit; ` +
+          (bytes < BUNDLE_LIMIT_BYTES ? `under ${kb(BUNDLE_LIMIT_BYTES)}` : `OVER ${kb(BUNDLE_LIMIT_BYTES)}`),
       );
+      line(`${name}: five largest inputs`, largestInputs(metafile).map((i) => `${i.owner} ${kb(i.bytes)}`).join(', '));
+      const plain = coldImportMs(outfile, false);
+      const mapped = coldImportMs(outfile, true);
       line(
         `${name}: cold import (median of ${RUNS})`,
-        `${coldImportMs(outfile, false).toFixed(0)} ms, ${coldImportMs(outfile, true).toFixed(0)} ms with --enable-source-maps`,
+        `${plain.wall.toFixed(0)} ms (CPU ${plain.cpu.toFixed(0)} ms), ${mapped.wall.toFixed(0)} ms (CPU ${mapped.cpu.toFixed(0)} ms) with --enable-source-maps`,
       );
     }
   } finally {

@@ -15,6 +15,9 @@ import { OutputFormat, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib/a
  *   (the runtime's SDK would be loaded whole from disk at cold start anyway).
  * - ESM output with CommonJS dependencies bundled needs a real `require` (esbuild's shim
  *   throws `Dynamic require of "node:https"`), hence the createRequire banner.
+ * - Under 1 MB each (issue 14; test/infra/bundle-size.test.ts holds the line, `npm run
+ *   bench` prints the largest inputs). What is left out, and why it is safe:
+ *   {@link LAMBDA_EXTERNAL} and {@link LAMBDA_ALIASES}.
  */
 
 /** The repository root (where package.json and package-lock.json are). */
@@ -44,6 +47,61 @@ export const ESM_REQUIRE_BANNER = "import { createRequire } from 'node:module'; 
 export const ESBUILD_TARGET = 'node24';
 
 /**
+ * The AWS SDK's credential sources other than the environment, left out of the bundles
+ * (about 100 KB each). Lambda hands every function its role's credentials in
+ * `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`, the first source
+ * of the SDK's chain, so the chain never reaches the others, which it imports only when
+ * it gets to them (`await import(...)`); were one reached, the import would find the
+ * SDK copy that Lambda's Node.js runtime ships.
+ */
+export const LAMBDA_EXTERNAL = [
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-web-identity',
+  '@aws-sdk/credential-provider-http',
+  '@aws-sdk/credential-provider-login',
+] as const;
+
+/**
+ * Packages the bundles take from infra/bundle-shims/ instead (each file says what it
+ * keeps of the package and why the rest is not needed): node-fetch (gaxios's fallback;
+ * Sinew's Google clients use Node's fetch), iconv-lite and encoding-japanese (libmime's
+ * charset tables; Node's TextDecoder decodes the same charsets). About 660 KB of the
+ * sync worker. Tests run the real packages; test/infra/bundle-shims.test.ts compares.
+ */
+export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
+  'node-fetch': join(PROJECT_ROOT, 'infra', 'bundle-shims', 'node-fetch.ts'),
+  'iconv-lite': join(PROJECT_ROOT, 'infra', 'bundle-shims', 'iconv-lite.ts'),
+  'encoding-japanese': join(PROJECT_ROOT, 'infra', 'bundle-shims', 'encoding-japanese.ts'),
+};
+
+/** The limit each function's bundle stays under (DESIGN section 7, issue 14), source map apart. */
+export const BUNDLE_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * The two functions still over {@link BUNDLE_LIMIT_BYTES} (issue 14, not done), each with
+ * the ceiling it must not grow past and what keeps it over. Both carry both providers'
+ * libraries; a function per provider (or a Google client on Node's fetch instead of
+ * googleapis and google-auth-library) is what would bring them under.
+ */
+export const BUNDLE_CEILINGS: Readonly<Partial<Record<FunctionName, { bytes: number; why: string }>>> = {
+  connect: {
+    bytes: 1_280 * 1024,
+    why: 'MSAL (about 190 KB with jsonwebtoken), google-auth-library (about 170 KB with gaxios and gtoken) and the join notice (nodemailer 135 KB, SES 62 KB)',
+  },
+  'sync-worker': {
+    bytes: 1_560 * 1024,
+    why: 'googleapis and google-auth-library (about 330 KB), MSAL and the Graph client (about 230 KB), the reconnect notice (nodemailer and SES, about 200 KB) and libmime (86 KB)',
+  },
+};
+
+/** The size a function's bundle must stay under: the limit, or its recorded ceiling. */
+export function bundleLimit(name: FunctionName): number {
+  return BUNDLE_CEILINGS[name]?.bytes ?? BUNDLE_LIMIT_BYTES;
+}
+
+/**
  * The esbuild options shared by the stack and the bench (a subset of esbuild's
  * BuildOptions, written out so infra does not import esbuild itself).
  */
@@ -60,7 +118,8 @@ export const ESBUILD_OPTIONS = {
   mainFields: ['module', 'main'],
   banner: { js: ESM_REQUIRE_BANNER },
   legalComments: 'none',
-  external: [] as string[],
+  external: [...LAMBDA_EXTERNAL] as string[],
+  alias: LAMBDA_ALIASES,
 } as const;
 
 /** The same options in NodejsFunction's vocabulary (local esbuild, never Docker). */
@@ -74,7 +133,10 @@ export function lambdaBundling(): BundlingOptions {
     sourcesContent: ESBUILD_OPTIONS.sourcesContent,
     mainFields: [...ESBUILD_OPTIONS.mainFields],
     banner: ESBUILD_OPTIONS.banner.js,
-    esbuildArgs: { '--legal-comments': ESBUILD_OPTIONS.legalComments },
+    esbuildArgs: {
+      '--legal-comments': ESBUILD_OPTIONS.legalComments,
+      ...Object.fromEntries(Object.entries(ESBUILD_OPTIONS.alias).map(([name, path]) => [`--alias:${name}`, path])),
+    },
     bundleAwsSDK: true,
     externalModules: [...ESBUILD_OPTIONS.external],
     forceDockerBundling: false,

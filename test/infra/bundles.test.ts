@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ESM_REQUIRE_BANNER, FUNCTION_NAMES } from '#infra/bundling.ts';
+import { BUNDLE_LIMIT_BYTES, bundleLimit, ESM_REQUIRE_BANNER, FUNCTION_NAMES } from '#infra/bundling.ts';
 import { SinewStack } from '#infra/sinew-stack.ts';
 
 const run = promisify(execFile);
@@ -55,5 +55,10 @@ describe('`cdk synth` end to end: real esbuild bundles, cdk-nag and CDK\'s Cloud
       }),
     );
     for (const r of results) expect(r.exports, r.id).toEqual({ handler: 'function' });
+    // The stack's bundler applies the size work too (aliases and externals passed as esbuild
+    // flags): test/infra/bundle-size.test.ts holds each function to its limit.
+    const sizes = bundles.map(({ file }) => statSync(file).size);
+    expect(Math.max(...sizes)).toBeLessThan(Math.max(...FUNCTION_NAMES.map(bundleLimit)));
+    expect(sizes.filter((b) => b < BUNDLE_LIMIT_BYTES).length).toBe(FUNCTION_NAMES.filter((n) => bundleLimit(n) === BUNDLE_LIMIT_BYTES).length);
   }, 180_000);
 });

@@ -149,7 +149,14 @@ export class GoogleOAuth implements OAuthConsent<GoogleGrant> {
   }
 
   private newClient<C extends OAuth2Client>(Ctor: new (opts: ConstructorParameters<typeof OAuth2Client>[0]) => C): C {
-    return new Ctor({ clientId: this.options.clientId, clientSecret: this.options.clientSecret, endpoints: this.endpoints });
+    // Node's own fetch, not gaxios's node-fetch fallback: the Lambda bundles leave node-fetch
+    // and its polyfills out (infra/bundling.ts), and the tests run the same transport.
+    return new Ctor({
+      clientId: this.options.clientId,
+      clientSecret: this.options.clientSecret,
+      endpoints: this.endpoints,
+      transporterOptions: { fetchImplementation: fetch },
+    });
   }
 
   private async revokeQuietly(tokens: Credentials): Promise<void> {

@@ -19,13 +19,33 @@ export interface GoogleFailure {
 
 const RATE_LIMIT_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded']);
 const TRANSIENT_STATUSES = new Set([500, 502, 503, 504]);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'ECONNREFUSED', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET', 'ETIMEDOUT', 'ECONNREFUSED', 'EPIPE', 'EAI_AGAIN',
+  // undici's, under Node's fetch
+  'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED',
+]);
 
 interface GaxiosLike {
   code?: unknown;
   message?: unknown;
   status?: unknown;
   response?: { status?: number; data?: unknown; headers?: unknown };
+  cause?: unknown;
+}
+
+/**
+ * The network error code of a failure: gaxios over node-fetch puts it on the error, over
+ * Node's fetch (what Sinew's clients use) it lies in the cause chain
+ * (`fetch failed` → `UND_ERR_SOCKET`, `ECONNRESET`, ...).
+ */
+function networkCode(e: GaxiosLike): string | undefined {
+  let current: unknown = e;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 /**
@@ -43,7 +63,7 @@ export function classifyGoogleError(err: unknown, now: number): GoogleFailure {
     ? (data.error as { message?: string; status?: string; errors?: Array<{ reason?: string; message?: string }> })
     : undefined;
   const oauthError = typeof data === 'object' && data !== null && typeof data.error === 'string' ? data.error : undefined;
-  const reason = apiError?.errors?.[0]?.reason ?? oauthError ?? (typeof e.code === 'string' ? e.code : undefined);
+  const reason = apiError?.errors?.[0]?.reason ?? oauthError ?? networkCode(e);
   const message = apiError?.message ?? (typeof e.message === 'string' ? e.message : '');
   const retryAfterMs = retryAfter(e.response?.headers, message, now);
   const base = { status, reason, retryAfterMs };
@@ -58,7 +78,8 @@ export function classifyGoogleError(err: unknown, now: number): GoogleFailure {
 }
 
 function isNetworkError(e: GaxiosLike, message: string): boolean {
-  if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return true;
+  const code = networkCode(e);
+  if (code !== undefined && NETWORK_CODES.has(code)) return true;
   return /socket hang up|ECONNRESET|ETIMEDOUT|other side closed/i.test(message);
 }
 

@@ -34,6 +34,10 @@ describe('classifyGoogleError', () => {
     [{ code: 'ECONNRESET', message: 'request to http://x failed, reason: socket hang up' }, 'transient'],
     [{ code: 'ETIMEDOUT', message: 'timeout' }, 'transient'],
     [{ message: 'socket hang up' }, 'transient'],
+    // Over Node's fetch (issue 14): gaxios's 'fetch failed', the code deep in the causes.
+    [{ message: 'fetch failed', cause: new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) }) }, 'transient'],
+    [{ message: 'fetch failed', cause: new TypeError('fetch failed', { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) }) }, 'transient'],
+    [{ message: 'fetch failed', cause: new TypeError('fetch failed', { cause: new Error('bad certificate') }) }, 'fatal'],
     [new Error('a bug'), 'fatal'],
   ])('classifies case %#', (err, kind) => {
     expect(classifyGoogleError(err, NOW).kind).toBe(kind);

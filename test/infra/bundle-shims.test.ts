@@ -1,0 +1,123 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { build } from 'esbuild';
+import iconv from 'iconv-lite';
+import * as shim from '../../infra/bundle-shims/iconv-lite.ts';
+import japaneseShim from '../../infra/bundle-shims/encoding-japanese.ts';
+import nodeFetchShim from '../../infra/bundle-shims/node-fetch.ts';
+import { ESBUILD_OPTIONS, PROJECT_ROOT } from '../../infra/bundling.ts';
+import { decodeWords } from '../../lib/providers/files/address-list.ts';
+import { GoogleOAuth } from '../../lib/providers/google/oauth.ts';
+import { GoogleOAuthEmulator, serveOnLoopback } from '../support/google/oauth-emulator.ts';
+
+/**
+ * Issue 14: the Lambda bundles take node-fetch, iconv-lite and encoding-japanese from
+ * infra/bundle-shims/ (infra/bundling.ts). The shims must decode what the packages decode
+ * for the charsets mail names, and the Google clients must not need node-fetch at all.
+ */
+
+/** Text each charset can hold, as real names and subjects write it. */
+const SAMPLES: Array<[charset: string, text: string]> = [
+  ['utf-8', 'Zoë Åström — 東京 ✓'],
+  ['iso-8859-2', 'Łukasz Żółć, Brno'],
+  ['iso-8859-15', 'Béatrice Œuvre 5 €'],
+  ['windows-1250', 'Dvořák Šťastný'],
+  ['windows-1251', 'Дмитрий Шостакович'],
+  ['windows-1252', 'François “Frank” Müller'],
+  ['koi8-r', 'Пётр Чайковский'],
+  ['gbk', '王小明 张伟'],
+  ['gb18030', '王小明 𠀀'],
+  ['big5', '陳大文 台北'],
+  ['shift_jis', '山田太郎 ｶﾀｶﾅ'],
+  ['euc-jp', '鈴木一郎'],
+  ['euc-kr', '김철수 서울'],
+  ['iso-8859-7', 'Νίκος Καζαντζάκης'],
+  ['windows-1255', 'דוד בן-גוריון'],
+];
+
+describe('the iconv-lite stand-in', () => {
+  it('decodes each charset as iconv-lite does', () => {
+    for (const [charset, text] of SAMPLES) {
+      const bytes = iconv.encode(text, charset);
+      expect(shim.decode(bytes, charset), charset).toBe(iconv.decode(bytes, charset));
+      const streamed = shim.getDecoder(charset);
+      const cut = Math.floor(bytes.length / 2) + 1;
+      expect(streamed.write(bytes.subarray(0, cut)) + streamed.write(bytes.subarray(cut)) + (streamed.end() ?? ''), charset).toBe(text);
+    }
+  });
+
+  it('knows and refuses names as iconv-lite does for the ones libmime asks about', () => {
+    for (const name of ['UTF-8', 'ISO-8859-2', 'WINDOWS-1251', 'KOI8-R', 'GB2312', 'BIG5', 'SHIFT_JIS', 'EUC-KR', 'UTF-16LE']) {
+      expect(shim.encodingExists(name), name).toBe(iconv.encodingExists(name));
+    }
+    expect(shim.encodingExists('x-unknown-charset')).toBe(false);
+    expect(() => shim.getCodec('x-unknown-charset')).toThrow(/not recognized/);
+    // libmime refuses UTF-7, base64 and hex by codec identity, and buffers UTF-16/32: the stand-in keeps one codec per name.
+    expect(shim.getCodec('UTF-7')).toBe(shim.getCodec('utf7'));
+    expect(shim.getCodec('utf-16')).toBe(shim.getCodec('UTF-16'));
+    expect(() => shim.decode(Buffer.from('+ADw-'), 'utf-7')).toThrow();
+  });
+
+  it('stands in for encoding-japanese on ISO-2022-JP and EUC-JP', () => {
+    const jis = Buffer.from('1b2442467c4b5c1b2842', 'hex'); // 日本 in ISO-2022-JP
+    expect(japaneseShim.convert(jis, { to: 'UNICODE', from: 'ISO-2022-JP', type: 'string' })).toBe('日本');
+    expect(japaneseShim.convert(iconv.encode('鈴木', 'euc-jp'), { to: 'UNICODE', from: 'EUCJP', type: 'string' })).toBe('鈴木');
+  });
+});
+
+describe('RFC 2047 names through the bundled stand-ins', () => {
+  let dir: string;
+  let bundled: (text: string) => string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sinew-shims-'));
+    const entry = join(dir, 'entry.ts');
+    writeFileSync(entry, `export { decodeWords } from ${JSON.stringify(join(PROJECT_ROOT, 'lib/providers/files/address-list.ts'))};\n`);
+    const outfile = join(dir, 'out.mjs');
+    await build({ ...ESBUILD_OPTIONS, mainFields: [...ESBUILD_OPTIONS.mainFields], external: [...ESBUILD_OPTIONS.external], entryPoints: [entry], outfile, absWorkingDir: PROJECT_ROOT, logLevel: 'silent', sourcemap: false, metafile: true }).then((r) => {
+      const inputs = Object.keys(r.metafile.inputs);
+      expect(inputs.some((p) => p.includes('node_modules/iconv-lite/'))).toBe(false);
+      expect(inputs.some((p) => p.includes('node_modules/encoding-japanese/'))).toBe(false);
+      expect(inputs.some((p) => p.includes('node_modules/libmime/'))).toBe(true);
+    });
+    bundled = ((await import(pathToFileURL(outfile).href)) as { decodeWords: (t: string) => string }).decodeWords;
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('decodes encoded words exactly as the real packages do', () => {
+    const words = [
+      ...SAMPLES.map(([charset, text]) => `=?${charset.toUpperCase()}?B?${iconv.encode(text, charset).toString('base64')}?= <a@example.com>`),
+      `=?iso-8859-1?Q?Ren=E9e?= and =?windows-1252?Q?=93quoted=94?=`,
+      '=?ISO-2022-JP?B?GyRCRnxLXBsoQg==?= <taro@example.jp>',
+      '=?utf-8?Q?Caf=C3=A9?= Owner',
+      '=?x-unknown?Q?plain?=',
+      '=?utf-7?Q?+ADw-script+AD4-?=',
+    ];
+    for (const w of words) expect(bundled(w), w).toBe(decodeWords(w));
+  });
+});
+
+describe('the node-fetch stand-in', () => {
+  let emulator: GoogleOAuthEmulator;
+  let server: { url: string; close: () => Promise<void> };
+  beforeAll(async () => {
+    emulator = new GoogleOAuthEmulator({ clientId: 'c.apps.googleusercontent.com', clientSecret: 's' });
+    server = await serveOnLoopback(emulator.handle);
+  });
+  afterAll(() => server.close());
+  afterEach(() => vi.restoreAllMocks());
+
+  it('is Node’s own fetch', () => {
+    expect(nodeFetchShim).toBe(globalThis.fetch);
+  });
+
+  it('is never needed: Google’s OAuth client sends through Node’s fetch', async () => {
+    const spy = vi.spyOn(globalThis, 'fetch');
+    const oauth = new GoogleOAuth({ clientId: 'c.apps.googleusercontent.com', clientSecret: 's', tokenUrl: `${server.url}/token` });
+    // Revoking an unknown token: Google answers 400 invalid_token, which counts as done.
+    await oauth.revoke('no-such-token').catch(() => undefined);
+    expect(spy.mock.calls.some(([url]) => String(url instanceof Request ? url.url : url).startsWith(`${server.url}/revoke`))).toBe(true);
+  });
+});
