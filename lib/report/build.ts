@@ -7,7 +7,7 @@ import { extractInteractions } from '#lib/interactions/extract.ts';
 import { computeHealth } from '#lib/health/index.ts';
 import { buildReportJson } from './json.ts';
 import { InputError } from '#lib/errors.ts';
-import { ICS_IMPORT_CURSOR } from '#lib/sync/import-files.ts';
+import { ICS_IMPORT_CURSOR } from '#lib/sync/import-cursor.ts';
 
 
 /** Feedback still in force at `asOf`: the latest answer per contact, snoozes not yet over. */

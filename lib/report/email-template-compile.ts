@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import mjml2html from 'mjml';
-import { SinewError } from '../errors.ts';
+import { SinewError } from '#lib/errors.ts';
 import {
   parseEmailMjml, renderCompiled, RECOMPILE_COMMAND, type CompiledEmailTemplate, type Fragment, type Slot,
 } from './email-template.ts';

@@ -1,4 +1,4 @@
-import { SinewError } from '../errors.ts';
+import { SinewError } from '#lib/errors.ts';
 
 /**
  * The weekly email's HTML without MJML at run time (issue 14). MJML (about 7 MB bundled,

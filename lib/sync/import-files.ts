@@ -1,3 +1,4 @@
+import { ICS_IMPORT_CURSOR } from './import-cursor.ts';
 import { stat } from 'node:fs/promises';
 import type { Store, User } from '#lib/store/types.ts';
 import { readMbox } from '#lib/providers/files/mbox.ts';
@@ -64,12 +65,6 @@ export interface CalendarWindow {
  */
 export const CALENDAR_AHEAD_DAYS = 90;
 
-/**
- * The marker a files account carries once an ics was imported into it (the cursor of the
- * imported calendar: when it was last imported), so an imported calendar with no meeting
- * left in the held history still counts as a calendar.
- */
-export const ICS_IMPORT_CURSOR = 'ics';
 
 /**
  * The window the metrics read meetings in, around `asOf`: the history Sinew holds
@@ -210,3 +205,5 @@ class SkipTally {
   }
 }
 
+
+export { ICS_IMPORT_CURSOR };

@@ -5,13 +5,13 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { build } from 'esbuild';
 import iconv from 'iconv-lite';
-import * as shim from '../../infra/bundle-shims/iconv-lite.ts';
-import japaneseShim from '../../infra/bundle-shims/encoding-japanese.ts';
-import nodeFetchShim from '../../infra/bundle-shims/node-fetch.ts';
-import { ESBUILD_OPTIONS, PROJECT_ROOT } from '../../infra/bundling.ts';
-import { decodeWords } from '../../lib/providers/files/address-list.ts';
-import { GoogleOAuth } from '../../lib/providers/google/oauth.ts';
-import { GoogleOAuthEmulator, serveOnLoopback } from '../support/google/oauth-emulator.ts';
+import * as shim from '#infra/bundle-shims/iconv-lite.ts';
+import japaneseShim from '#infra/bundle-shims/encoding-japanese.ts';
+import nodeFetchShim from '#infra/bundle-shims/node-fetch.ts';
+import { ESBUILD_OPTIONS, PROJECT_ROOT } from '#infra/bundling.ts';
+import { decodeWords } from '#lib/providers/files/address-list.ts';
+import { GoogleOAuth } from '#lib/providers/google/oauth.ts';
+import { GoogleOAuthEmulator, serveOnLoopback } from '#test/support/google/oauth-emulator.ts';
 
 /**
  * Issue 14: the Lambda bundles take node-fetch, iconv-lite and encoding-japanese from

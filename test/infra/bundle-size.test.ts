@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, type Metafile } from 'esbuild';
 import {
   BUNDLE_CEILINGS, BUNDLE_LIMIT_BYTES, bundleLimit, ESBUILD_OPTIONS, FUNCTION_NAMES, functionEntry, LAMBDA_EXTERNAL, PROJECT_ROOT, type FunctionName,
-} from '../../infra/bundling.ts';
-import { largestInputs } from '../../bench/functions.ts';
+} from '#infra/bundling.ts';
+import { largestInputs } from '#bench/functions.ts';
 
 /**
  * Issue 14: every Lambda bundle under 1 MB (source map apart), built with the stack's own

@@ -9,10 +9,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { mjmlOf } from '../../lib/report/html.ts';
-import { buildModel, type ReportModel } from '../../lib/report/model.ts';
-import { compileEmailTemplate, generatedModule } from '../../lib/report/email-template-compile.ts';
-import type { CompiledEmailTemplate } from '../../lib/report/email-template.ts';
+import { mjmlOf } from '#lib/report/html.ts';
+import { buildModel, type ReportModel } from '#lib/report/model.ts';
+import { compileEmailTemplate, generatedModule } from '#lib/report/email-template-compile.ts';
+import type { CompiledEmailTemplate } from '#lib/report/email-template.ts';
 import { emailFixtures } from './email-fixtures.ts';
 
 export const GENERATED_FILE = fileURLToPath(new URL('../../lib/report/email-template.generated.ts', import.meta.url));

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mjmlOf, renderHtml } from '../../lib/report/html.ts';
-import { buildModel, type ReportModel } from '../../lib/report/model.ts';
-import { generatedModule, mjmlRender } from '../../lib/report/email-template-compile.ts';
-import { RECOMPILE_COMMAND, renderCompiled } from '../../lib/report/email-template.ts';
-import { EMAIL_TEMPLATE } from '../../lib/report/email-template.generated.ts';
-import { SinewError } from '../../lib/errors.ts';
+import { mjmlOf, renderHtml } from '#lib/report/html.ts';
+import { buildModel, type ReportModel } from '#lib/report/model.ts';
+import { generatedModule, mjmlRender } from '#lib/report/email-template-compile.ts';
+import { RECOMPILE_COMMAND, renderCompiled } from '#lib/report/email-template.ts';
+import { EMAIL_TEMPLATE } from '#lib/report/email-template.generated.ts';
+import { SinewError } from '#lib/errors.ts';
 import { compileFromCoverage, coverageModels, GENERATED_FILE } from './compile-email-template.ts';
 import { busyReport, contact, daysBefore, report } from './fixtures.ts';
 

@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { GmailSourceOptions } from '../../lib/providers/google/gmail.ts';
-import type { MailItem } from '../../lib/providers/types.ts';
-import type { Account } from '../../lib/store/types.ts';
-import { syncAccount, type SyncOutcome } from '../../lib/sync/engine.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
-import { buildMailbox } from '../support/google/gmail-fixture.ts';
-import type { GmailMailbox } from '../support/google/gmail-emulator.ts';
-import { AS_OF, startHarness, type Harness } from '../providers/google/gmail-harness.ts';
+import type { GmailSourceOptions } from '#lib/providers/google/gmail.ts';
+import type { MailItem } from '#lib/items/types.ts';
+import type { Account } from '#lib/store/types.ts';
+import { syncAccount, type SyncOutcome } from '#lib/sync/engine.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
+import { buildMailbox } from '#test/support/google/gmail-fixture.ts';
+import type { GmailMailbox } from '#test/support/google/gmail-emulator.ts';
+import { AS_OF, startHarness, type Harness } from '#test/providers/google/gmail-harness.ts';
 
 /**
  * Issue 14: a Gmail mailbox whose history id expired (404) is resynced without fetching

@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Account } from '../../lib/store/types.ts';
-import { syncAccount } from '../../lib/sync/engine.ts';
-import { startTestDynamo, type TestDynamo } from '../support/dynalite.ts';
-import { GraphMailbox } from '../support/microsoft/graph-mailbox.ts';
-import { AS_OF, harness, type Harness } from '../providers/microsoft/mail-harness.ts';
+import type { Account } from '#lib/store/types.ts';
+import { syncAccount } from '#lib/sync/engine.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
+import { GraphMailbox } from '#test/support/microsoft/graph-mailbox.ts';
+import { AS_OF, harness, type Harness } from '#test/providers/microsoft/mail-harness.ts';
 
 /**
  * Issue 14, Graph: a mail folder whose delta token expired (410) is listed again in full
