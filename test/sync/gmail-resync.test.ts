@@ -132,7 +132,9 @@ describe('Gmail resync after an expired history id', () => {
     const plain = recent.filter((m) => m.labelIds.every((l) => l !== 'TRASH' && l !== 'SPAM' && !l.startsWith('CATEGORY_')));
     const promo = recent.find((m) => m.labelIds.includes('CATEGORY_PROMOTIONS') && !m.labelIds.includes('TRASH'))!;
     const trashed = recent.find((m) => m.labelIds.includes('TRASH'))!;
-    const [toTrash, toSpam, toSocial] = plain;
+    // The message moved to Spam starts a thread that gets a new reply below.
+    const toSpam = plain.find((m) => m.threadId === m.id)!;
+    const [toTrash, toSocial] = plain.filter((m) => m !== toSpam);
     expect([promo, trashed, toTrash, toSpam, toSocial].every(Boolean)).toBe(true);
 
     box.expireHistory();
@@ -151,10 +153,26 @@ describe('Gmail resync after an expired history id', () => {
       ],
     });
 
+    // A reply in a thread whose first message is held (now in Spam, so the listing without
+    // Spam and Trash does not show it): one messages.get, not the whole thread again.
+    const heldThread = toSpam;
+    const reply = box.addMessage({
+      threadId: heldThread.threadId,
+      internalDate: AS_OF - 1_800_000,
+      headers: [
+        { name: 'From', value: 'me@example.com' },
+        { name: 'To', value: 'someone@client.example' },
+        { name: 'Message-ID', value: '<reply@example.com>' },
+        { name: 'Subject', value: 'Re: hello' },
+      ],
+    });
+
     const before = mark(harness!);
     const outcome = await run(account);
     const spent = spentSince(harness!, before.units, before.requests);
     const after = await storedMail(userId);
+    expect(after.get(reply.id)).toMatchObject({ messageId: 'reply@example.com', threadId: heldThread.threadId });
+    expect(harness!.emulator.requests.slice(before.requests).filter((r) => r.path.includes('/threads/'))).toEqual([]);
     const tracked = (id: string) => after.get(id)!.labels.filter((l) => l === 'TRASH' || l === 'SPAM' || l.startsWith('CATEGORY_')).sort();
 
     expect(tracked(toTrash!.id)).toEqual(['TRASH']);
@@ -163,13 +181,14 @@ describe('Gmail resync after an expired history id', () => {
     expect(tracked(promo.id)).toEqual(['CATEGORY_UPDATES']);
     expect(tracked(trashed.id)).not.toContain('TRASH');
     expect(after.get(fresh.id)).toMatchObject({ from: 'nora@new.example', messageId: 'fresh@new.example' });
-    // Fetched: the new message, and at most one probe per listing (mail, Trash, Spam) past
-    // the last held message; never a held message. Written: the five moves and the new one.
+    // Fetched: the two new messages, and at most one probe per listing (mail, Trash, Spam)
+    // past the last held message; never a held message. Written: the five moves, the two new.
     const got = harness!.emulator.requests.slice(before.requests).filter((r) => /\/messages\/[^/]+$/.test(r.path)).map((r) => r.path.split('/').at(-1)!);
     expect(got).toContain(fresh.id);
+    expect(got).toContain(reply.id);
     expect(got.filter((id) => stored.has(id))).toEqual([]);
-    expect(spent.fetches).toBeLessThanOrEqual(4);
-    expect(outcome.stats.written).toBe(6);
-    expect(after.size).toBe(stored.size + 1);
+    expect(spent.fetches).toBeLessThanOrEqual(5);
+    expect(outcome.stats.written).toBe(7);
+    expect(after.size).toBe(stored.size + 2);
   });
 });

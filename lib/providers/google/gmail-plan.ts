@@ -27,13 +27,15 @@ export function threadBreakEven(costs: { 'messages.get': number; 'threads.get': 
  * older than the horizon can be skipped. When `wholeThreadsUseful` (a full sync), a
  * thread's known size is its listed messages plus one when none of them is the thread's
  * first message (Gmail names a thread after its first message, so a listed reply proves
- * an older message exists).
+ * an older message exists), unless that first message is already `held` (a resync, or a
+ * run resumed after a continuation: fetching the thread would only bring it again).
  */
 export function planFetch(
   listed: ReadonlyArray<{ id: string; threadId: string }>,
   strategy: FetchStrategy,
   costs: { 'messages.get': number; 'threads.get': number },
   wholeThreadsUseful: boolean,
+  held: ReadonlySet<string> = new Set(),
 ): FetchUnit[] {
   const byThread = new Map<string, { ids: string[]; positions: number[] }>();
   listed.forEach((m, position) => {
@@ -49,7 +51,7 @@ export function planFetch(
   for (const [threadId, group] of byThread) {
     // In a full sync a thread's other messages are wanted too (later pages would list
     // them): a tie goes to threads.get. In an incremental sync only the changed ones are.
-    const known = group.ids.length + (wholeThreadsUseful && !group.ids.includes(threadId) ? 1 : 0);
+    const known = group.ids.length + (wholeThreadsUseful && !group.ids.includes(threadId) && !held.has(threadId) ? 1 : 0);
     const need = wholeThreadsUseful ? threadBreakEven(costs) : Math.floor(costs['threads.get'] / costs['messages.get']) + 1;
     const useThread = strategy === 'threads' || (strategy === 'auto' && known >= need);
     if (useThread) {

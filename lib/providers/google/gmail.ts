@@ -134,7 +134,10 @@ export class GmailSource implements MailSource {
         signal,
       );
       const listed = (list.data.messages ?? []).flatMap((m) => (m.id ? [{ id: m.id, threadId: m.threadId ?? m.id }] : []));
-      const held = await this.heldOf(listed.filter((m) => !seen.has(m.id)).map((m) => m.id), pass);
+      // The listed ids, and the first message of their threads (a thread is named after it):
+      // a thread whose first message is held is not worth a threads.get for one reply.
+      const unseen = listed.filter((m) => !seen.has(m.id));
+      const held = await this.heldOf([...new Set([...unseen.map((m) => m.id), ...unseen.map((m) => m.threadId)])], pass);
       if (held.size > 0) anyHeld = true;
       // Newest first: the first held message older than the horizon ends the listing.
       const heldHorizon = listed.findIndex((m) => {
@@ -159,10 +162,11 @@ export class GmailSource implements MailSource {
       // first sync left out: one is fetched first, and the rest only if it is inside.
       const head = wanted.filter((m) => m.position < lastHeld);
       const tail = wanted.filter((m) => m.position > lastHeld);
-      const fetched = await this.fetch(head, horizon, true, seen, signal, held.size === 0);
+      const heldIds = new Set(held.keys());
+      const fetched = await this.fetch(head, horizon, true, seen, signal, heldIds);
       if (tail.length > 0 && !fetched.reachedHorizon) {
-        const probe = anyHeld ? await this.fetch(tail.slice(0, 1), horizon, true, seen, signal, false) : undefined;
-        const rest = probe?.reachedHorizon ? undefined : await this.fetch(probe ? tail.slice(1) : tail, horizon, true, seen, signal, held.size === 0);
+        const probe = anyHeld ? await this.fetch(tail.slice(0, 1), horizon, true, seen, signal, heldIds, false) : undefined;
+        const rest = probe?.reachedHorizon ? undefined : await this.fetch(probe ? tail.slice(1) : tail, horizon, true, seen, signal, heldIds);
         for (const part of [probe, rest]) {
           if (!part) continue;
           fetched.items.push(...part.items);
@@ -250,9 +254,10 @@ export class GmailSource implements MailSource {
     ordered: boolean,
     seen: Set<string>,
     signal?: AbortSignal,
+    held: ReadonlySet<string> = new Set(),
     wholeThreads = ordered,
   ): Promise<{ items: MailItem[]; missing: string[]; reachedHorizon: boolean }> {
-    const units = planFetch(listed, this.strategy, this.costs, wholeThreads);
+    const units = planFetch(listed, this.strategy, this.costs, wholeThreads, held);
     const results: MailItem[][] = units.map(() => []);
     const missing: string[] = [];
     let horizonAt = Infinity;
