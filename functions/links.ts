@@ -1,21 +1,20 @@
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { TokenRevoker } from '#lib/links/disconnect.ts';
+import { grantRevoker } from '#lib/providers/account-sources.ts';
 import { createLinksApp } from '#lib/web/links-app.ts';
 import { problemPage } from '#lib/web/links-pages.ts';
 import { htmlResponse } from '#lib/web/http.ts';
+import { lambdaHandler } from '#functions/shared/handler.ts';
 import { toApiResult, toWebRequest } from '#functions/shared/http.ts';
-import { logger, tracer } from '#functions/shared/observability.ts';
-import { getRuntime, type Runtime } from '#functions/shared/runtime.ts';
+import { logger } from '#functions/shared/observability.ts';
+import { runtimeProviders } from '#functions/shared/providers.ts';
+import { getRuntime } from '#functions/shared/runtime.ts';
 
 /**
  * `GET /l/{token}` (confirmation page) and `POST /l/{token}` (apply; RFC 8058 one-click
  * unsubscribe; the success page's time-zone answer). The web logic lives in
  * lib/web/links-app.ts; this adapts API Gateway HTTP API events to it.
  */
-async function lambdaHandler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+async function links(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const runtime = getRuntime();
   const app = createLinksApp({
     store: runtime.store,
@@ -23,22 +22,18 @@ async function lambdaHandler(event: APIGatewayProxyEventV2): Promise<APIGatewayP
     // The adapter is where the clock is read; everything below takes it as a parameter.
     now: () => new Date(),
     linkSecret: () => runtime.linkSecret(),
-    googleRevoker: () => googleRevoker(runtime),
+    // A provider's client (and its secret) is read only when one of its grants is revoked.
+    revoker: (provider) => grantRevoker(runtimeProviders(runtime))(provider),
     ...(runtime.env.SINEW_BASE_URL ? { baseUrl: runtime.env.SINEW_BASE_URL } : {}),
     log: logger,
   });
-  try {
-    return toApiResult(await app(toWebRequest(event)));
-  } catch (err) {
-    logger.error('link request failed', err as Error);
-    return toApiResult(htmlResponse(500, problemPage('Something went wrong', 'Nothing may have changed; please try the link again later.')));
-  }
+  return toApiResult(await app(toWebRequest(event)));
 }
 
-/** Google's revocation, loaded only when a Google account is disconnected (keeps cold start small). */
-async function googleRevoker(runtime: Runtime): Promise<TokenRevoker> {
-  const [{ GoogleOAuth }, client] = await Promise.all([import('#lib/providers/google/oauth.ts'), runtime.oauthClient('google')]);
-  return new GoogleOAuth({ clientId: client.clientId, clientSecret: client.clientSecret });
+/** Any failure: a page saying nothing may have changed; the log gets the error. */
+function failed(err: unknown): APIGatewayProxyStructuredResultV2 {
+  logger.error('link request failed', err as Error);
+  return toApiResult(htmlResponse(500, problemPage('Something went wrong', 'Nothing may have changed; please try the link again later.')));
 }
 
-export const handler = middy(lambdaHandler).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger));
+export const handler = lambdaHandler(links, { onError: failed });

@@ -1,7 +1,3 @@
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod';
 import { dispatchReports } from '#lib/report/dispatch.ts';
@@ -9,7 +5,8 @@ import { SqsReportQueue } from '#lib/queue/sqs.ts';
 import { InputError } from '#lib/errors.ts';
 import { getRuntime } from '#functions/shared/runtime.ts';
 import { required } from '#functions/shared/env.ts';
-import { logger, metrics, tracer } from '#functions/shared/observability.ts';
+import { lambdaHandler } from '#functions/shared/handler.ts';
+import { logger, metrics } from '#functions/shared/observability.ts';
 
 /**
  * The hourly report tick (EventBridge Scheduler, minute 0): enqueues a report job for
@@ -38,7 +35,4 @@ export async function dispatch(event: unknown): Promise<{ jobs: number; zones: n
   return { jobs: result.jobs, zones: result.zones.length };
 }
 
-export const handler = middy(dispatch)
-  .use(injectLambdaContext(logger))
-  .use(captureLambdaHandler(tracer))
-  .use(logMetrics(metrics));
+export const handler = lambdaHandler(dispatch);

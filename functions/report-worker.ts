@@ -1,20 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import middy from '@middy/core';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseJob, reportJobSchema } from '#lib/queue/jobs.ts';
 import { ReportBusyError, runReportJob } from '#lib/report/job.ts';
-import { SesMailer } from '#lib/mail/ses-mailer.ts';
-import type { Mailer } from '#lib/mail/mailer.ts';
-import { getRuntime } from '#functions/shared/runtime.ts';
 import { required } from '#functions/shared/env.ts';
-import { logger, metrics, tracer } from '#functions/shared/observability.ts';
+import { lambdaHandler } from '#functions/shared/handler.ts';
+import { sesMailer } from '#functions/shared/mail.ts';
+import { logger, metrics } from '#functions/shared/observability.ts';
 import { errorFields } from '#functions/shared/redact.ts';
+import { getRuntime } from '#functions/shared/runtime.ts';
 
 /**
  * The report worker (SQS standard queue, ReportBatchItemFailures): one weekly report
@@ -26,18 +21,6 @@ import { errorFields } from '#functions/shared/redact.ts';
 /** Beyond the remaining time, for clock skew between workers. */
 const LEASE_MARGIN_MS = 60_000;
 
-let mailer: Mailer | undefined;
-
-/** The SES mailer, built once per cold start; tests mock the SES client. */
-function sesMailer(): Mailer {
-  const { env } = getRuntime();
-  mailer ??= new SesMailer({
-    client: new SESv2Client({}),
-    ...(env.SINEW_SES_CONFIGURATION_SET ? { configurationSetName: env.SINEW_SES_CONFIGURATION_SET } : {}),
-  });
-  return mailer;
-}
-
 async function processRecord(record: SQSRecord, context?: Context): Promise<void> {
   const job = parseJob(reportJobSchema, record.body, `report job ${record.messageId}`);
   const runtime = getRuntime();
@@ -45,7 +28,7 @@ async function processRecord(record: SQSRecord, context?: Context): Promise<void
   try {
     const result = await runReportJob(job, {
       store: runtime.store,
-      mailer: sesMailer(),
+      mailer: sesMailer(runtime),
       sender: required(runtime.env, 'SINEW_SENDER'),
       baseUrl: required(runtime.env, 'SINEW_BASE_URL'),
       secret: await runtime.linkSecret(),
@@ -74,12 +57,4 @@ export async function work(event: SQSEvent, context: Context): Promise<SQSBatchR
   return processPartialResponse(event, processRecord, new BatchProcessor(EventType.SQS), { context, processInParallel: false });
 }
 
-export const handler = middy(work)
-  .use(injectLambdaContext(logger))
-  .use(captureLambdaHandler(tracer))
-  .use(logMetrics(metrics));
-
-/** Tests: forget the cached mailer (a new mocked SES client). */
-export function resetReportWorkerForTests(): void {
-  mailer = undefined;
-}
+export const handler = lambdaHandler(work);

@@ -1,13 +1,10 @@
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod';
 import { handleSesEvent, parseSesEvent, type SesEventOutcome } from '#lib/mail/ses-events.ts';
 import { InputError } from '#lib/errors.ts';
 import { getRuntime } from '#functions/shared/runtime.ts';
-import { logger, metrics, tracer } from '#functions/shared/observability.ts';
+import { lambdaHandler } from '#functions/shared/handler.ts';
+import { logger, metrics } from '#functions/shared/observability.ts';
 
 /**
  * SES bounce and complaint events of the configuration set, delivered by an EventBridge
@@ -31,7 +28,4 @@ export async function onSesEvent(event: unknown): Promise<SesEventOutcome> {
   return outcome;
 }
 
-export const handler = middy(onSesEvent)
-  .use(injectLambdaContext(logger))
-  .use(captureLambdaHandler(tracer))
-  .use(logMetrics(metrics));
+export const handler = lambdaHandler(onSesEvent);

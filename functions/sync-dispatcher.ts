@@ -1,7 +1,3 @@
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
@@ -10,7 +6,8 @@ import { SqsSyncQueue } from '#lib/queue/sqs.ts';
 import { dispatchSyncs, type DispatchSyncsResult } from '#lib/sync/dispatch.ts';
 import { systemClock } from '#lib/time/clock.ts';
 import { required } from '#functions/shared/env.ts';
-import { logger, metrics, tracer } from '#functions/shared/observability.ts';
+import { lambdaHandler } from '#functions/shared/handler.ts';
+import { logger, metrics } from '#functions/shared/observability.ts';
 import { getRuntime } from '#functions/shared/runtime.ts';
 
 /**
@@ -36,7 +33,4 @@ async function dispatch(event: unknown, _context: Context): Promise<DispatchSync
   return result;
 }
 
-export const handler = middy(dispatch)
-  .use(captureLambdaHandler(tracer))
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+export const handler = lambdaHandler(dispatch);

@@ -16,3 +16,8 @@ export function errorFields(error: unknown): { errorName: string; error: string 
   const e = error instanceof Error ? error : new Error(String(error));
   return { errorName: e.name, error: redactMessage(e.message) };
 }
+
+/** Addresses and long token-like runs out of a message, whole (`<address>`, `<redacted>`). */
+export function scrubMessage(message: string): string {
+  return message.replace(/[^\s@'"<>()]+@[^\s@'"<>()]+/g, '<address>').replace(/[A-Za-z0-9._~+/=-]{40,}/g, '<redacted>');
+}

@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { ConfigError } from '#lib/errors.ts';
 import { KmsTokenVault } from '#lib/connect/kms-token-vault.ts';
 import type { TokenVault } from '#lib/connect/token-vault.ts';
+import { connectedProvider, type ConnectedProvider } from '#lib/providers/registry.ts';
 import { makeDynamoClient } from '#lib/store/dynamodb/client.ts';
 import { DynamoStore } from '#lib/store/dynamodb/store.ts';
 import { lambdaEnv, required, type LambdaEnv } from './env.ts';
@@ -13,6 +14,9 @@ import { lambdaEnv, required, type LambdaEnv } from './env.ts';
  * What every handler needs, built once per cold start and reused across invocations:
  * the environment, the store, the token vault, the SQS client and the secrets (cached by
  * Powertools Parameters for 5 minutes, so a rotated secret is picked up without a deploy).
+ * What only some functions need and is costly to load or build (the providers' clients,
+ * the SES mailer) is built from it once per runtime by {@link perRuntime}, in
+ * ./providers.ts and ./mail.ts, so a function that never uses it never bundles it.
  * Tests replace any part through {@link setRuntimeForTests}.
  */
 export interface Runtime {
@@ -21,7 +25,7 @@ export interface Runtime {
   vault: TokenVault;
   sqs: SQSClient;
   /** `{ clientId, clientSecret }` of a provider's OAuth app. */
-  oauthClient(provider: 'google' | 'microsoft'): Promise<OAuthClientSecret>;
+  oauthClient(provider: ConnectedProvider): Promise<OAuthClientSecret>;
   /** The key of signed OAuth state and signed links (at least 32 bytes). */
   linkSecret(): Promise<Uint8Array>;
 }
@@ -44,6 +48,18 @@ export function setRuntimeForTests(value: Runtime | undefined): void {
   runtime = value;
 }
 
+/**
+ * A part built from a runtime on first use and kept with it: once per cold start in
+ * Lambda, and afresh for each runtime a test swaps in.
+ */
+export function perRuntime<T>(build: (runtime: Runtime) => T): (runtime: Runtime) => T {
+  const built = new WeakMap<Runtime, T>();
+  return (runtime) => {
+    if (!built.has(runtime)) built.set(runtime, build(runtime));
+    return built.get(runtime)!;
+  };
+}
+
 function buildRuntime(env: LambdaEnv): Runtime {
   const store = new DynamoStore({
     client: makeDynamoClient(env.SINEW_DYNAMODB_ENDPOINT ? { endpoint: env.SINEW_DYNAMODB_ENDPOINT } : {}),
@@ -61,7 +77,7 @@ function buildRuntime(env: LambdaEnv): Runtime {
     vault,
     sqs: new SQSClient({}),
     oauthClient: async (provider) => {
-      const arn = required(env, provider === 'google' ? 'SINEW_GOOGLE_SECRET_ARN' : 'SINEW_MICROSOFT_SECRET_ARN');
+      const arn = required(env, connectedProvider(provider)!.secretArnVariable);
       return parseOAuthClientSecret(await getSecret(arn, { maxAge: SECRET_MAX_AGE_S }), provider);
     },
     linkSecret: async () => parseLinkSecret(await getSecret(required(env, 'SINEW_LINK_SECRET_ARN'), { maxAge: SECRET_MAX_AGE_S })),

@@ -3,8 +3,8 @@ import { loadConfig } from '#lib/config.ts';
 import { runLoopbackConsent } from '#lib/connect/loopback.ts';
 import { openInBrowser } from '#lib/connect/browser.ts';
 import { LocalKeyVault, masterKeyPath, type TokenVault } from '#lib/connect/token-vault.ts';
-import { googleOAuthFromConfig } from '#lib/providers/google/oauth.ts';
-import { msOAuthFromConfig } from '#lib/providers/microsoft/oauth.ts';
+import { providerForCli } from '#lib/providers/registry.ts';
+import { providerClientsFromConfig } from '#lib/providers/account-sources.ts';
 import { recordConnectedAccount } from '#lib/connect/accounts.ts';
 import { isTimeZone } from '#lib/time/zones.ts';
 import { InputError } from '#lib/errors.ts';
@@ -35,27 +35,24 @@ export async function runConnect(
   out: (line: string) => void,
   now: () => Date,
 ): Promise<void> {
-  if (provider !== 'gmail' && provider !== 'microsoft') {
-    throw new InputError(`sinew connect: unknown provider '${provider}' (choose gmail or microsoft)`);
-  }
+  const chosen = providerForCli(provider);
   const timeZone = flags.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
   if (!isTimeZone(timeZone)) throw new InputError(`--time-zone must be an IANA time zone such as Europe/Paris (got '${timeZone}')`);
   const config = loadConfig();
-  const kind = provider === 'gmail' ? 'google' : 'microsoft';
-  const oauth = kind === 'google' ? googleOAuthFromConfig(config) : await msOAuthFromConfig(config);
+  const { consent } = await providerClientsFromConfig(config)[chosen.id]();
   const grant = await runLoopbackConsent({
-    provider: kind,
-    oauth,
+    provider: chosen.id,
+    oauth: consent,
     ...(flags.browser ? { openUrl: openInBrowser } : {}),
     onUrl: (url) =>
-      out(`${flags.browser ? 'If no browser opens, open' : 'Open'} this address to connect your ${kind === 'google' ? 'Google' : 'Microsoft 365'} account:\n${url}`),
+      out(`${flags.browser ? 'If no browser opens, open' : 'Open'} this address to connect your ${chosen.label} account:\n${url}`),
     ...(flags.timeoutSeconds ? { timeoutMs: flags.timeoutSeconds * 1000 } : {}),
   });
   const ctx = await openCliContext(flags);
   try {
     const vault = await localVault(flags);
     const { user, account } = await recordConnectedAccount(ctx.store, vault, {
-      provider: kind,
+      provider: chosen.id,
       grant,
       now: now(),
       timeZone,

@@ -2,12 +2,11 @@ import { loadConfig, type Config } from '#lib/config.ts';
 import { ANYONE } from '#lib/connect/sign-up.ts';
 import { InputError } from '#lib/errors.ts';
 import { startWebServer, type LocalWebServer } from '#lib/local/web-server.ts';
-import { googleOAuthFromConfig, type GoogleOAuth } from '#lib/providers/google/oauth.ts';
-import { msOAuthFromConfig } from '#lib/providers/microsoft/oauth.ts';
 import { SmtpMailer } from '#lib/mail/smtp-mailer.ts';
-import { once } from '#lib/providers/account-sources.ts';
+import { CONNECTED_PROVIDERS, type ConnectedProvider, type ProviderConsent } from '#lib/providers/registry.ts';
+import { grantRevoker, providerClientsFromConfig } from '#lib/providers/account-sources.ts';
 import type { JobQueue, SyncJob } from '#lib/queue/jobs.ts';
-import { createConnectApp, type ConnectProvider, type ProviderConsent } from '#lib/web/connect-app.ts';
+import { createConnectApp } from '#lib/web/connect-app.ts';
 import { createLinksApp, type LinksLog } from '#lib/web/links-app.ts';
 import { routeByPrefix, type PrefixRoute, type WebApp } from '#lib/web/router.ts';
 import { localVault } from './connect.ts';
@@ -59,8 +58,12 @@ export async function startServe(flags: ServeFlags, out: (line: string) => void,
   try {
     const [secret, vault] = await Promise.all([localLinkSecret(flags), localVault(flags)]);
     const linkSecret = async (): Promise<Uint8Array> => secret;
-    const providers = providersFromConfig(config);
-    const google = providers.google;
+    const clients = providerClientsFromConfig(config);
+    const configured = CONNECTED_PROVIDERS.filter((p) => p.configured(config));
+    // A provider without a client in the environment has no button, and its grants are not revoked.
+    const providers: Partial<Record<ConnectedProvider, () => Promise<ProviderConsent>>> = Object.fromEntries(
+      configured.map((p) => [p.id, async () => (await clients[p.id]()).consent]),
+    );
     routes.push({
       prefix: '/l/',
       app: createLinksApp({
@@ -68,12 +71,12 @@ export async function startServe(flags: ServeFlags, out: (line: string) => void,
         vault,
         now,
         linkSecret,
-        // Disconnect revokes Google grants when a Google client is configured.
-        ...(google ? { googleRevoker: google } : {}),
+        // Disconnect revokes a grant where the provider lets Sinew; without its client configured, it says where to remove it.
+        revoker: grantRevoker(clients),
         log: linksLog(out),
       }),
     });
-    if (providers.google || providers.microsoft) {
+    if (configured.length > 0) {
       routes.push({
         prefix: '/',
         // Anyone: this is one person's machine, served on loopback only, and whoever can
@@ -147,20 +150,6 @@ class LocalSyncQueue implements JobQueue<SyncJob> {
   }
 }
 
-/** Google's client also revokes grants on disconnect, so it keeps its own type. */
-interface ConfiguredProviders extends Partial<Record<ConnectProvider, () => Promise<ProviderConsent>>> {
-  google?: () => Promise<GoogleOAuth>;
-}
-
-/** The OAuth clients configured in the environment, each built on first use. */
-function providersFromConfig(config: Config): ConfiguredProviders {
-  const providers: ConfiguredProviders = {};
-  if (config.SINEW_GOOGLE_CLIENT_ID) providers.google = once(async () => googleOAuthFromConfig(config));
-  // MsOAuth resolves its authority over the network: once, and again only after a failure.
-  if (config.SINEW_MS_CLIENT_ID) providers.microsoft = once(() => msOAuthFromConfig(config));
-  return providers;
-}
-
 function checkHost(host: string | undefined): void {
   if (host === undefined || host === LOOPBACK || host === 'localhost') return;
   throw new InputError(`--host: only ${LOOPBACK} is supported, the local server binds loopback only (got '${host}')`);
@@ -199,8 +188,8 @@ function announce(url: string, routes: readonly PrefixRoute[], config: Config, o
   out(`sinew serve: listening on ${url} (loopback only)`);
   out(`  ${url}/l/…  the links of reports sent with \`sinew report --send\``);
   if (routes.some((r) => r.prefix === '/')) {
-    const names = [config.SINEW_GOOGLE_CLIENT_ID ? 'Google' : undefined, config.SINEW_MS_CLIENT_ID ? 'Microsoft 365' : undefined].filter(Boolean);
-    out(`  ${url}/  the connect page (${names.join(', ')}); redirect URI ${url}/oauth/{google|microsoft}/callback`);
+    const names = CONNECTED_PROVIDERS.filter((p) => p.configured(config)).map((p) => p.label);
+    out(`  ${url}/  the connect page (${names.join(', ')}); redirect URI ${url}/oauth/{${CONNECTED_PROVIDERS.map((p) => p.id).join('|')}}/callback`);
   } else {
     out('  no connect page: set SINEW_GOOGLE_CLIENT_ID or SINEW_MS_CLIENT_ID to offer one');
   }

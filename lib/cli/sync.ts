@@ -1,7 +1,6 @@
-import { loadConfig, type Config } from '#lib/config.ts';
-import { msOAuthFromConfig } from '#lib/providers/microsoft/oauth.ts';
-import { googleOAuthFromConfig } from '#lib/providers/google/oauth.ts';
-import { accountSources, once, type ProviderClients } from '#lib/providers/account-sources.ts';
+import { loadConfig } from '#lib/config.ts';
+import { connectedProvider } from '#lib/providers/registry.ts';
+import { accountSources, providerClientsFromConfig } from '#lib/providers/account-sources.ts';
 import { syncAccount } from '#lib/sync/engine.ts';
 import { systemClock, type Clock } from '#lib/time/clock.ts';
 import { InputError, ReconnectRequiredError, SinewError } from '#lib/errors.ts';
@@ -10,14 +9,6 @@ import type { Account } from '#lib/store/types.ts';
 import { openCliContext, type GlobalFlags } from './context.ts';
 import { localVault } from './connect.ts';
 import { countProgress } from './progress.ts';
-
-/** The providers' clients from the environment (lib/config.ts), built on first use. */
-function providersFromConfig(config: Config): ProviderClients {
-  return {
-    google: once(async () => ({ oauth: googleOAuthFromConfig(config), apiRoot: config.SINEW_GOOGLE_API_ROOT })),
-    microsoft: once(async () => ({ oauth: await msOAuthFromConfig(config), graphBaseUrl: config.SINEW_GRAPH_BASE_URL })),
-  };
-}
 
 export interface SyncFlags extends GlobalFlags {
   budgetMinutes?: number;
@@ -33,10 +24,10 @@ export async function runSync(flags: SyncFlags, out: (line: string) => void, clo
   try {
     const userId = await ctx.defaultUser();
     if (!userId) throw new InputError('nothing to sync: run `sinew connect gmail` first');
-    const accounts = (await ctx.store.listAccounts(userId)).filter((a) => a.provider !== 'files');
+    const accounts = (await ctx.store.listAccounts(userId)).filter((a) => connectedProvider(a.provider) !== undefined);
     if (accounts.length === 0) throw new InputError('nothing to sync: no connected mailbox (run `sinew connect gmail|microsoft`)');
     const vault = await localVault(flags);
-    const providers = providersFromConfig(config);
+    const providers = providerClientsFromConfig(config);
     // Every account is synced; those that lost their grant, or whose sync failed, are
     // named once more at the end, and the run fails, so a scheduled `sinew sync` is
     // noticed (DESIGN 6: non-zero on failure). Each line says when the mailbox last synced.
@@ -78,7 +69,7 @@ export async function runSync(flags: SyncFlags, out: (line: string) => void, clo
         out(`${account.address}: disconnected while syncing; nothing of it was kept`);
       } else if (outcome.state === 'needs-reconnect') {
         lost.push(account.address);
-        out(`${account.address}: access was revoked or expired; run \`sinew connect ${account.provider === 'google' ? 'gmail' : 'microsoft'}\` to reconnect (${what})${note}`);
+        out(`${account.address}: access was revoked or expired; run \`sinew connect ${connectedProvider(account.provider)!.cliName}\` to reconnect (${what})${note}`);
       } else if (outcome.state === 'budget') {
         out(`${account.address}: ${what}; stopped at the time budget, run \`sinew sync\` again to resume${note}`);
       } else {

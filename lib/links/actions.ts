@@ -6,7 +6,7 @@ import type { Store, User, UserChange } from '#lib/store/types.ts';
 import type { TokenVault } from '#lib/connect/token-vault.ts';
 import { checkTimeZone } from '#lib/time/zones.ts';
 import { detachAccount, type DetachOutcome } from './detach.ts';
-import { disconnectUser, type DisconnectOutcome, type TokenRevoker } from './disconnect.ts';
+import { disconnectUser, type DisconnectDeps, type DisconnectOutcome } from './disconnect.ts';
 import type { LinkAction, LinkClaims } from './token.ts';
 
 /**
@@ -26,8 +26,8 @@ export interface LinkActionDeps {
   now: () => Date;
   /** Opens sealed refresh tokens (disconnect and detach only). */
   vault?: TokenVault;
-  /** Google's revocation (disconnect and detach only), built on demand: only Google accounts need it. */
-  googleRevoker?: () => Promise<TokenRevoker>;
+  /** Revocation at providers whose grants Sinew revokes (disconnect and detach only), built on demand. */
+  revoker?: DisconnectDeps['revoker'];
 }
 
 /** What the form of the confirmation page adds to the signed claims. */

@@ -1,6 +1,7 @@
 import { ProviderUnavailableError } from '#lib/errors.ts';
 import type { TokenVault } from '#lib/connect/token-vault.ts';
 import { tokenContext } from '#lib/connect/accounts.ts';
+import { connectedProvider, type ConnectedProvider, type TokenRevoker } from '#lib/providers/registry.ts';
 import type { Account, Provider, Store } from '#lib/store/types.ts';
 
 /**
@@ -9,28 +10,14 @@ import type { Account, Provider, Store } from '#lib/store/types.ts';
  * synced items, feedback and stored reports (the whole partition).
  */
 
-/** Revokes one refresh token at the provider (Google: `GoogleOAuth.revoke`). */
-export interface TokenRevoker {
-  revoke(token: string): Promise<void>;
-}
-
-/** Where people remove an app's access by hand, per provider. */
-export const ACCESS_SETTINGS: Readonly<Record<Exclude<Provider, 'files'>, string>> = {
-  google: 'https://myaccount.google.com/permissions',
-  // Graph has no call that revokes one app's refresh token without directory-wide permissions
-  // (revokeSignInSessions signs the user out of everything), so the user removes consent:
-  // in My Apps, "Manage your application", then "Revoke consent" (work or school accounts).
-  microsoft: 'https://myapps.microsoft.com',
-};
-
-/** Personal Microsoft accounts (Outlook.com) list the apps they consented to here instead. */
-export const MICROSOFT_PERSONAL_CONSENT = 'https://account.live.com/consent/Manage';
+export type { TokenRevoker } from '#lib/providers/registry.ts';
 
 /**
  * What happened to one account's grant:
  * - `revoked`: the provider confirmed (or the grant was already gone);
  * - `discarded`: the provider offers no revocation to us; the token was deleted, and the
- *   user removes the consent at {@link ACCESS_SETTINGS};
+ *   user removes the consent where the provider's `grant.settingsUrl` says
+ *   (lib/providers/registry.ts);
  * - `not-revoked`: revocation failed for a reason retrying will not fix (the token could
  *   not be opened, the OAuth client was refused); deleted anyway, the user removes access by hand;
  * - `none`: nothing to revoke (an imported archive, an account without a token).
@@ -39,7 +26,7 @@ export type GrantOutcome = 'revoked' | 'discarded' | 'not-revoked' | 'none';
 
 export interface DisconnectOutcome {
   changed: boolean;
-  accounts: Array<{ provider: Provider; address: string; grant: GrantOutcome; settingsUrl?: string }>;
+  accounts: Array<{ provider: Provider; address: string; grant: GrantOutcome; settingsUrl?: string; personalSettingsUrl?: string }>;
   /** Items deleted from the store. */
   deletedItems: number;
 }
@@ -47,7 +34,8 @@ export interface DisconnectOutcome {
 export interface DisconnectDeps {
   store: Store;
   vault?: TokenVault;
-  googleRevoker?: () => Promise<TokenRevoker>;
+  /** Revocation at a provider whose grant Sinew revokes (Google), built on demand. */
+  revoker?: (provider: ConnectedProvider) => Promise<TokenRevoker>;
 }
 
 /**
@@ -74,10 +62,14 @@ export async function disconnectUser(userId: string, deps: DisconnectDeps): Prom
  */
 export async function releaseGrant(account: Account, deps: DisconnectDeps): Promise<DisconnectOutcome['accounts'][number]> {
   const base = { provider: account.provider, address: account.address };
-  if (account.provider === 'files' || account.encryptedToken === undefined) return { ...base, grant: 'none' };
-  if (account.provider === 'microsoft') return { ...base, grant: 'discarded', settingsUrl: ACCESS_SETTINGS.microsoft };
-  const notRevoked = { ...base, grant: 'not-revoked' as const, settingsUrl: ACCESS_SETTINGS.google };
-  if (!deps.vault || !deps.googleRevoker) return notRevoked;
+  const provider = connectedProvider(account.provider);
+  if (!provider || account.encryptedToken === undefined) return { ...base, grant: 'none' };
+  const { grant } = provider;
+  if (!grant.revocable) {
+    return { ...base, grant: 'discarded', settingsUrl: grant.settingsUrl, ...(grant.personalSettingsUrl ? { personalSettingsUrl: grant.personalSettingsUrl } : {}) };
+  }
+  const notRevoked = { ...base, grant: 'not-revoked' as const, settingsUrl: grant.settingsUrl };
+  if (!deps.vault || !deps.revoker) return notRevoked;
   let refreshToken: string;
   try {
     refreshToken = await deps.vault.open(account.encryptedToken, tokenContext(account));
@@ -85,7 +77,7 @@ export async function releaseGrant(account: Account, deps: DisconnectDeps): Prom
     return notRevoked;
   }
   try {
-    await (await deps.googleRevoker()).revoke(refreshToken);
+    await (await deps.revoker(provider.id)).revoke(refreshToken);
     return { ...base, grant: 'revoked' };
   } catch (err) {
     if (err instanceof ProviderUnavailableError) throw err;

@@ -1,6 +1,7 @@
 import { escapeHtml } from '#lib/html.ts';
 import { checkedBaseUrl } from '#lib/links/report-links.ts';
 import { linkUrl, signLink } from '#lib/links/token.ts';
+import { providerFacts } from '#lib/providers/registry.ts';
 import type { Account, User } from '#lib/store/types.ts';
 import type { Mailer, OutgoingEmail } from './mailer.ts';
 
@@ -22,8 +23,6 @@ export interface JoinNoticeDeps {
   now: () => Date;
 }
 
-const PROVIDER_NAME: Readonly<Record<Account['provider'], string>> = { google: 'Google', microsoft: 'Microsoft 365', files: 'imported' };
-
 /** The notices for `account` having joined `user`, one per distinct address. */
 export function joinNoticeEmails(deps: Omit<JoinNoticeDeps, 'mailer'>, user: User, account: Account): OutgoingEmail[] {
   const now = deps.now();
@@ -34,7 +33,7 @@ export function joinNoticeEmails(deps: Omit<JoinNoticeDeps, 'mailer'>, user: Use
   const when = new Intl.DateTimeFormat('en-GB', {
     day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: user.timeZone, timeZoneName: 'short',
   }).format(now);
-  const mailbox = `${account.address} (${PROVIDER_NAME[account.provider]})`;
+  const mailbox = `${account.address} (${providerFacts(account.provider).label})`;
   const reads = 'Sinew reads metadata only (who wrote to whom, and when), never message bodies or subjects.';
   const undo = 'Detaching removes that mailbox from these reports, withdraws Sinew\'s access to it and deletes everything Sinew read from it.';
   const toPerson = compose(deps.sender, user.email, `${account.address} joined your Sinew reports`, [

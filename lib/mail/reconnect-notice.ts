@@ -4,6 +4,7 @@ import type { Account, Store } from '#lib/store/types.ts';
 import type { Mailer, OutgoingEmail } from './mailer.ts';
 import { reconnectUrl, reportLinksFor } from '#lib/links/report-links.ts';
 import { MailDeliveryError } from './errors.ts';
+import { CONNECTED_PROVIDERS, connectedProvider } from '#lib/providers/registry.ts';
 
 /**
  * The one email that asks a person to reconnect a mailbox when its account turns
@@ -25,7 +26,6 @@ export interface ReconnectNoticeDeps {
 }
 
 const LEASE_MS = 15 * 60_000;
-const PROVIDER_NAME = { google: 'Google', microsoft: 'Microsoft 365' } as const;
 
 /**
  * Sends the reconnect notice for `accountId` if it is due: the account needs reconnecting,
@@ -43,7 +43,7 @@ export async function sendReconnectNotice(
   transition?: string,
 ): Promise<boolean> {
   const account = await deps.store.getAccount(userId, accountId);
-  if (!account || account.status !== 'needs-reconnect' || account.provider === 'files') return false;
+  if (!account || account.status !== 'needs-reconnect' || !connectedProvider(account.provider)) return false;
   const user = await deps.store.getUser(userId);
   if (!user || user.reportsPaused) return false;
 
@@ -72,11 +72,12 @@ export function reconnectEmail(
   account: Account,
   to: string,
 ): OutgoingEmail {
-  const provider = account.provider === 'files' ? 'google' : account.provider;
+  // An imported archive is never reconnected (sendReconnectNotice skips it); the first provider stands in.
+  const provider = connectedProvider(account.provider) ?? CONNECTED_PROVIDERS[0]!;
   const now = deps.now();
-  const url = reconnectUrl({ baseUrl: deps.baseUrl, secret: deps.secret, userId: account.userId, now, provider, accountId: account.accountId });
+  const url = reconnectUrl({ baseUrl: deps.baseUrl, secret: deps.secret, userId: account.userId, now, provider: provider.id, accountId: account.accountId });
   const { unsubscribeUrl } = reportLinksFor({ baseUrl: deps.baseUrl, secret: deps.secret, userId: account.userId, now });
-  const name = PROVIDER_NAME[provider];
+  const name = provider.label;
   const subject = `Reconnect ${account.address}: Sinew can no longer read it`;
   const lines = [
     `Sinew lost access to your ${name} mailbox ${account.address}: the sign-in was revoked or expired.`,

@@ -1,53 +1,43 @@
 import type { ChangeSource } from './types.ts';
-import type { Account, Store } from '#lib/store/types.ts';
-import type { TokenVault } from '#lib/connect/token-vault.ts';
-import type { Clock } from '#lib/time/clock.ts';
-import { loadConfig } from '#lib/config.ts';
-import { GoogleOAuth, grantsCalendar } from '#lib/providers/google/oauth.ts';
-import { googleSources } from '#lib/providers/google/sources.ts';
-import { MsOAuth, grantsCalendar as msGrantsCalendar } from '#lib/providers/microsoft/oauth.ts';
-import { microsoftSources } from '#lib/providers/microsoft/sources.ts';
-import { tokenContext } from '#lib/connect/accounts.ts';
-import { InputError, ReconnectRequiredError } from '#lib/errors.ts';
+import type { Account } from '#lib/store/types.ts';
+import { loadConfig, type Config } from '#lib/config.ts';
+import { googleClient } from '#lib/providers/google/client.ts';
+import { microsoftClient } from '#lib/providers/microsoft/client.ts';
+import {
+  CONNECTED_PROVIDERS,
+  connectedProvider,
+  type ConnectedProvider,
+  type OAuthClientCredentials,
+  type ProviderClient,
+  type ProviderEndpoints,
+  type SourceDeps,
+  type TokenRevoker,
+} from './registry.ts';
+import { ConfigError, InputError, ReconnectRequiredError } from '#lib/errors.ts';
+
+export type { ProviderEndpoints } from './registry.ts';
 
 /**
- * How one account's change sources are built from its provider and its sealed token:
- * shared by `sinew sync` (OAuth clients from the environment) and the sync worker (OAuth
- * clients from Secrets Manager). Endpoints come with the clients, so the emulators, a
- * proxy or a national cloud can stand in for the providers.
+ * The providers' clients (lib/providers/registry.ts has their facts): built from an OAuth
+ * app's credentials and the endpoints, shared by the CLI (credentials from the
+ * environment) and the handlers (from Secrets Manager). Endpoints come with the clients, so
+ * the emulators, a proxy or a national cloud can stand in for the providers.
  */
 
-/** Google's OAuth client for refreshing tokens, and the root URL of the Gmail and Calendar APIs. */
-export interface GoogleProvider {
-  oauth: GoogleOAuth;
-  /** `https://www.googleapis.com/` or an emulator's root, ending with `/`. */
-  apiRoot: string;
-}
-
-/** Microsoft's MSAL client, and the Graph base URL. */
-export interface MicrosoftProvider {
-  oauth: MsOAuth;
-  /** `https://graph.microsoft.com/v1.0` or an emulator's. */
-  graphBaseUrl: string;
-  /** Extra CA certificates for Graph (an emulator's self-signed one). */
-  ca?: string | string[];
-}
+/** How each connected provider's clients are built (its own folder knows how). */
+const BUILD: Readonly<Record<ConnectedProvider, (credentials: OAuthClientCredentials, endpoints: ProviderEndpoints) => ProviderClient | Promise<ProviderClient>>> = {
+  google: googleClient,
+  microsoft: microsoftClient,
+};
 
 /**
- * The providers' clients, built on first use: a worker that only syncs Gmail never
- * resolves Microsoft's authority (a network call).
+ * Each connected provider's clients, built on first use: a worker that only syncs Gmail
+ * never resolves Microsoft's authority (a network call).
  */
-export interface ProviderClients {
-  google(): Promise<GoogleProvider>;
-  microsoft(): Promise<MicrosoftProvider>;
-}
+export type ProviderClients = { readonly [P in ConnectedProvider]: () => Promise<ProviderClient> };
 
-export interface AccountSourcesDeps {
+export interface AccountSourcesDeps extends SourceDeps {
   providers: ProviderClients;
-  vault: TokenVault;
-  /** Where a rotated Microsoft token cache is written back. */
-  store: Store;
-  clock: Clock;
 }
 
 /**
@@ -60,72 +50,37 @@ export interface AccountSourcesDeps {
  * @throws InputError for a `files` account, which has nothing to sync from.
  */
 export async function accountSources(account: Account, deps: AccountSourcesDeps): Promise<ChangeSource[]> {
-  if (account.provider === 'files') {
+  const provider = connectedProvider(account.provider);
+  if (!provider) {
     throw new InputError(`account ${account.accountId} was imported from files; it has no provider to sync from`);
   }
-  if (!account.encryptedToken) {
+  const encryptedToken = account.encryptedToken;
+  if (!encryptedToken) {
     throw new ReconnectRequiredError(`account ${account.accountId} holds no token; its owner must connect it again`);
   }
-  const context = tokenContext(account);
-  const granted = account.grantedScopes ?? [];
-  if (account.provider === 'google') {
-    const google = await deps.providers.google();
-    const refreshToken = await deps.vault.open(account.encryptedToken, context);
-    return googleSources({
-      auth: google.oauth.clientFor(refreshToken),
-      accountId: account.accountId,
-      rootUrl: google.apiRoot,
-      clock: deps.clock,
-      calendar: grantsCalendar(granted),
-      held: (ids) => deps.store.getItems(account.userId, account.accountId, ids),
-    });
-  }
-  // MSAL keeps its refresh token in a serialized cache, sealed on the account; a refresh
-  // may rotate it, and the session writes it back.
-  const microsoft = await deps.providers.microsoft();
-  const session = microsoft.oauth.session({
-    vault: deps.vault,
-    context,
-    store: {
-      load: async () => account.encryptedToken,
-      save: async (sealed) => {
-        account.encryptedToken = sealed;
-        // Only onto an account that still exists: a disconnect meanwhile must stay deleted.
-        await deps.store.updateAccount(account.userId, account.accountId, { set: { encryptedToken: sealed } });
-      },
-    },
-  });
-  return microsoftSources({
-    graphBaseUrl: microsoft.graphBaseUrl,
-    getAccessToken: (o) => session.accessToken(o),
-    accountId: account.accountId,
-    clock: deps.clock,
-    calendar: msGrantsCalendar(granted),
-    ...(microsoft.ca !== undefined ? { ca: microsoft.ca } : {}),
-  });
-}
-
-/** Where the providers are: the real ones by default; emulators, proxies or national clouds by configuration. */
-export interface ProviderEndpoints {
-  googleTokenUrl: string;
-  /** Gmail and Calendar root URL, ending with `/`. */
-  googleApiRoot: string;
-  /** Microsoft authority (tenant), https. */
-  msAuthority: string;
-  graphBaseUrl: string;
-  /** Extra CA certificates for the Microsoft authority and Graph (an emulator's). */
-  msCa?: string | string[];
+  const client = await deps.providers[provider.id]();
+  // The same object, so a rotated token the client saves is seen by the caller's account.
+  return client.sources(Object.assign(account, { encryptedToken }), deps);
 }
 
 /**
  * The endpoints from the environment, with lib/config.ts's defaults (the real providers):
- * `SINEW_GOOGLE_TOKEN_URL`, `SINEW_GOOGLE_API_ROOT`, `SINEW_MS_AUTHORITY`, `SINEW_GRAPH_BASE_URL`.
+ * `SINEW_GOOGLE_TOKEN_URL`, `SINEW_GOOGLE_API_ROOT`, `SINEW_MS_AUTHORITY`,
+ * `SINEW_GRAPH_BASE_URL`, and `SINEW_GOOGLE_AUTH_URL` when set.
  */
 export function providerEndpointsFromEnv(env: Record<string, string | undefined> = process.env): ProviderEndpoints {
   // Only these: another SINEW_* variable the Lambda carries must not stop the worker.
-  const keys = ['SINEW_GOOGLE_TOKEN_URL', 'SINEW_GOOGLE_API_ROOT', 'SINEW_MS_AUTHORITY', 'SINEW_GRAPH_BASE_URL'] as const;
+  const keys = ['SINEW_GOOGLE_AUTH_URL', 'SINEW_GOOGLE_TOKEN_URL', 'SINEW_GOOGLE_API_ROOT', 'SINEW_MS_AUTHORITY', 'SINEW_GRAPH_BASE_URL'] as const;
   const config = loadConfig(Object.fromEntries(keys.map((k) => [k, env[k]])));
+  const { googleAuthUrl, ...endpoints } = endpointsOf(config);
+  // Google's consent page only when named: GoogleOAuth's default is the same page.
+  return env.SINEW_GOOGLE_AUTH_URL && googleAuthUrl ? { googleAuthUrl, ...endpoints } : endpoints;
+}
+
+/** The endpoints a validated configuration names (its defaults: the real providers). */
+export function endpointsOf(config: Config): ProviderEndpoints {
   return {
+    googleAuthUrl: config.SINEW_GOOGLE_AUTH_URL,
     googleTokenUrl: config.SINEW_GOOGLE_TOKEN_URL,
     googleApiRoot: config.SINEW_GOOGLE_API_ROOT,
     msAuthority: config.SINEW_MS_AUTHORITY,
@@ -134,35 +89,50 @@ export function providerEndpointsFromEnv(env: Record<string, string | undefined>
 }
 
 /**
- * Provider clients from an OAuth app's credentials (Secrets Manager in AWS) and the
- * endpoints, each built on first use and then kept.
+ * Provider clients from an OAuth app's credentials (Secrets Manager in AWS, read through a
+ * cache) and the endpoints. A provider's clients are kept while its credentials stay the
+ * same, and built again when they change (a rotated client secret is picked up); a
+ * failed build is not kept.
  */
 export function providerClients(
-  credentials: (provider: 'google' | 'microsoft') => Promise<{ clientId: string; clientSecret: string }>,
+  credentials: (provider: ConnectedProvider) => Promise<OAuthClientCredentials>,
   endpoints: ProviderEndpoints,
 ): ProviderClients {
-  return {
-    google: once(async () => {
-      const { clientId, clientSecret } = await credentials('google');
-      return { oauth: new GoogleOAuth({ clientId, clientSecret, tokenUrl: endpoints.googleTokenUrl }), apiRoot: endpoints.googleApiRoot };
-    }),
-    microsoft: once(async () => {
-      const { clientId, clientSecret } = await credentials('microsoft');
-      const ca = endpoints.msCa;
-      const oauth = await MsOAuth.create({ clientId, clientSecret, authority: endpoints.msAuthority, ...(ca !== undefined ? { ca } : {}) });
-      return { oauth, graphBaseUrl: endpoints.graphBaseUrl, ...(ca !== undefined ? { ca } : {}) };
-    }),
-  };
+  const entries = CONNECTED_PROVIDERS.map((p) => {
+    let built: { key: string; client: Promise<ProviderClient> } | undefined;
+    const get = async (): Promise<ProviderClient> => {
+      const creds = await credentials(p.id);
+      const key = `${creds.clientId}\n${creds.clientSecret ?? ''}`;
+      if (built?.key !== key) {
+        const client = (async () => BUILD[p.id](creds, endpoints))();
+        built = { key, client };
+        client.catch(() => {
+          if (built?.client === client) built = undefined;
+        });
+      }
+      return built.client;
+    };
+    return [p.id, get] as const;
+  });
+  return Object.fromEntries(entries) as unknown as ProviderClients;
 }
 
-/** Memoizes a provider factory, so a warm worker builds each client once; a failure is not kept. */
-export function once<T>(build: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return () => {
-    pending ??= build().catch((err: unknown) => {
-      pending = undefined;
-      throw err;
-    });
-    return pending;
+/**
+ * The providers' clients from the local configuration (lib/config.ts): a provider whose
+ * client id is not set fails with the variable to set when it is first asked for.
+ */
+export function providerClientsFromConfig(config: Config): ProviderClients {
+  return providerClients(async (provider) => connectedProvider(provider)!.credentialsFromConfig(config), endpointsOf(config));
+}
+
+/**
+ * Revocation of a provider's grants for disconnect: the provider's consent client, asked
+ * only for a provider whose grant Sinew revokes (the registry's `grant.revocable`).
+ */
+export function grantRevoker(providers: ProviderClients): (provider: ConnectedProvider) => Promise<TokenRevoker> {
+  return async (provider) => {
+    const { consent } = await providers[provider]();
+    if (!consent.revoke) throw new ConfigError(`${connectedProvider(provider)!.label} offers no revocation to Sinew`);
+    return { revoke: (token) => consent.revoke!(token) };
   };
 }

@@ -7,19 +7,13 @@ import { extractInteractions } from '#lib/interactions/extract.ts';
 import { computeHealth } from '#lib/health/index.ts';
 import { buildReportJson } from './json.ts';
 import { InputError } from '#lib/errors.ts';
-import { ICS_IMPORT_CURSOR } from '#lib/sync/import-cursor.ts';
+import { connectedProvider, isCalendarCursor } from '#lib/providers/registry.ts';
 
 
 /** Feedback still in force at `asOf`: the latest answer per contact, snoozes not yet over. */
 function feedbackInForce(all: Feedback[], asOf: Date): Feedback[] {
   return all.filter((f) => Date.parse(f.at) <= asOf.getTime());
 }
-
-
-/** Google scopes that read calendar events (Sinew asks for `calendar.events.readonly`). */
-const GOOGLE_CALENDAR_SCOPE = /\/auth\/calendar(\.events)?(\.readonly)?$/;
-/** Graph permissions that read calendars (Sinew asks for `Calendars.ReadBasic`), short or as a URL. */
-const GRAPH_CALENDAR_SCOPE = /(^|\/)calendars\.read(basic)?$/i;
 
 /**
  * Whether a person has a calendar source (DESIGN section 4): a connected calendar (Google
@@ -31,11 +25,8 @@ const GRAPH_CALENDAR_SCOPE = /(^|\/)calendars\.read(basic)?$/i;
 export function calendarStateOf(accounts: readonly Account[], stored: { meetings: boolean }): CalendarState {
   if (stored.meetings) return 'connected';
   for (const a of accounts) {
-    const scopes = a.grantedScopes ?? [];
-    if (a.provider === 'google' && scopes.some((s) => GOOGLE_CALENDAR_SCOPE.test(s))) return 'connected';
-    if (a.provider === 'microsoft' && scopes.some((s) => GRAPH_CALENDAR_SCOPE.test(s))) return 'connected';
-    const cursors = Object.keys(a.cursors);
-    if (cursors.some((k) => k.startsWith('gcal:') || k === 'graph:calendar' || k === ICS_IMPORT_CURSOR)) return 'connected';
+    if (connectedProvider(a.provider)?.grant.coversCalendar(a.grantedScopes ?? [])) return 'connected';
+    if (Object.keys(a.cursors).some(isCalendarCursor)) return 'connected';
   }
   return 'missing';
 }

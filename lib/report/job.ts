@@ -16,6 +16,7 @@ import { stableMessageId } from '#lib/mail/compose.ts';
 import { MailDeliveryError } from '#lib/mail/errors.ts';
 import { localIsoWeek, previousIsoWeek } from '#lib/time/weeks.ts';
 import { SinewError } from '#lib/errors.ts';
+import { connectedProvider, type ConnectedProvider, type ConnectedProviderFacts } from '#lib/providers/registry.ts';
 
 /**
  * One person's weekly report, from store to inbox (DESIGN section 5). The CLI and the
@@ -91,22 +92,32 @@ export async function prepareWeeklyReport(store: Store, userId: string, opts: Pr
  * `sinew connect` again); an imported archive gets its calendar imported.
  */
 function addCalendarFor(accounts: Account[], userId: string, opts: PrepareOptions): AddCalendar {
-  const connected = accounts.find((a) => a.provider !== 'files');
-  if (!connected || connected.provider === 'files') return { hint: ADD_CALENDAR_CLI };
+  const connected = firstConnected(accounts);
+  if (!connected) return { hint: ADD_CALENDAR_CLI };
+  const { account, provider } = connected;
   if (opts.surface === 'service') {
-    const hint = `Reconnect ${connected.address} and leave calendar access ticked when asked.`;
+    const hint = `Reconnect ${account.address} and leave calendar access ticked when asked.`;
     return opts.linkIssuer
-      ? { hint, link: reconnectUrl({ ...opts.linkIssuer, userId, provider: connected.provider, accountId: connected.accountId }) }
+      ? { hint, link: reconnectUrl({ ...opts.linkIssuer, userId, provider: provider.id, accountId: account.accountId }) }
       : { hint };
   }
-  const command = connected.provider === 'google' ? 'sinew connect gmail' : 'sinew connect microsoft';
+  const command = `sinew connect ${provider.cliName}`;
   return { hint: `To add one, run ${command} again and grant calendar access, or import it: sinew import --ics FILE.` };
 }
 
-function reconnectProviderOf(broken: Account[]): { reconnectProvider?: 'google' | 'microsoft' } {
+function reconnectProviderOf(broken: Account[]): { reconnectProvider?: ConnectedProvider } {
   // One reconnect link fits the report's banner; the first mailbox that can be reconnected.
-  const first = broken.find((a) => a.provider !== 'files');
-  return first && first.provider !== 'files' ? { reconnectProvider: first.provider } : {};
+  const first = firstConnected(broken);
+  return first ? { reconnectProvider: first.provider.id } : {};
+}
+
+/** The first account connected to a provider (not imported from files), with its provider. */
+function firstConnected(accounts: readonly Account[]): { account: Account; provider: ConnectedProviderFacts } | undefined {
+  for (const account of accounts) {
+    const provider = connectedProvider(account.provider);
+    if (provider) return { account, provider };
+  }
+  return undefined;
 }
 
 /**

@@ -8,6 +8,7 @@ import { DateWords, displayName, fullName, organizationLabel } from './phrasing.
 import { ADD_CALENDAR_CLI, staleMailbox } from './wording.ts';
 import type { SyncFreshness } from '#lib/sync/freshness.ts';
 import type { ReportLinks } from '#lib/links/report-links.ts';
+import { providerFacts, type ProviderFacts } from '#lib/providers/registry.ts';
 
 /**
  * What the weekly email shows, computed once so the HTML and text parts say the same
@@ -49,7 +50,7 @@ export interface ModelOptions {
 export interface MailboxInput {
   address: string;
   /** `files` for an imported archive: it is imported, not synced. */
-  provider: 'google' | 'microsoft' | 'files';
+  provider: ProviderFacts['id'];
   freshness: SyncFreshness;
   /** Messages or meetings the store could not keep even bounded (issue 10, item 6): told, never silent. */
   skippedItems?: number;
@@ -207,8 +208,9 @@ export function buildModel(json: ReportJson, options: ModelOptions = {}): Report
 function mailboxLine(m: MailboxInput, dates: DateWords): MailboxLine {
   const f = m.freshness;
   const stale = f.state === 'stale';
-  const verb = m.provider === 'files' ? 'last imported' : 'last synced';
-  const when = f.lastSyncAt ? `${verb} ${dates.dateTime(f.lastSyncAt)}` : m.provider === 'files' ? 'not imported yet' : 'not synced yet';
+  const imported = providerFacts(m.provider).arrival === 'import';
+  const verb = imported ? 'last imported' : 'last synced';
+  const when = f.lastSyncAt ? `${verb} ${dates.dateTime(f.lastSyncAt)}` : imported ? 'not imported yet' : 'not synced yet';
   const note = stale ? ' (stale)' : f.state === 'needs-reconnect' ? ' (needs reconnecting)' : '';
   const skipped = m.skippedItems ? `; ${m.skippedItems} ${m.skippedItems === 1 ? 'item' : 'items'} too large to store, skipped` : '';
   return { address: m.address, line: `${m.address}: ${when}${note}${skipped}`, stale };

@@ -1,4 +1,3 @@
-import { ICS_IMPORT_CURSOR } from './import-cursor.ts';
 import { stat } from 'node:fs/promises';
 import type { Store, User } from '#lib/store/types.ts';
 import { readMbox } from '#lib/providers/files/mbox.ts';
@@ -8,6 +7,7 @@ import { InputError } from '#lib/errors.ts';
 import { HISTORY_DAYS } from '#lib/settings.ts';
 import { isTimeZone } from '#lib/time/zones.ts';
 import { ingest, type IngestResult } from './ingest.ts';
+import { ICS_IMPORT_CURSOR } from '#lib/providers/registry.ts';
 import { accountIdFor, requireAddress, userIdFor } from '#lib/connect/identity.ts';
 
 export interface ImportFilesInput {
@@ -64,7 +64,6 @@ export interface CalendarWindow {
  * same whether the calendar was imported or synced.
  */
 export const CALENDAR_AHEAD_DAYS = 90;
-
 
 /**
  * The window the metrics read meetings in, around `asOf`: the history Sinew holds

@@ -6,6 +6,7 @@ import type { Clock } from '#lib/time/clock.ts';
 import { syncAccount, type SyncStats } from './engine.ts';
 import { syncFreshness, type SyncFreshness } from './freshness.ts';
 import { ReconnectRequiredError, SinewError } from '#lib/errors.ts';
+import { connectedProvider } from '#lib/providers/registry.ts';
 import { accountSources, type ProviderClients } from '#lib/providers/account-sources.ts';
 import type { JobQueue, SyncJob } from '#lib/queue/jobs.ts';
 
@@ -74,7 +75,7 @@ export async function runSyncJob(job: SyncJob, deps: SyncJobDeps): Promise<SyncJ
   const stored = await deps.store.getAccount(job.userId, job.accountId);
   if (!stored) return gone(job, deps);
   if (stored.status === 'needs-reconnect') return { outcome: 'skipped', why: 'needs-reconnect' };
-  if (stored.provider === 'files') return { outcome: 'skipped', why: 'not-a-mailbox' };
+  if (!connectedProvider(stored.provider)) return { outcome: 'skipped', why: 'not-a-mailbox' };
 
   // `syncing` until the engine's last checkpoint: the dispatcher leaves a live sync alone
   // and picks the account up again if this worker dies (see dispatchSyncs). A conditional

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { ConnectedGrant, OAuthConsent } from '#lib/connect/consent.ts';
+import type { ConnectedGrant } from '#lib/connect/consent.ts';
 import { ConsentError, InvalidStateError, type StateFailure } from '#lib/connect/errors.ts';
 import { derivePkce } from '#lib/connect/pkce.ts';
 import { admits, signUpRule } from '#lib/connect/sign-up.ts';
 import { createState, DEFAULT_STATE_TTL_MS, verifyState, type OAuthState } from '#lib/connect/state.ts';
 import type { TokenVault } from '#lib/connect/token-vault.ts';
 import { InputError } from '#lib/errors.ts';
-import { ACCESS_SETTINGS } from '#lib/links/disconnect.ts';
 import { checkTimeZone } from '#lib/time/zones.ts';
 import { signLink } from '#lib/links/token.ts';
 import { identityOf, isSameMailbox, recordConnectedAccount, type MailboxIdentity, type RecordedAccount } from '#lib/connect/accounts.ts';
@@ -15,18 +14,15 @@ import { sendJoinNotices } from '#lib/mail/join-notice.ts';
 import type { JobQueue, SyncJob } from '#lib/queue/jobs.ts';
 import type { Mailer } from '#lib/mail/mailer.ts';
 import type { Store } from '#lib/store/types.ts';
-import { connectPage, messagePage, PROVIDER_NAMES, successPage, type ConnectProvider } from './connect-pages.ts';
+import { CONNECTED_PROVIDERS, connectedProvider, type ProviderConsent } from '#lib/providers/registry.ts';
+import { connectPage, messagePage, providerLabel, successPage, type ConnectProvider } from './connect-pages.ts';
 import { checkPersonLink, JOIN_TTL_MS, mintJoin, personLinkToken, personLinkView, sameText } from './connect-person.ts';
 import { htmlResponse, redirectResponse, type WebRequest, type WebResponse } from './http.ts';
 import type { WebApp } from './router.ts';
 
 export type { ConnectProvider } from './connect-pages.ts';
+export type { ProviderConsent } from '#lib/providers/registry.ts';
 export { JOIN_COOKIE } from './connect-person.ts';
-
-/** A provider's consent, plus revocation where the provider offers it (Google does, Microsoft does not). */
-export interface ProviderConsent extends OAuthConsent {
-  revoke?(token: string): Promise<void>;
-}
 
 export interface ConnectAppDeps {
   store: Store;
@@ -80,7 +76,7 @@ export function nonceCookieName(provider: ConnectProvider): string {
 }
 
 const COOKIE_ATTRIBUTES = 'Path=/; Secure; HttpOnly; SameSite=Lax';
-const PROVIDERS: readonly ConnectProvider[] = ['google', 'microsoft'];
+const PROVIDERS: readonly ConnectProvider[] = CONNECTED_PROVIDERS.map((p) => p.id);
 
 /**
  * The connect flow as a web app (DESIGN section 1, Connect and "Who is who"):
@@ -142,7 +138,7 @@ export function createConnectApp(deps: ConnectAppDeps): WebApp {
   };
 
   const callback = async (req: WebRequest, provider: ConnectProvider, consentOf: () => Promise<ProviderConsent>): Promise<WebResponse> => {
-    const name = PROVIDER_NAMES[provider];
+    const name = providerLabel(provider);
     const clear = [`${nonceCookieName(provider)}=; Max-Age=0; ${COOKIE_ATTRIBUTES}`];
     const refuse = (status: number, reason: string, next?: string, cookies?: string[]): WebResponse =>
       htmlResponse(status, messagePage({ title: `Sinew could not connect your ${name} mailbox`, reason, ...(next ? { next } : {}) }), cookies ? { cookies } : {});
@@ -208,7 +204,7 @@ export function createConnectApp(deps: ConnectAppDeps): WebApp {
       await discard(consent, grant);
       return refuse(400, err.message, 'Nothing was stored.', clear);
     }
-    const dropped = `the access you just granted was ${consent.revoke ? 'revoked' : `dropped (${name} offers no way for Sinew to withdraw it: remove Sinew at ${ACCESS_SETTINGS[provider]})`}`;
+    const dropped = `the access you just granted was ${consent.revoke ? 'revoked' : `dropped (${name} offers no way for Sinew to withdraw it: remove Sinew at ${connectedProvider(provider)!.grant.settingsUrl})`}`;
     const personId = state.data.j ?? state.data.r;
     // The person may have disconnected since the link was made.
     if (personId !== undefined && !(await deps.store.getUser(personId))) {
@@ -294,14 +290,14 @@ export function createConnectApp(deps: ConnectAppDeps): WebApp {
     if (req.path === '/') return home(req);
     const named = route![2]!;
     if (!(PROVIDERS as readonly string[]).includes(named)) {
-      return htmlResponse(404, messagePage({ title: 'Unknown provider', reason: `Sinew connects Google and Microsoft 365 mailboxes; '${named}' is not one of them.` }));
+      return htmlResponse(404, messagePage({ title: 'Unknown provider', reason: `Sinew connects ${CONNECTED_PROVIDERS.map((p) => p.label).join(' and ')} mailboxes; '${named}' is not one of them.` }));
     }
     const provider = named as ConnectProvider;
     const consentOf = deps.providers[provider];
     if (!consentOf) {
       return htmlResponse(
         404,
-        messagePage({ title: `${PROVIDER_NAMES[provider]} is not set up here`, reason: `The administrator of this Sinew has not configured ${PROVIDER_NAMES[provider]} sign-in.`, next: configured.length > 0 ? 'Connect with another provider from the connect page.' : 'Ask your administrator.' }),
+        messagePage({ title: `${providerLabel(provider)} is not set up here`, reason: `The administrator of this Sinew has not configured ${providerLabel(provider)} sign-in.`, next: configured.length > 0 ? 'Connect with another provider from the connect page.' : 'Ask your administrator.' }),
       );
     }
     return isStart ? start(req, provider, consentOf) : callback(req, provider, consentOf);

@@ -1,6 +1,5 @@
 import { escapeHtml } from '#lib/html.ts';
-import { GOOGLE_CONNECT_SCOPES } from '#lib/providers/google/oauth.ts';
-import { MS_CONNECT_SCOPES } from '#lib/providers/microsoft/oauth.ts';
+import { connectedProvider, type ConnectedProvider } from '#lib/providers/registry.ts';
 import { timeZoneNames } from '#lib/time/zones.ts';
 import { newScriptNonce, type HtmlPage } from './http.ts';
 
@@ -11,9 +10,13 @@ import { newScriptNonce, type HtmlPage } from './http.ts';
  * screen reader, and working without script.
  */
 
-export type ConnectProvider = 'google' | 'microsoft';
+/** A provider with a connect button (lib/providers/registry.ts). */
+export type ConnectProvider = ConnectedProvider;
 
-export const PROVIDER_NAMES: Readonly<Record<ConnectProvider, string>> = { google: 'Google', microsoft: 'Microsoft 365' };
+/** A provider's name on the pages ("Connect Google"). */
+export function providerLabel(provider: ConnectProvider): string {
+  return connectedProvider(provider)!.label;
+}
 
 /** What each scope Sinew asks for lets it do, in the words a person needs to decide. */
 const SCOPE_MEANING: Readonly<Record<string, string>> = {
@@ -26,8 +29,6 @@ const SCOPE_MEANING: Readonly<Record<string, string>> = {
   'User.Read': 'sign-in and your profile: your address and its aliases',
   offline_access: 'keep this access while you are away, so the scheduled sync runs',
 };
-
-const SCOPES: Readonly<Record<ConnectProvider, readonly string[]>> = { google: GOOGLE_CONNECT_SCOPES, microsoft: MS_CONNECT_SCOPES };
 
 const STYLE = `
 :root{color-scheme:light dark;--fg:#1d2430;--muted:#566070;--bg:#f6f7f9;--card:#fff;--line:#d9dde3;--accent:#0b5cad;--accent-fg:#fff;--bad:#a1261b}
@@ -90,13 +91,13 @@ export function connectPage(input: { providers: readonly ConnectProvider[]; link
   const link = input.link;
   const join = link ? `?${link.kind === 'join' ? 'join' : 'link'}=${encodeURIComponent(link.token)}` : '';
   const buttons = input.providers
-    .map((p) => `<a class="button" data-connect href="/connect/${p}${join}">Connect ${PROVIDER_NAMES[p]}</a>`)
+    .map((p) => `<a class="button" data-connect href="/connect/${p}${join}">Connect ${providerLabel(p)}</a>`)
     .join('');
   const scopes = input.providers
     .map(
       (p) =>
-        `<h3>${PROVIDER_NAMES[p]}</h3><ul class="scopes">` +
-        SCOPES[p].map((s) => `<li><code>${esc(s)}</code>: ${esc(SCOPE_MEANING[s] ?? 'as named')}</li>`).join('') +
+        `<h3>${providerLabel(p)}</h3><ul class="scopes">` +
+        connectedProvider(p)!.connectScopes.map((s) => `<li><code>${esc(s)}</code>: ${esc(SCOPE_MEANING[s] ?? 'as named')}</li>`).join('') +
         '</ul>',
     )
     .join('');
@@ -169,7 +170,7 @@ export function successPage(input: SuccessPageInput): HtmlPage {
     .join('');
   const another = input.another
     .map((a) => {
-      const label = a.provider === input.provider ? `Connect another ${PROVIDER_NAMES[a.provider]} mailbox` : `Connect a ${PROVIDER_NAMES[a.provider]} mailbox`;
+      const label = a.provider === input.provider ? `Connect another ${providerLabel(a.provider)} mailbox` : `Connect a ${providerLabel(a.provider)} mailbox`;
       return `<a class="button" href="${esc(a.href)}">${label}</a>`;
     })
     .join('');

@@ -1,4 +1,5 @@
 import { InputError, ProviderUnavailableError } from '#lib/errors.ts';
+import { providerOfAccountId } from '#lib/providers/registry.ts';
 import { applyLinkAction, UserGoneError, type LinkActionDeps, type LinkOutcome } from '#lib/links/actions.ts';
 import { timeZoneNames } from '#lib/time/zones.ts';
 import { InvalidLinkError, linkUrl, signLink, verifyLink, type LinkClaims } from '#lib/links/token.ts';
@@ -128,7 +129,7 @@ function wayBack(outcome: LinkOutcome, claims: LinkClaims, base: string, secret:
 function connectUrl(base: string, claims: LinkClaims, token: string): string {
   const root = base.replace(/\/+$/, '');
   const q = `?${CONNECT_LINK_PARAM}=${encodeURIComponent(token)}`;
-  const provider = claims.action === 'reconnect' ? /^(google|microsoft)-/.exec(claims.accountId ?? '')?.[1] : undefined;
+  const provider = claims.action === 'reconnect' ? providerOfAccountId(claims.accountId ?? '')?.id : undefined;
   return provider ? `${root}/connect/${provider}${q}` : `${root}/${q}`;
 }
 

@@ -2,7 +2,7 @@ import { escapeHtml } from '#lib/html.ts';
 import type { LinkOutcome, LinkedUser } from '#lib/links/actions.ts';
 import type { LinkAction, LinkClaims } from '#lib/links/token.ts';
 import { DEFAULT_SNOOZE_DAYS } from '#lib/health/feedback.ts';
-import { MICROSOFT_PERSONAL_CONSENT, type DisconnectOutcome } from '#lib/links/disconnect.ts';
+import type { DisconnectOutcome } from '#lib/links/disconnect.ts';
 import { newScriptNonce } from './http.ts';
 
 /**
@@ -252,8 +252,8 @@ function grantLine(a: DisconnectOutcome['accounts'][number]): string {
       return `<li>${name}: access revoked.</li>`;
     case 'discarded':
       return (
-        `<li>${name}: token deleted. Microsoft lets only you remove Sinew's consent: open ${where} ` +
-        `(a personal account: ${anchor(MICROSOFT_PERSONAL_CONSENT)}).</li>`
+        `<li>${name}: token deleted. Microsoft lets only you remove Sinew's consent: open ${where}` +
+        `${a.personalSettingsUrl ? ` (a personal account: ${anchor(a.personalSettingsUrl)})` : ''}.</li>`
       );
     case 'not-revoked':
       return `<li>${name}: token deleted, but the provider did not confirm the revocation; remove Sinew at ${where}.</li>`;

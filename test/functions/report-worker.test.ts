@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { handler, resetReportWorkerForTests } from '#functions/report-worker.ts';
+import { handler } from '#functions/report-worker.ts';
 import { lambdaEnv } from '#functions/shared/env.ts';
 import { setRuntimeForTests } from '#functions/shared/runtime.ts';
 import { metrics } from '#functions/shared/observability.ts';
@@ -71,7 +71,6 @@ beforeAll(async () => {
 afterEach(() => vi.restoreAllMocks());
 afterAll(async () => {
   setRuntimeForTests(undefined);
-  resetReportWorkerForTests();
   await db.close();
 });
 

@@ -32,6 +32,7 @@ import type { GmailMailbox } from '#test/support/google/gmail-mailbox.ts';
 import { GoogleOAuthEmulator } from '#test/support/google/oauth-emulator.ts';
 import { QuotaLedger } from '#test/support/google/quota.ts';
 import { startGoogleEmulator, type GoogleEmulator } from '#test/support/google/server.ts';
+import { connectedProvider } from '#lib/providers/registry.ts';
 import { TEST_CLIENT } from '#test/support/google/world.ts';
 import type { TestDynamo } from '#test/support/dynalite.ts';
 import { lambdaContext } from '#test/support/lambda.ts';
@@ -347,7 +348,7 @@ export class Service {
       store: new DynamoStore({ client, tableName: this.db.tableName }),
       vault,
       sqs: this.sqsClient,
-      oauthClient: async (provider) => parseOAuthClientSecret(await getSecret(required(env, provider === 'google' ? 'SINEW_GOOGLE_SECRET_ARN' : 'SINEW_MICROSOFT_SECRET_ARN'), { maxAge: 300 }), provider),
+      oauthClient: async (provider) => parseOAuthClientSecret(await getSecret(required(env, connectedProvider(provider)!.secretArnVariable), { maxAge: 300 }), provider),
       linkSecret: async () => parseLinkSecret(await getSecret(required(env, 'SINEW_LINK_SECRET_ARN'), { maxAge: 300 })),
     };
     this.runtimes.set(name, runtime);

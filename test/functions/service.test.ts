@@ -9,7 +9,6 @@ vi.hoisted(() => {
 import { SendEmailCommand, SESv2Client, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { resetReportWorkerForTests } from '#functions/report-worker.ts';
 import { metrics } from '#functions/shared/observability.ts';
 import { verifyLink, type LinkClaims } from '#lib/links/token.ts';
 import { userIdFor } from '#lib/connect/identity.ts';
@@ -122,7 +121,6 @@ beforeAll(async () => {
 afterAll(async () => {
   service?.restore();
   ses.restore();
-  resetReportWorkerForTests();
   vi.restoreAllMocks();
   vi.useRealTimers();
   for (const [k, v] of Object.entries(saved)) {

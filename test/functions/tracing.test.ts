@@ -31,7 +31,6 @@ const daemon = await vi.hoisted(async () => {
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { simpleParser } from 'mailparser';
-import { resetReportWorkerForTests } from '#functions/report-worker.ts';
 import { metrics, tracer } from '#functions/shared/observability.ts';
 import { CalendarState } from '#test/support/google/calendar-state.ts';
 import { buildMailbox } from '#test/support/google/gmail-fixture.ts';
@@ -116,7 +115,6 @@ beforeAll(async () => {
 afterAll(async () => {
   service?.restore();
   ses.restore();
-  resetReportWorkerForTests();
   vi.restoreAllMocks();
   vi.useRealTimers();
   for (const [k, v] of Object.entries(saved)) {

@@ -241,7 +241,7 @@ describe('disconnect', () => {
     const { vault } = await connect();
     const revoked: string[] = [];
     const revoker = { revoke: async (t: string) => void revoked.push(t) };
-    const outcome = await applyLinkAction(claims('disconnect'), deps({ vault, googleRevoker: async () => revoker }));
+    const outcome = await applyLinkAction(claims('disconnect'), deps({ vault, revoker: async () => revoker }));
     expect(revoked).toStrictEqual(['1//refresh-google']);
     expect(outcome).toMatchObject({ action: 'disconnect', changed: true, deletedItems: 6 });
     if (outcome.action !== 'disconnect') throw new Error('unreachable');
@@ -252,7 +252,7 @@ describe('disconnect', () => {
     ]);
     expect(await store.getUser(userId)).toBeUndefined();
     expect(await store.listAccounts(userId)).toStrictEqual([]);
-    const again = await applyLinkAction(claims('disconnect'), deps({ vault, googleRevoker: async () => revoker }));
+    const again = await applyLinkAction(claims('disconnect'), deps({ vault, revoker: async () => revoker }));
     expect(again).toStrictEqual({ action: 'disconnect', changed: false, accounts: [], deletedItems: 0 });
     expect(revoked).toHaveLength(1);
   });
@@ -260,7 +260,7 @@ describe('disconnect', () => {
   it('deletes nothing while Google is unavailable, so the user can retry and still revoke', async () => {
     const { vault } = await connect();
     const down = { revoke: async () => Promise.reject(new ProviderUnavailableError('Google is down', 503)) };
-    await expect(applyLinkAction(claims('disconnect'), deps({ vault, googleRevoker: async () => down }))).rejects.toThrow(ProviderUnavailableError);
+    await expect(applyLinkAction(claims('disconnect'), deps({ vault, revoker: async () => down }))).rejects.toThrow(ProviderUnavailableError);
     expect(await store.listAccounts(userId)).toHaveLength(3);
     expect(await store.getUser(userId)).toBeDefined();
   });
@@ -268,7 +268,7 @@ describe('disconnect', () => {
   it('deletes anyway when the token cannot be opened, and says where to remove access', async () => {
     await connect();
     const otherVault = LocalKeyVault.fromKey(randomBytes(32));
-    const outcome = await applyLinkAction(claims('disconnect'), deps({ vault: otherVault, googleRevoker: async () => ({ revoke: async () => undefined }) }));
+    const outcome = await applyLinkAction(claims('disconnect'), deps({ vault: otherVault, revoker: async () => ({ revoke: async () => undefined }) }));
     if (outcome.action !== 'disconnect') throw new Error('unreachable');
     expect(outcome.accounts.find((a) => a.provider === 'google')).toMatchObject({
       grant: 'not-revoked', settingsUrl: 'https://myaccount.google.com/permissions',

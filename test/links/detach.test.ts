@@ -55,7 +55,7 @@ describe('detach: the undo of a join', () => {
   afterAll(async () => db?.close());
 
   function app(): (r: WebRequest) => Promise<import('#lib/web/http.ts').WebResponse> {
-    const deps: LinksAppDeps = { store: db.store(), vault, googleRevoker: async () => revoker, now: () => new Date(T0), linkSecret: async () => SECRET };
+    const deps: LinksAppDeps = { store: db.store(), vault, revoker: async () => revoker, now: () => new Date(T0), linkSecret: async () => SECRET };
     return createLinksApp(deps);
   }
   const request = (method: string, token: string): WebRequest => ({ method, path: `/l/${token}`, query: {}, headers: {}, cookies: {}, origin: ORIGIN, ...(method === 'POST' ? { body: '' } : {}) });

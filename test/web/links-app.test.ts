@@ -288,7 +288,7 @@ describe('disconnect against the Google emulator', () => {
     expect(issued).toHaveLength(1);
     expect(grant.accessToken && emulator.validateAccessToken(grant.accessToken)).toBeTruthy();
 
-    const deps: Partial<LinksAppDeps> = { vault, googleRevoker: async () => oauth };
+    const deps: Partial<LinksAppDeps> = { vault, revoker: async () => oauth };
     const t = token('disconnect');
     const page = await get(t, deps);
     expect(page.body).toContain('cannot be undone');

@@ -5,20 +5,10 @@ import { ConfigError } from '#lib/errors.ts';
 import type { AuthorizationRequest, CodeExchange, ConnectedGrant, OAuthConsent } from '#lib/connect/consent.ts';
 import { ConsentError } from '#lib/connect/errors.ts';
 import { alreadyRevoked, mapTokenEndpointError } from './oauth-errors.ts';
+import { connectedProvider } from '#lib/providers/registry.ts';
+import { GOOGLE_CONNECT_SCOPES, scopeProblem } from './scopes.ts';
 
-export const GMAIL_METADATA_SCOPE = 'https://www.googleapis.com/auth/gmail.metadata';
-export const CALENDAR_EVENTS_READONLY_SCOPE = 'https://www.googleapis.com/auth/calendar.events.readonly';
-
-/**
- * Exactly what Sinew asks for (DESIGN section 1): Gmail metadata alone among Gmail scopes,
- * read-only calendar events, and `openid email` to learn which mailbox was connected.
- */
-export const GOOGLE_CONNECT_SCOPES: readonly string[] = [GMAIL_METADATA_SCOPE, CALENDAR_EVENTS_READONLY_SCOPE, 'openid', 'email'];
-
-// Any Gmail scope but metadata reaches bodies or changes the mailbox; with one present, the
-// grant would no longer be metadata-only, whatever Sinew's code does with it.
-const FULL_MAIL_SCOPE = 'https://mail.google.com/';
-const GMAIL_SCOPE_PREFIX = 'https://www.googleapis.com/auth/gmail.';
+export { CALENDAR_EVENTS_READONLY_SCOPE, GMAIL_METADATA_SCOPE, GOOGLE_CONNECT_SCOPES, grantsCalendar, scopeProblem } from './scopes.ts';
 
 export interface GoogleOAuthOptions {
   clientId: string;
@@ -168,38 +158,11 @@ export class GoogleOAuth implements OAuthConsent<GoogleGrant> {
 
 /** A `GoogleOAuth` from the validated environment (lib/config.ts). */
 export function googleOAuthFromConfig(config: Config): GoogleOAuth {
-  if (!config.SINEW_GOOGLE_CLIENT_ID) {
-    throw new ConfigError('SINEW_GOOGLE_CLIENT_ID: set it to the client id of your Google OAuth client (Desktop app)');
-  }
   return new GoogleOAuth({
-    clientId: config.SINEW_GOOGLE_CLIENT_ID,
-    clientSecret: config.SINEW_GOOGLE_CLIENT_SECRET,
+    ...connectedProvider('google')!.credentialsFromConfig(config),
     authUrl: config.SINEW_GOOGLE_AUTH_URL,
     tokenUrl: config.SINEW_GOOGLE_TOKEN_URL,
   });
-}
-
-/**
- * Why a set of granted scopes is not one Sinew may keep, or undefined when it is.
- * Calendar may be missing (users can untick it): the caller then skips calendar sync.
- */
-export function scopeProblem(granted: readonly string[]): string | undefined {
-  const broader = granted.filter((s) => s === FULL_MAIL_SCOPE || (s.startsWith(GMAIL_SCOPE_PREFIX) && s !== GMAIL_METADATA_SCOPE));
-  if (broader.length > 0) {
-    return (
-      `Google granted Gmail access beyond metadata (${broader.join(', ')}); Sinew keeps metadata-only grants, ` +
-      'so it revoked this one. Connect again and grant only "View your email message metadata".'
-    );
-  }
-  if (!granted.includes(GMAIL_METADATA_SCOPE)) {
-    return 'Gmail metadata access was not granted; connect again and leave "View your email message metadata" ticked.';
-  }
-  return undefined;
-}
-
-/** True when the grant covers reading calendar events. */
-export function grantsCalendar(granted: readonly string[]): boolean {
-  return granted.includes(CALENDAR_EVENTS_READONLY_SCOPE);
 }
 
 const tokenResponseSchema = z.object({

@@ -15,12 +15,11 @@ import type { TokenVault } from '#lib/connect/token-vault.ts';
 import { ConfigError, ReconnectRequiredError } from '#lib/errors.ts';
 import { msalNetworkTrusting } from './msal-network.ts';
 import { mapMsalError } from './oauth-errors.ts';
+import { connectedProvider } from '#lib/providers/registry.ts';
+import { MS_CONNECT_SCOPES, MS_GRAPH_SCOPES, scopeProblem, shortScope } from './scopes.ts';
 import { cacheHasRefreshToken, SealedTokenCache, type SealedCacheStore } from './token-cache.ts';
 
-/** The delegated Graph permissions Sinew asks for (DESIGN section 1): metadata only. */
-export const MS_GRAPH_SCOPES: readonly string[] = ['Mail.ReadBasic', 'Calendars.ReadBasic', 'User.Read'];
-/** What the consent asks: the Graph scopes and `offline_access` for a refresh token (MSAL adds openid, profile). */
-export const MS_CONNECT_SCOPES: readonly string[] = [...MS_GRAPH_SCOPES, 'offline_access'];
+export { grantsCalendar, MS_CONNECT_SCOPES, MS_GRAPH_SCOPES, scopeProblem } from './scopes.ts';
 
 export const DEFAULT_MS_AUTHORITY = 'https://login.microsoftonline.com/common';
 
@@ -197,47 +196,11 @@ export class MsTokenSession {
 
 /** An `MsOAuth` from the validated environment (lib/config.ts). */
 export function msOAuthFromConfig(config: Config, extra: Pick<MsOAuthOptions, 'ca' | 'networkClient'> = {}): Promise<MsOAuth> {
-  if (!config.SINEW_MS_CLIENT_ID) {
-    throw new ConfigError('SINEW_MS_CLIENT_ID: set it to the application (client) id of your Microsoft Entra app registration');
-  }
   return MsOAuth.create({
-    clientId: config.SINEW_MS_CLIENT_ID,
-    clientSecret: config.SINEW_MS_CLIENT_SECRET,
+    ...connectedProvider('microsoft')!.credentialsFromConfig(config),
     authority: config.SINEW_MS_AUTHORITY,
     ...extra,
   });
-}
-
-/**
- * Why a set of granted scopes is not one Sinew may keep, or undefined when it is. Microsoft
- * folds every scope the app was ever consented into each token, so a grant can come back
- * broader than asked. Calendar may be missing: the caller then skips calendar sync.
- */
-export function scopeProblem(granted: readonly string[]): string | undefined {
-  const lower = granted.map((s) => shortScope(s).toLowerCase());
-  const broader = granted.filter((_, i) => /^mail\./.test(lower[i]!) && !/^mail\.readbasic(\.shared)?$/.test(lower[i]!));
-  if (broader.length > 0) {
-    return (
-      `Microsoft granted mail access beyond metadata (${broader.join(', ')}); Sinew keeps metadata-only grants and dropped this one. ` +
-      'Remove the app\'s permissions (https://myapps.microsoft.com or https://account.live.com/consent/Manage), ' +
-      'or ask your administrator to grant only Mail.ReadBasic, then connect again.'
-    );
-  }
-  if (!lower.includes('mail.readbasic')) {
-    return 'Mail.ReadBasic ("Read user basic mail") was not granted; connect again and accept it.';
-  }
-  return undefined;
-}
-
-/** True when the grant covers reading calendar events. */
-export function grantsCalendar(granted: readonly string[]): boolean {
-  return granted.some((s) => /^calendars\.read(basic)?$/i.test(shortScope(s)));
-}
-
-/** A scope without its resource prefix (`https://graph.microsoft.com/Mail.ReadBasic` → `Mail.ReadBasic`). */
-function shortScope(scope: string): string {
-  const slash = scope.lastIndexOf('/');
-  return (slash >= 0 && /^https?:/.test(scope) ? scope.slice(slash + 1) : scope).trim();
 }
 
 /** The tenant Entra issues personal Microsoft accounts (Outlook.com, Hotmail, Live) in. */
