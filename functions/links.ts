@@ -1,13 +1,13 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { grantRevoker } from '#lib/providers/account-sources.ts';
+import { grantRevoker } from '#lib/providers/revocation.ts';
 import { createLinksApp } from '#lib/web/links-app.ts';
 import { problemPage } from '#lib/web/links-pages.ts';
 import { htmlResponse } from '#lib/web/http.ts';
 import { lambdaHandler } from '#functions/shared/handler.ts';
 import { toApiResult, toWebRequest } from '#functions/shared/http.ts';
 import { logger } from '#functions/shared/observability.ts';
-import { runtimeProviders } from '#functions/shared/providers.ts';
-import { getRuntime } from '#functions/shared/runtime.ts';
+import { lambdaEndpoints } from '#functions/shared/env.ts';
+import { getRuntime, perRuntime } from '#functions/shared/runtime.ts';
 
 /**
  * `GET /l/{token}` (confirmation page) and `POST /l/{token}` (apply; RFC 8058 one-click
@@ -23,12 +23,15 @@ async function links(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStru
     now: () => new Date(),
     linkSecret: () => runtime.linkSecret(),
     // A provider's client (and its secret) is read only when one of its grants is revoked.
-    revoker: (provider) => grantRevoker(runtimeProviders(runtime))(provider),
+    revoker: (provider) => revokerOf(runtime)(provider),
     ...(runtime.env.SINEW_BASE_URL ? { baseUrl: runtime.env.SINEW_BASE_URL } : {}),
     log: logger,
   });
   return toApiResult(await app(toWebRequest(event)));
 }
+
+/** Revocation at the providers that offer it, built once per runtime (Google's OAuth library only). */
+const revokerOf = perRuntime((runtime) => grantRevoker(runtime.oauthClient, lambdaEndpoints(runtime.env)));
 
 /** Any failure: a page saying nothing may have changed; the log gets the error. */
 function failed(err: unknown): APIGatewayProxyStructuredResultV2 {

@@ -8,7 +8,7 @@ import type { WebApp } from '#lib/web/router.ts';
 import { required } from './env.ts';
 import { joinMail } from './mail.ts';
 import { logger, metrics } from './observability.ts';
-import { consentsOf, filledProviders } from './providers.ts';
+import { consentsOf, filledProviders } from './consents.ts';
 import type { Runtime } from './runtime.ts';
 
 let built: { runtime: Runtime; key: string; app: WebApp } | undefined;

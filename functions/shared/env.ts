@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import { ConfigError } from '#lib/errors.ts';
+import { providerEndpointsFromEnv } from '#lib/providers/endpoints.ts';
+import type { ProviderEndpoints } from '#lib/providers/registry.ts';
 
 /**
  * The Lambda environment: the contract between `infra/` (which sets these) and the
@@ -58,4 +60,18 @@ export function required<K extends keyof LambdaEnv>(env: LambdaEnv, key: K): Non
   const value = env[key];
   if (value === undefined || value === '') throw new ConfigError(`${key} is not set: the stack must pass it to this function`);
   return value as NonNullable<LambdaEnv[K]>;
+}
+
+/**
+ * Where the providers are for a function: Microsoft's authority and Graph from the stack's
+ * environment (the admin's `msAuthority`, `graphBaseUrl`); Google's endpoints, which the
+ * stack never sets, from the process environment (a proxy or the emulators); each with
+ * lib/config.ts's default, the real provider.
+ */
+export function lambdaEndpoints(env: LambdaEnv, processEnv: Record<string, string | undefined> = process.env): ProviderEndpoints {
+  return providerEndpointsFromEnv({
+    ...processEnv,
+    SINEW_MS_AUTHORITY: env.SINEW_MS_AUTHORITY,
+    ...(env.SINEW_GRAPH_BASE_URL ? { SINEW_GRAPH_BASE_URL: env.SINEW_GRAPH_BASE_URL } : {}),
+  });
 }

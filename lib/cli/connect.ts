@@ -4,7 +4,7 @@ import { runLoopbackConsent } from '#lib/connect/loopback.ts';
 import { openInBrowser } from '#lib/connect/browser.ts';
 import { LocalKeyVault, masterKeyPath, type TokenVault } from '#lib/connect/token-vault.ts';
 import { providerForCli } from '#lib/providers/registry.ts';
-import { providerClientsFromConfig } from '#lib/providers/account-sources.ts';
+import { providerConsentsFromConfig } from '#lib/providers/consents.ts';
 import { recordConnectedAccount } from '#lib/connect/accounts.ts';
 import { isTimeZone } from '#lib/time/zones.ts';
 import { InputError } from '#lib/errors.ts';
@@ -39,7 +39,7 @@ export async function runConnect(
   const timeZone = flags.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
   if (!isTimeZone(timeZone)) throw new InputError(`--time-zone must be an IANA time zone such as Europe/Paris (got '${timeZone}')`);
   const config = loadConfig();
-  const { consent } = await providerClientsFromConfig(config)[chosen.id]();
+  const consent = await providerConsentsFromConfig(config)[chosen.id]();
   const grant = await runLoopbackConsent({
     provider: chosen.id,
     oauth: consent,

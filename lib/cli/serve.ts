@@ -4,7 +4,8 @@ import { InputError } from '#lib/errors.ts';
 import { startWebServer, type LocalWebServer } from '#lib/local/web-server.ts';
 import { SmtpMailer } from '#lib/mail/smtp-mailer.ts';
 import { CONNECTED_PROVIDERS, type ConnectedProvider, type ProviderConsent } from '#lib/providers/registry.ts';
-import { grantRevoker, providerClientsFromConfig } from '#lib/providers/account-sources.ts';
+import { providerConsentsFromConfig } from '#lib/providers/consents.ts';
+import { grantRevokerFromConfig } from '#lib/providers/revocation.ts';
 import type { JobQueue, SyncJob } from '#lib/queue/jobs.ts';
 import { createConnectApp } from '#lib/web/connect-app.ts';
 import { createLinksApp, type LinksLog } from '#lib/web/links-app.ts';
@@ -58,11 +59,11 @@ export async function startServe(flags: ServeFlags, out: (line: string) => void,
   try {
     const [secret, vault] = await Promise.all([localLinkSecret(flags), localVault(flags)]);
     const linkSecret = async (): Promise<Uint8Array> => secret;
-    const clients = providerClientsFromConfig(config);
+    const consents = providerConsentsFromConfig(config);
     const configured = CONNECTED_PROVIDERS.filter((p) => p.configured(config));
     // A provider without a client in the environment has no button, and its grants are not revoked.
     const providers: Partial<Record<ConnectedProvider, () => Promise<ProviderConsent>>> = Object.fromEntries(
-      configured.map((p) => [p.id, async () => (await clients[p.id]()).consent]),
+      configured.map((p) => [p.id, consents[p.id]]),
     );
     routes.push({
       prefix: '/l/',
@@ -72,7 +73,7 @@ export async function startServe(flags: ServeFlags, out: (line: string) => void,
         now,
         linkSecret,
         // Disconnect revokes a grant where the provider lets Sinew; without its client configured, it says where to remove it.
-        revoker: grantRevoker(clients),
+        revoker: grantRevokerFromConfig(config),
         log: linksLog(out),
       }),
     });

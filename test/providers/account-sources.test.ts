@@ -3,11 +3,12 @@ import { loadConfig } from '#lib/config.ts';
 import { ConfigError, InputError } from '#lib/errors.ts';
 import { GoogleOAuth } from '#lib/providers/google/oauth.ts';
 import { MsOAuth } from '#lib/providers/microsoft/oauth.ts';
-import { accountSources, grantRevoker, providerClients, providerClientsFromConfig, type ProviderEndpoints } from '#lib/providers/account-sources.ts';
-import type { ConnectedProvider, OAuthClientCredentials } from '#lib/providers/registry.ts';
+import { accountSources, providerClients, providerClientsFromConfig, type ProviderEndpoints } from '#lib/providers/account-sources.ts';
+import { providerConsents } from '#lib/providers/consents.ts';
+import { grantRevoker } from '#lib/providers/revocation.ts';
+import { CONNECTED_PROVIDERS, type ConnectedProvider, type OAuthClientCredentials } from '#lib/providers/registry.ts';
 import type { Account } from '#lib/store/types.ts';
-import { lambdaEndpoints } from '#functions/shared/providers.ts';
-import { lambdaEnv } from '#functions/shared/env.ts';
+import { lambdaEndpoints, lambdaEnv } from '#functions/shared/env.ts';
 import { VirtualClock } from '#test/support/virtual-clock.ts';
 
 /**
@@ -55,16 +56,28 @@ describe('providerClients', () => {
     await expect(clients.microsoft()).rejects.toThrow(/^SINEW_MS_CLIENT_ID: /);
   });
 
-  it('revokes through a provider whose consent revokes, and refuses one that offers none', async () => {
-    const revoked: string[] = [];
-    const consent = { authorizationUrl: () => '', exchangeCode: () => Promise.reject(new Error('unused')) };
-    const revoker = grantRevoker({
-      google: async () => ({ consent: { ...consent, revoke: async (t: string) => void revoked.push(t) }, sources: async () => [] }),
-      microsoft: async () => ({ consent, sources: async () => [] }),
-    });
-    await (await revoker('google')).revoke('1//refresh');
-    expect(revoked).toStrictEqual(['1//refresh']);
-    await expect(revoker('microsoft')).rejects.toThrow('Microsoft 365 offers no revocation to Sinew');
+  it('consents alone: the same consent client while the credentials stay the same, without building any sync client', async () => {
+    let credentials: OAuthClientCredentials = { clientId: 'id-1' };
+    const consents = providerConsents(async () => credentials, ENDPOINTS);
+    const first = await consents.google();
+    expect(first).toBeInstanceOf(GoogleOAuth);
+    expect(await consents.google()).toBe(first);
+    credentials = { clientId: 'id-2' };
+    expect(await consents.google()).not.toBe(first);
+    await expect(consents.microsoft()).rejects.toThrow(ConfigError);
+  });
+});
+
+describe('grantRevoker', () => {
+  it('revokes at exactly the providers the registry says Sinew revokes at, and reads no secret for the others', async () => {
+    const asked: ConnectedProvider[] = [];
+    const revoker = grantRevoker(async (p) => (asked.push(p), { clientId: `${p}-id` }), ENDPOINTS);
+    for (const p of CONNECTED_PROVIDERS) {
+      if (p.grant.revocable) expect(await revoker(p.id), p.id).toHaveProperty('revoke');
+      else await expect(revoker(p.id), p.id).rejects.toThrow(`${p.label} offers no revocation to Sinew`);
+    }
+    expect(asked).toStrictEqual(CONNECTED_PROVIDERS.filter((p) => p.grant.revocable).map((p) => p.id));
+    expect(await revoker('google')).toBeInstanceOf(GoogleOAuth);
   });
 });
 

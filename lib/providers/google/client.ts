@@ -1,6 +1,6 @@
 import { tokenContext } from '#lib/connect/accounts.ts';
 import type { OAuthClientCredentials, ProviderClient, ProviderEndpoints } from '#lib/providers/registry.ts';
-import { GoogleOAuth } from './oauth.ts';
+import { googleOAuthFor } from './oauth.ts';
 import { grantsCalendar } from './scopes.ts';
 import { googleSources } from './sources.ts';
 
@@ -10,11 +10,7 @@ import { googleSources } from './sources.ts';
  * account's refresh token, opened from the vault under the account's context.
  */
 export function googleClient(credentials: OAuthClientCredentials, endpoints: ProviderEndpoints): ProviderClient {
-  const oauth = new GoogleOAuth({
-    ...credentials,
-    ...(endpoints.googleAuthUrl ? { authUrl: endpoints.googleAuthUrl } : {}),
-    tokenUrl: endpoints.googleTokenUrl,
-  });
+  const oauth = googleOAuthFor(credentials, endpoints);
   return {
     consent: oauth,
     async sources(account, deps) {

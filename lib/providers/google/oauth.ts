@@ -5,7 +5,8 @@ import { ConfigError } from '#lib/errors.ts';
 import type { AuthorizationRequest, CodeExchange, ConnectedGrant, OAuthConsent } from '#lib/connect/consent.ts';
 import { ConsentError } from '#lib/connect/errors.ts';
 import { alreadyRevoked, mapTokenEndpointError } from './oauth-errors.ts';
-import { connectedProvider } from '#lib/providers/registry.ts';
+import { endpointsOf } from '#lib/providers/endpoints.ts';
+import { connectedProvider, type OAuthClientCredentials, type ProviderEndpoints } from '#lib/providers/registry.ts';
 import { GOOGLE_CONNECT_SCOPES, scopeProblem } from './scopes.ts';
 
 export { CALENDAR_EVENTS_READONLY_SCOPE, GMAIL_METADATA_SCOPE, GOOGLE_CONNECT_SCOPES, grantsCalendar, scopeProblem } from './scopes.ts';
@@ -156,13 +157,18 @@ export class GoogleOAuth implements OAuthConsent<GoogleGrant> {
   }
 }
 
+/** A `GoogleOAuth` from an OAuth app's credentials and the endpoints (the emulator's, a proxy's, or Google's). */
+export function googleOAuthFor(credentials: OAuthClientCredentials, endpoints: Pick<ProviderEndpoints, 'googleAuthUrl' | 'googleTokenUrl'>): GoogleOAuth {
+  return new GoogleOAuth({
+    ...credentials,
+    ...(endpoints.googleAuthUrl ? { authUrl: endpoints.googleAuthUrl } : {}),
+    tokenUrl: endpoints.googleTokenUrl,
+  });
+}
+
 /** A `GoogleOAuth` from the validated environment (lib/config.ts). */
 export function googleOAuthFromConfig(config: Config): GoogleOAuth {
-  return new GoogleOAuth({
-    ...connectedProvider('google')!.credentialsFromConfig(config),
-    authUrl: config.SINEW_GOOGLE_AUTH_URL,
-    tokenUrl: config.SINEW_GOOGLE_TOKEN_URL,
-  });
+  return googleOAuthFor(connectedProvider('google')!.credentialsFromConfig(config), endpointsOf(config));
 }
 
 const tokenResponseSchema = z.object({

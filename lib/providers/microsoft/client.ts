@@ -1,6 +1,6 @@
 import { tokenContext } from '#lib/connect/accounts.ts';
 import type { OAuthClientCredentials, ProviderClient, ProviderEndpoints } from '#lib/providers/registry.ts';
-import { MsOAuth } from './oauth.ts';
+import { msOAuthFor } from './oauth.ts';
 import { grantsCalendar } from './scopes.ts';
 import { microsoftSources } from './sources.ts';
 
@@ -13,7 +13,7 @@ import { microsoftSources } from './sources.ts';
  */
 export async function microsoftClient(credentials: OAuthClientCredentials, endpoints: ProviderEndpoints): Promise<ProviderClient> {
   const ca = endpoints.msCa;
-  const oauth = await MsOAuth.create({ ...credentials, authority: endpoints.msAuthority, ...(ca !== undefined ? { ca } : {}) });
+  const oauth = await msOAuthFor(credentials, endpoints);
   return {
     consent: oauth,
     async sources(account, deps) {

@@ -15,7 +15,7 @@ import type { TokenVault } from '#lib/connect/token-vault.ts';
 import { ConfigError, ReconnectRequiredError } from '#lib/errors.ts';
 import { msalNetworkTrusting } from './msal-network.ts';
 import { mapMsalError } from './oauth-errors.ts';
-import { connectedProvider } from '#lib/providers/registry.ts';
+import { connectedProvider, type OAuthClientCredentials, type ProviderEndpoints } from '#lib/providers/registry.ts';
 import { MS_CONNECT_SCOPES, MS_GRAPH_SCOPES, scopeProblem, shortScope } from './scopes.ts';
 import { cacheHasRefreshToken, SealedTokenCache, type SealedCacheStore } from './token-cache.ts';
 
@@ -192,6 +192,12 @@ export class MsTokenSession {
   getAccessToken(opts?: { forceRefresh?: boolean }): Promise<string> {
     return this.accessToken(opts);
   }
+}
+
+/** An `MsOAuth` from an OAuth app's credentials and the endpoints (the authority, and the CA certificates to trust for it). */
+export function msOAuthFor(credentials: OAuthClientCredentials, endpoints: Pick<ProviderEndpoints, 'msAuthority' | 'msCa'>): Promise<MsOAuth> {
+  const ca = endpoints.msCa;
+  return MsOAuth.create({ ...credentials, authority: endpoints.msAuthority, ...(ca !== undefined ? { ca } : {}) });
 }
 
 /** An `MsOAuth` from the validated environment (lib/config.ts). */
