@@ -67,7 +67,11 @@ export async function runMondayWave(opts: WaveOptions): Promise<WaveResult> {
   const random = new Random(opts.seed ^ 0x5e5);
   const items = new Map(opts.mailboxes.map((m) => [m.userId, m.messages + m.meetings]));
   const zones = new Map<string, string[]>();
-  for (const m of opts.mailboxes) zones.set(m.timeZone, [...(zones.get(m.timeZone) ?? []), m.userId]);
+  for (const m of opts.mailboxes) {
+    const users = zones.get(m.timeZone);
+    if (users) users.push(m.userId);
+    else zones.set(m.timeZone, [m.userId]);
+  }
   const visibilityMs = REPORT_WORKER_TIMEOUT.toMilliseconds() * VISIBILITY_FACTOR;
   const timeoutMs = REPORT_WORKER_TIMEOUT.toMilliseconds();
   const ceiling = Math.min(LAMBDA.sqsMaxConcurrency, LAMBDA.accountConcurrency - opts.syncConcurrency, opts.maxConcurrency ?? Infinity);

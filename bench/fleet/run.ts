@@ -50,7 +50,7 @@ for (const size of sizes) {
   process.stderr.write(`fleet of ${size.toLocaleString('en')}: ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
 }
 
-const col = (s: string) => s.padStart(16);
+const col = (s: string) => s.padStart(19);
 const line = (label: string, cells: string[]) => console.log(label.padEnd(44) + cells.map(col).join(''));
 const hours = (ms: number) => (ms < 48 * 3_600_000 ? `${(ms / 3_600_000).toFixed(1)} h` : `${(ms / 86_400_000).toFixed(1)} d`);
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
@@ -58,15 +58,14 @@ const n0 = (x: number) => Math.round(x).toLocaleString('en');
 const usd = (x: number) => `$${x < 0.1 ? x.toFixed(4) : x.toFixed(2)}`;
 const q = (r: FleetResult, p: number) => {
   const ready = r.readyMs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (ready.length < r.readyMs.length && p === 1) return `not all (${ready.length}/${r.readyMs.length})`;
-  const i = Math.min(ready.length - 1, Math.ceil(p * r.readyMs.length) - 1);
-  return i < ready.length ? hours(ready[i]!) : 'not reached';
+  const i = Math.ceil(p * r.readyMs.length) - 1;
+  return i < ready.length ? hours(ready[i]!) : `not in ${hours(r.options.horizonMs)}`;
 };
 
 console.log('Fleet simulation (issue 14): Google Workspace mailboxes, all connected in the first hour; seed ' + seed);
 line('mailboxes', rows.map((r) => n0(r.size)));
 line('simulated as', rows.map((r) => (r.fleet.share === 1 ? 'all' : `1 in ${Math.round(1 / r.fleet.share)}`)));
-line('syncConcurrency (recommended)', rows.map((r) => String(r.concurrency)));
+line('syncConcurrency', rows.map((r) => String(r.concurrency)));
 line('first report ready (400 days held): 50%', rows.map((r) => q(r.fleet, 0.5)));
 line('  99%', rows.map((r) => q(r.fleet, 0.99)));
 line('  100%', rows.map((r) => q(r.fleet, 1)));
@@ -82,13 +81,14 @@ line('  dispatcher: jobs cut off by its timeout', rows.map((r) => n0(r.fleet.dis
 line('per mailbox-month: Lambda GB-s', rows.map((r) => n0(r.month.lambdaGbS)));
 line('  Lambda requests', rows.map((r) => n0(r.month.lambdaRequests)));
 line('  DynamoDB writes (WRU)', rows.map((r) => n0(r.month.wru)));
-line('  SES sends', rows.map((r) => r.month.sesSends.toFixed(2)));
+line('  SES sends (at 14/s)', rows.map((r) => r.month.sesSends.toFixed(2)));
 line('  cost per person (prices in costs.ts)', rows.map((r) => usd(r.month.costPerPerson)));
 for (const [i, rate] of SES.rates.entries()) {
   line(`Monday wave, SES ${rate}/s: sent within the hour`, rows.map((r) => `${n0(r.waves[i]!.sentWithinHour)} of ${n0(r.waves[i]!.due)}`));
   line('  dead-lettered (no report that week)', rows.map((r) => n0(r.waves[i]!.deadLettered)));
 }
-line('invariants (ready, no quota exceeded, none lost/twice)', rows.map((r) => (invariantsHold(r.fleet) ? 'hold' : 'BROKEN')));
+line('invariants: every mailbox ready', rows.map((r) => (r.fleet.invariants.notReady.length === 0 ? 'yes' : `NO: ${n0(r.fleet.invariants.notReady.length / r.fleet.share)} left`)));
+line('  no quota exceeded; none lost or twice', rows.map((r) => (invariantsHold(r.fleet) ? 'yes' : 'NO')));
 line('wall time', rows.map((r) => `${(r.wallMs / 1000).toFixed(1)} s`));
 console.log(`total wall time ${((performance.now() - wall) / 1000).toFixed(1)} s`);
 
@@ -102,5 +102,5 @@ function binding(r: FleetResult): string {
 
 function invariantsHold(r: FleetResult): boolean {
   const v = r.invariants;
-  return v.notReady.length === 0 && v.quotaExceededMs === 0 && v.lost.length === 0 && v.written === v.held;
+  return v.quotaExceededMs === 0 && v.lost.length === 0 && v.written === v.held;
 }
