@@ -14,7 +14,7 @@ import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
 import type { User } from '#lib/store/types.ts';
 import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 import { headerLine } from '#test/mail/headers.ts';
-import { LINK_SECRET, mailItem, seedUser } from '#test/report/job-fixtures.ts';
+import { LINK_SECRET, mailItem, seedUser } from '#test/support/report-job-fixtures.ts';
 import { lambdaContext, sqsEvent, sqsRecord } from './report-events.ts';
 
 const ses = mockClient(SESv2Client);

@@ -18,7 +18,7 @@ import { userIdFor } from '#lib/connect/identity.ts';
 import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 import { TEST_CLIENT } from '#test/support/google/world.ts';
 import { fakeKms, type FakeKms } from './fake-kms.ts';
-import { deployedStack, type DeployedStack } from './service-world.ts';
+import { deployedStack, type DeployedStack } from '#test/support/service-world.ts';
 
 /**
  * The production runtime builder (functions/shared/runtime.ts `getRuntime`), run as each

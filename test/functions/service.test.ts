@@ -21,7 +21,7 @@ import { buildMailbox } from '#test/support/google/gmail-fixture.ts';
 import { TEST_CLIENT } from '#test/support/google/world.ts';
 import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 import { headerLine } from '#test/mail/headers.ts';
-import { dateClock, deployedStack, Service, startGoogle, steppingDateClock, type Delivery, type Google } from './service-world.ts';
+import { dateClock, deployedStack, Service, startGoogle, steppingDateClock, type Delivery, type Google } from '#test/support/service-world.ts';
 
 /**
  * The deployed service end to end, chained through the messages each handler really emits:

@@ -5,7 +5,7 @@ import { lambdaEnv } from '#functions/shared/env.ts';
 import { setRuntimeForTests } from '#functions/shared/runtime.ts';
 import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
 import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
-import { seedUser } from '#test/report/job-fixtures.ts';
+import { seedUser } from '#test/support/report-job-fixtures.ts';
 import { lambdaContext } from './report-events.ts';
 
 let db: TestDynamo;

@@ -18,7 +18,7 @@ import { buildGraphMailbox } from '#test/support/microsoft/graph-mail-fixture.ts
 import { consentInMsBrowser, startMicrosoftWorld, type MicrosoftWorld } from '#test/support/microsoft/world.ts';
 import { fakeKms, type FakeKms } from './fake-kms.ts';
 import type { ChildResult } from './lambda-child.ts';
-import { deployedStack, type DeployedStack } from './service-world.ts';
+import { deployedStack, type DeployedStack } from '#test/support/service-world.ts';
 import { fifoRecord } from './sync-events.ts';
 
 const run = promisify(execFile);

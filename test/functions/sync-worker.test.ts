@@ -19,7 +19,7 @@ import { setRuntimeForTests } from '#functions/shared/runtime.ts';
 import { consentInBrowser } from '#test/support/google/world.ts';
 import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 import { reportText } from '#test/support/sync-run.ts';
-import { AS_OF, startSyncWorld, steppingClock, type SyncWorld } from '#test/sync/sync-world.ts';
+import { AS_OF, startSyncWorld, steppingClock, type SyncWorld } from '#test/support/sync-world.ts';
 import { capturingSqs, fifoRecord, lambdaContext, recordOf, sqsEvent, testRuntime } from './sync-events.ts';
 
 /**

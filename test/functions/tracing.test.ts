@@ -37,7 +37,7 @@ import { buildMailbox } from '#test/support/google/gmail-fixture.ts';
 import { TEST_CLIENT } from '#test/support/google/world.ts';
 import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 import { headerLine } from '#test/mail/headers.ts';
-import { dateClock, deployedStack, Service, startGoogle, steppingDateClock, type Google } from './service-world.ts';
+import { dateClock, deployedStack, Service, startGoogle, steppingDateClock, type Google } from '#test/support/service-world.ts';
 
 type Json = Record<string, unknown>;
 /** Every (sub)segment document the daemon socket received, in arrival order. */

@@ -7,7 +7,7 @@ import type { Mailer, OutgoingEmail } from '#lib/mail/mailer.ts';
 import { sendReconnectNotice, type ReconnectNoticeDeps } from '#lib/mail/reconnect-notice.ts';
 import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
 import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
-import { LINK_SECRET, seedUser } from '#test/report/job-fixtures.ts';
+import { LINK_SECRET, seedUser } from '#test/support/report-job-fixtures.ts';
 
 let db: TestDynamo;
 let store: DynamoStore;

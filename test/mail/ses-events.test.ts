@@ -5,7 +5,7 @@ import type { Store } from '#lib/store/types.ts';
 import { applyLinkAction } from '#lib/links/actions.ts';
 import type { LinkClaims } from '#lib/links/token.ts';
 import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
-import { seedUser } from '#test/report/job-fixtures.ts';
+import { seedUser } from '#test/support/report-job-fixtures.ts';
 
 let db: TestDynamo;
 let store: DynamoStore;

@@ -7,7 +7,7 @@ import { accountIdFor } from '#lib/connect/identity.ts';
 import { defaultSettings } from '#lib/settings.ts';
 import { verifyLink } from '#lib/links/token.ts';
 import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
-import { LINK_SECRET, seedUser } from './job-fixtures.ts';
+import { LINK_SECRET, seedUser } from '#test/support/report-job-fixtures.ts';
 
 /**
  * What the weekly email says about the mailboxes behind it: each one's last successful

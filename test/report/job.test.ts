@@ -5,7 +5,7 @@ import { ReportBusyError, runReportJob, type ReportJobDeps } from '#lib/report/j
 import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
 import type { Store } from '#lib/store/types.ts';
 import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
-import { LINK_SECRET, seedUser } from './job-fixtures.ts';
+import { LINK_SECRET, seedUser } from '#test/support/report-job-fixtures.ts';
 
 let db: TestDynamo;
 let store: DynamoStore;

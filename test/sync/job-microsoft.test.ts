@@ -13,7 +13,7 @@ import { buildMailbox } from '#test/support/google/gmail-fixture.ts';
 import { graphMailboxFromGmail } from '#test/support/microsoft/graph-mail-fixture.ts';
 import { consentInMsBrowser, startMicrosoftWorld, type MicrosoftWorld } from '#test/support/microsoft/world.ts';
 import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
-import { AS_OF } from './sync-world.ts';
+import { AS_OF } from '#test/support/sync-world.ts';
 
 /**
  * The worker's job for a Microsoft 365 mailbox: the same runSyncJob, with MSAL built from

@@ -5,7 +5,7 @@ import type { SyncJob } from '#lib/queue/jobs.ts';
 import { providerEndpointsFromEnv } from '#lib/providers/account-sources.ts';
 import { continuationSlot, runSyncJob, type SyncJobDeps } from '#lib/sync/job.ts';
 import type { Clock } from '#lib/time/clock.ts';
-import { startSyncWorld, steppingClock, type SyncWorld } from './sync-world.ts';
+import { startSyncWorld, steppingClock, type SyncWorld } from '#test/support/sync-world.ts';
 
 /**
  * runSyncJob against the Google emulators and dynalite: what each kind of account and

@@ -34,10 +34,10 @@ import { QuotaLedger } from '#test/support/google/quota.ts';
 import { startGoogleEmulator, type GoogleEmulator } from '#test/support/google/server.ts';
 import { connectedProvider } from '#lib/providers/registry.ts';
 import { TEST_CLIENT } from '#test/support/google/world.ts';
-import type { TestDynamo } from '#test/support/dynalite.ts';
-import { lambdaContext } from '#test/support/lambda.ts';
-import { sqsRecord } from './report-events.ts';
-import { fifoRecord } from './sync-events.ts';
+import type { TestDynamo } from './dynalite.ts';
+import { lambdaContext } from './lambda.ts';
+import { sqsRecord } from '#test/functions/report-events.ts';
+import { fifoRecord } from '#test/functions/sync-events.ts';
 
 /**
  * The deployed service in one process, wired as the synthesized stack wires it: each

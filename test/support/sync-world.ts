@@ -3,15 +3,15 @@ import { runLoopbackConsent } from '#lib/connect/loopback.ts';
 import { LocalKeyVault } from '#lib/connect/token-vault.ts';
 import { recordConnectedAccount } from '#lib/connect/accounts.ts';
 import { providerClients, type ProviderClients, type ProviderEndpoints } from '#lib/providers/account-sources.ts';
-import { VirtualClock } from '#test/support/virtual-clock.ts';
+import { VirtualClock } from './virtual-clock.ts';
 import type { Clock } from '#lib/time/clock.ts';
 import type { Account } from '#lib/store/types.ts';
 import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
 import { buildMailbox } from '#test/support/google/gmail-fixture.ts';
 import { calendarFixture, WEEKLY_WITH_C1 } from '#test/support/google/calendar-fixture.ts';
 import { consentInBrowser, startGoogleWorld, TEST_CLIENT, type GoogleWorld } from '#test/support/google/world.ts';
-import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
-import { reportText } from '#test/support/sync-run.ts';
+import { startTestDynamo, type TestDynamo } from './dynalite.ts';
+import { reportText } from './sync-run.ts';
 
 /**
  * One connected Gmail account for the sync worker's tests: the Google emulators on a
