@@ -1,7 +1,8 @@
 import { SinewError } from '#lib/errors.ts';
 
 /**
- * The weekly email's HTML without MJML at run time (issue 14). MJML (about 7 MB bundled,
+ * Sinew's emails without MJML at run time (issue 14), first the weekly one, now also the
+ * meeting brief (lib/brief/render-html.ts, its own compiled template: {@link TemplateOrigin}). MJML (about 7 MB bundled,
  * 200 ms to import) made the report worker the largest and slowest Lambda; its output
  * for our template is fixed text around the parts that change. So MJML runs at build
  * time only (lib/report/email-template-compile.ts, on report models that use
@@ -56,8 +57,35 @@ export interface ParsedSection {
   blocks: { key: string; content: string }[];
 }
 
-/** The command that rewrites the generated template (named in errors). */
+/** The command that rewrites the weekly email's generated template (named in errors). */
 export const RECOMPILE_COMMAND = 'npx tsx test/report/compile-email-template.ts --write';
+
+/**
+ * Which email a compiled template belongs to, for its errors and its generated file: the
+ * machinery is the same for every email Sinew sends (the weekly report, the meeting
+ * brief); each has its own MJML writer, generated file and recompile command.
+ */
+export interface TemplateOrigin {
+  /** How errors name the template: "weekly email". */
+  name: string;
+  /** The command that rewrites the generated file. */
+  recompile: string;
+  /** The module whose MJML the template is compiled from, from the repository root. */
+  writer: string;
+  /** The test that fails while the generated file is stale, from the repository root. */
+  test: string;
+  /** How the generated file imports this module's types. */
+  importFrom: string;
+}
+
+/** The weekly report's email (the default everywhere, so its generated file stays as it was). */
+export const WEEKLY_EMAIL: TemplateOrigin = {
+  name: 'weekly email',
+  recompile: RECOMPILE_COMMAND,
+  writer: 'lib/report/html.ts',
+  test: 'test/report/email-template.test.ts',
+  importFrom: './email-template.ts',
+};
 
 /** MJML elements whose content is raw HTML (MJML's "ending tags"), as this template uses them. */
 const BLOCKS = new Set(['mj-text', 'mj-table']);
@@ -84,7 +112,8 @@ const TAG = /<([a-z][a-z0-9-]*)((?:\s+[a-zA-Z-]+="[^"]*")*)\s*(\/?)>/y;
  * whitespace between elements, raw content inside mj-text, mj-table, mj-title and
  * mj-preview (up to its close tag, trimmed, as MJML's parser takes it).
  */
-function parseElement(source: string, at: number): Element {
+function parseElement(source: string, at: number, origin: TemplateOrigin): Element {
+  const templateError = (message: string): SinewError => errorOf(origin, message);
   TAG.lastIndex = at;
   const m = TAG.exec(source);
   if (!m) throw templateError(`expected an element at offset ${at}: ${JSON.stringify(source.slice(at, at + 40))}`);
@@ -107,15 +136,16 @@ function parseElement(source: string, at: number): Element {
     if (source.startsWith(close, i)) return { name, openTag, start: at, inner, innerEnd: i, end: i + close.length, selfClosing: false, children };
     if (i >= source.length) throw templateError(`<${name}> at offset ${at} is not closed`);
     if (source[i] !== '<' || source[i + 1] === '/') throw templateError(`unexpected text in <${name}> at offset ${i}: ${JSON.stringify(source.slice(i, i + 40))}`);
-    const child = parseElement(source, i);
+    const child = parseElement(source, i, origin);
     children.push(child);
     i = child.end;
   }
 }
 
 /** Splits the template's MJML into the compiled template's key and the parts that change. */
-export function parseEmailMjml(source: string): ParsedEmail {
-  const root = parseElement(source, source.search(/\S/));
+export function parseEmailMjml(source: string, origin: TemplateOrigin = WEEKLY_EMAIL): ParsedEmail {
+  const templateError = (message: string): SinewError => errorOf(origin, message);
+  const root = parseElement(source, source.search(/\S/), origin);
   if (root.name !== 'mjml' || source.slice(root.end).trim() !== '') throw templateError('the document is not one <mjml> element');
   const head = root.children.find((c) => c.name === 'mj-head');
   const body = root.children.find((c) => c.name === 'mj-body');
@@ -182,8 +212,9 @@ export function fillFrame(frame: CompiledEmailTemplate['frame'], values: Record<
 }
 
 /** The HTML MJML would write for this template source, from the compiled pieces. */
-export function renderCompiled(template: CompiledEmailTemplate, mjmlSource: string): string {
-  const email = parseEmailMjml(mjmlSource);
+export function renderCompiled(template: CompiledEmailTemplate, mjmlSource: string, origin: TemplateOrigin = WEEKLY_EMAIL): string {
+  const templateError = (message: string): SinewError => errorOf(origin, message);
+  const email = parseEmailMjml(mjmlSource, origin);
   if (email.document !== template.document) {
     throw templateError('the MJML outside the sections (head, attributes, body) is not what the template was compiled from');
   }
@@ -204,6 +235,6 @@ export function renderCompiled(template: CompiledEmailTemplate, mjmlSource: stri
   return mergeOutlookConditionals(fillFrame(template.frame, { title: email.title, preview: email.preview, content: minifyOutlookConditionals(content) }));
 }
 
-function templateError(message: string): SinewError {
-  return new SinewError(`weekly email template: ${message} (if the template changed on purpose, run \`${RECOMPILE_COMMAND}\`)`);
+function errorOf(origin: TemplateOrigin, message: string): SinewError {
+  return new SinewError(`${origin.name} template: ${message} (if the template changed on purpose, run \`${origin.recompile}\`)`);
 }
