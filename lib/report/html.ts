@@ -2,7 +2,8 @@ import type { Action } from './actions.ts';
 import type { PictureContact, ReportModel } from './model.ts';
 import type { ReportLinks } from '#lib/links/report-links.ts';
 import { distributionChart, healthBars } from './charts.ts';
-import { escapeHtml, safeUrl } from './escape.ts';
+import { escapeHtml } from './escape.ts';
+import { heading, linkTo, MUTED, mjmlDocument, pill, subheading, WRAP } from './email-style.ts';
 import { subjectOf } from './subject.ts';
 import { renderCompiled } from './email-template.ts';
 import { EMAIL_TEMPLATE } from './email-template.generated.ts';
@@ -19,12 +20,6 @@ import {
 
 export { escapeHtml } from './escape.ts';
 
-const FONT = "-apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
-const INK = '#1f2933';
-const MUTED = '#616e7c';
-const ACCENT = '#2b6cb0';
-/** Long addresses and names wrap instead of widening a phone's viewport. */
-const WRAP = 'overflow-wrap:anywhere;word-break:break-word';
 const KIND_LABEL: Record<Action['kind'], string> = {
   'owed-reply': 'Owed reply',
   fading: 'Fading',
@@ -54,19 +49,7 @@ export function mjmlOf(model: ReportModel): string {
   const intro = model.firstWeek
     ? `<mj-text font-size="14px" color="${MUTED}">${escapeHtml(FIRST_REPORT)}</mj-text>`
     : '';
-  return `<mjml lang="en">
-<mj-head>
-<mj-title>${escapeHtml(subject)}</mj-title>
-<mj-preview>${escapeHtml(preview)}</mj-preview>
-<mj-attributes>
-<mj-all font-family="${FONT}" />
-<mj-text font-size="15px" line-height="1.5" color="${INK}" padding="6px 24px" />
-<mj-section padding="0" />
-<mj-table font-size="14px" color="${INK}" padding="6px 24px" />
-</mj-attributes>
-</mj-head>
-<mj-body background-color="#f5f7fa" width="600px">
-<mj-section background-color="#ffffff" padding="20px 0 8px">
+  return mjmlDocument(subject, preview, `<mj-section background-color="#ffffff" padding="20px 0 8px">
 <mj-column>
 <mj-text font-size="13px" color="${MUTED}">SINEW · WEEK OF ${escapeHtml(model.weekOf.toUpperCase())}</mj-text>
 <mj-text font-size="22px" font-weight="700" line-height="1.3"><div style="${WRAP}">${escapeHtml(subject)}</div></mj-text>
@@ -77,9 +60,7 @@ ${reconnectSection(model)}
 ${actionsSection(model)}
 ${calendarSection(model)}
 ${pictureSection(model)}
-${footerSection(model)}
-</mj-body>
-</mjml>`;
+${footerSection(model)}`);
 }
 
 function reconnectSection(model: ReportModel): string {
@@ -207,23 +188,4 @@ function footerSection(model: ReportModel): string {
 <mj-text font-size="12px" color="${MUTED}"><div style="${WRAP}">${escapeHtml(READS)}${leftText} Sent to ${escapeHtml(model.user)}.</div>${mailboxes}</mj-text>
 <mj-text font-size="13px" color="${MUTED}" line-height="2"><div style="${WRAP}">${zone}</div>${linkLine}</mj-text>
 </mj-column></mj-section>`;
-}
-
-function heading(text: string): string {
-  return `<mj-text font-size="18px" font-weight="700" padding="14px 24px 4px">${escapeHtml(text)}</mj-text>`;
-}
-
-function subheading(text: string): string {
-  return `<mj-text font-size="14px" font-weight="700" color="${MUTED}" padding="12px 24px 2px">${escapeHtml(text)}</mj-text>`;
-}
-
-/** A link drawn as a small outlined button: a thumb-sized target on a phone. */
-function pill(url: string, text: string): string {
-  if (!safeUrl(url)) return '';
-  return `<a href="${escapeHtml(url)}" style="display:inline-block;margin:4px 4px 0 0;padding:3px 10px;border:1px solid #cbd2d9;border-radius:14px;font-size:13px;color:${ACCENT};text-decoration:none;white-space:nowrap">${escapeHtml(text)}</a>`;
-}
-
-function linkTo(url: string | undefined, text: string): string {
-  if (!safeUrl(url)) return '';
-  return `<a href="${escapeHtml(url)}" style="color:${ACCENT};white-space:nowrap">${escapeHtml(text)}</a>`;
 }
