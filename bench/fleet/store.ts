@@ -1,5 +1,5 @@
 import type { Item } from '#lib/items/types.ts';
-import type { Account, AccountChange, AccountChangeResult, AccountStatus, PutItemsResult, SendClaim, Store, User, UserChange } from '#lib/store/types.ts';
+import type { Account, AccountChange, AccountChangeResult, AccountStatus, NoteStore, PutItemsResult, SendClaim, Store, User, UserChange } from '#lib/store/types.ts';
 import type { Feedback } from '#lib/items/feedback.ts';
 import type { SyncSchedule } from '#lib/sync/dispatch.ts';
 import type { ReportDirectory } from '#lib/report/dispatch.ts';
@@ -319,6 +319,13 @@ class StoreView implements Store {
   deleteUser(): Promise<number> {
     return notModelled('deleteUser');
   }
+  readonly notes: NoteStore = {
+    create: () => notModelled('notes.create'),
+    replace: () => notModelled('notes.replace'),
+    get: () => notModelled('notes.get'),
+    list: () => notModelled('notes.list'),
+    delete: () => notModelled('notes.delete'),
+  };
 }
 
 function notModelled(what: string): Promise<never> {

@@ -46,7 +46,7 @@ export type LinkOutcome =
   | ({ action: 'detach' } & DetachOutcome);
 
 /** The actions the links app applies itself (join and reconnect belong to the connect page). */
-export type AppliedAction = Exclude<LinkAction, 'join' | 'reconnect'>;
+export type AppliedAction = Exclude<LinkAction, 'join' | 'reconnect' | 'notes'>;
 
 /** The person a link names is no longer known: they disconnected, or never connected. */
 export class UserGoneError extends InputError {
@@ -87,6 +87,8 @@ export async function applyLinkAction(claims: LinkClaims, deps: LinkActionDeps, 
     case 'join':
     case 'reconnect':
       throw new InputError(`a ${action} link is opened by the connect page, not applied here`);
+    case 'notes':
+      throw new InputError('a notes link opens the notes page (lib/web/notes-app.ts), not applied here');
   }
 }
 

@@ -15,14 +15,14 @@ import { openSigned, signPayload } from '#lib/connect/signed.ts';
  */
 
 export const LINK_ACTIONS = [
-  'fine', 'snooze', 'mute', 'undo', 'pause', 'resume', 'unsubscribe', 'disconnect', 'timezone', 'join', 'reconnect', 'detach',
+  'fine', 'snooze', 'mute', 'undo', 'pause', 'resume', 'unsubscribe', 'disconnect', 'timezone', 'join', 'reconnect', 'detach', 'notes',
 ] as const;
 export type LinkAction = (typeof LINK_ACTIONS)[number];
 
 export interface LinkClaims {
   action: LinkAction;
   userId: string;
-  /** The contact a per-contact answer (fine, snooze, mute, undo) is about. */
+  /** The contact a per-contact answer (fine, snooze, mute, undo) or a notes page is about. */
   contact?: string;
   /** The account a `reconnect`, `detach` or `disconnect` is about (disconnect without it: every account). */
   accountId?: string;
@@ -49,6 +49,8 @@ export const LINK_TTL_MS: Readonly<Record<LinkAction, number>> = {
   reconnect: 30 * 86_400_000,
   // The undo of a join, in the emails that announce it: read late, still works.
   detach: 30 * 86_400_000,
+  // The notes page of one contact, reached from a brief or a weekly email: as long as the other per-contact links.
+  notes: 60 * 86_400_000,
 };
 
 const claimsSchema = z.strictObject({

@@ -112,6 +112,36 @@ export interface PutItemsResult {
  */
 export type SendClaim = 'claimed' | 'sent' | 'busy';
 
+/**
+ * A personal note as the store holds it (DESIGN section 9): its text sealed by lib/notes
+ * before it gets here, so the store only ever sees ciphertext. The contact stays plain:
+ * it is the key the brief and the weekly email look notes up by (the sealed text binds it
+ * too, so a note moved to another contact does not open).
+ */
+export interface StoredNote {
+  /** Random (lib/notes), never derived from the text. */
+  noteId: string;
+  /** The normalized address the note is about. */
+  contact: string;
+  /** The last edit (ISO). */
+  at: string;
+  /** The sealed text (a TokenVault envelope). */
+  sealed: string;
+}
+
+/** A person's notes, in their own partition (`NOTE#<noteId>`); disconnect deletes them with the rest. */
+export interface NoteStore {
+  /** Stores a new note; false when one with its id exists already (nothing written). */
+  create(userId: string, note: StoredNote): Promise<boolean>;
+  /** Replaces an existing note of the same contact; false when it is gone or about another contact (nothing written). */
+  replace(userId: string, note: StoredNote): Promise<boolean>;
+  get(userId: string, noteId: string): Promise<StoredNote | undefined>;
+  /** Every note of the person, or of one contact (normalized address); in no particular order. */
+  list(userId: string, contact?: string): Promise<StoredNote[]>;
+  /** Deletes a note (only if it is about `contact`, when given); true when it existed and was deleted. */
+  delete(userId: string, noteId: string, contact?: string): Promise<boolean>;
+}
+
 export interface Store {
   putUser(user: User): Promise<void>;
   getUser(userId: string): Promise<User | undefined>;
@@ -175,4 +205,6 @@ export interface Store {
   releaseSend(userId: string, key: string, owner: string): Promise<void>;
   /** Delete every item of the user (disconnect). */
   deleteUser(userId: string): Promise<number>;
+  /** Personal notes (DESIGN section 9), sealed by lib/notes. */
+  readonly notes: NoteStore;
 }

@@ -74,7 +74,7 @@ export function confirmPage(input: ConfirmPageInput): { title: string; html: str
   const { claims, user, postUrl } = input;
   const c = who(claims.contact);
   const days = claims.days ?? DEFAULT_SNOOZE_DAYS;
-  const parts: Record<Exclude<LinkAction, 'join' | 'reconnect'>, [string, string, string, 'primary' | 'danger']> = {
+  const parts: Record<Exclude<LinkAction, 'join' | 'reconnect' | 'notes'>, [string, string, string, 'primary' | 'danger']> = {
     fine: [
       'Mark as fine',
       `<p>${c} is fine as it is. Sinew will not call them fading until the silence is far longer than usual ` +
@@ -130,7 +130,7 @@ export function confirmPage(input: ConfirmPageInput): { title: string; html: str
       'danger',
     ],
   };
-  if (claims.action === 'join' || claims.action === 'reconnect') throw new Error(`no confirmation page for ${claims.action}`);
+  if (claims.action === 'join' || claims.action === 'reconnect' || claims.action === 'notes') throw new Error(`no confirmation page for ${claims.action}`);
   const [title, text, button, kind] = parts[claims.action];
   const scriptNonce = claims.action === 'timezone' ? newScriptNonce() : undefined;
   const fields = scriptNonce ? timeZoneFields(user, input.timeZones ?? [], scriptNonce) : '';

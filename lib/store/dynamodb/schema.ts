@@ -20,6 +20,7 @@ import { StoreError } from '#lib/errors.ts';
  * | `USER#<userId>` | `REPORT#<YYYY-Www>`                 | a weekly JSON report (gzip)   |
  * | `USER#<userId>` | `SEND#<key>`                        | claim/receipt of one email    |
  * | `USER#<userId>` | `SKIPPED#<accountId>#<providerId>`  | an item too large to store    |
+ * | `USER#<userId>` | `NOTE#<noteId>`                     | a personal note (text sealed) |
  *
  * GSI `gsi1` (keys only, sparse: only accounts and unpaused profiles carry its keys, so
  * ingesting an item writes the base table only):
@@ -41,6 +42,7 @@ export const SK_FEEDBACK_PREFIX = 'FEEDBACK#';
 export const SK_REPORT_PREFIX = 'REPORT#';
 export const SK_SEND_PREFIX = 'SEND#';
 export const SK_SKIPPED_PREFIX = 'SKIPPED#';
+export const SK_NOTE_PREFIX = 'NOTE#';
 export const GSI_SYNC_PREFIX = 'SYNC#';
 export const GSI_WEEKLY_PREFIX = 'WEEKLY#';
 

@@ -18,6 +18,7 @@ import { fromItemRecord, itemSortKey } from './item-record.ts';
 import { deleteAccountItems, deleteItems, putItems, type ItemWriter } from './item-writes.ts';
 import { updateAccount, updateUser } from './updates.ts';
 import { claimSend, markSent, releaseSend } from './send-claims.ts';
+import { DynamoNoteStore } from './notes.ts';
 import {
   GSI_SYNC_PREFIX,
   GSI_WEEKLY_PREFIX,
@@ -71,6 +72,7 @@ export class DynamoStore implements Store {
   private readonly concurrency: number;
   private readonly pageSize: number | undefined;
   private readonly writer: ItemWriter;
+  readonly notes: DynamoNoteStore;
 
   constructor(options: DynamoStoreOptions) {
     this.doc = DynamoDBDocumentClient.from(options.client, {
@@ -80,6 +82,7 @@ export class DynamoStore implements Store {
     this.retry = { ...defaultRetryPolicy, ...options.retry };
     this.concurrency = options.concurrency ?? 4;
     this.pageSize = options.pageSize;
+    this.notes = new DynamoNoteStore(this.doc, this.tableName);
     this.writer = {
       doc: this.doc,
       tableName: this.tableName,
