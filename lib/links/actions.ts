@@ -41,6 +41,7 @@ export type LinkOutcome =
   | { action: 'fine' | 'mute' | 'undo'; changed: boolean; contact: string }
   | { action: 'snooze'; changed: boolean; contact: string; until: string }
   | { action: 'pause' | 'resume' | 'unsubscribe'; changed: boolean }
+  | { action: 'briefs-off' | 'briefs-on'; changed: boolean }
   | { action: 'timezone'; changed: boolean; timeZone: string }
   | ({ action: 'disconnect'; changed: boolean } & DisconnectOutcome)
   | ({ action: 'detach' } & DetachOutcome);
@@ -73,6 +74,9 @@ export async function applyLinkAction(claims: LinkClaims, deps: LinkActionDeps, 
     case 'resume':
     case 'unsubscribe':
       return setReports(action, claims, deps);
+    case 'briefs-off':
+    case 'briefs-on':
+      return setBriefs(action, claims, deps);
     case 'timezone':
       return setTimeZone(claims, deps, input.timeZone);
     case 'disconnect': {
@@ -147,6 +151,20 @@ async function setReports(action: 'pause' | 'resume' | 'unsubscribe', claims: Li
     changed = !user.reportsPaused || user.unsubscribedAt === undefined;
   }
   if (changed) await updateExisting(deps.store, claims.userId, change);
+  return { action, changed };
+}
+
+/**
+ * The meeting brief's own switch (DESIGN section 9): `briefsOff` on the profile, written
+ * alone and conditioned on the person still existing. The weekly report is untouched;
+ * pause and unsubscribe stop briefs by themselves, so turning briefs on does not resume a
+ * paused person.
+ */
+async function setBriefs(action: 'briefs-off' | 'briefs-on', claims: LinkClaims, deps: LinkActionDeps): Promise<LinkOutcome> {
+  const user = await requireUser(deps.store, claims.userId);
+  const off = action === 'briefs-off';
+  const changed = (user.briefsOff === true) !== off;
+  if (changed) await updateExisting(deps.store, claims.userId, { set: { briefsOff: off } });
   return { action, changed };
 }
 

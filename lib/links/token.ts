@@ -16,6 +16,7 @@ import { openSigned, signPayload } from '#lib/connect/signed.ts';
 
 export const LINK_ACTIONS = [
   'fine', 'snooze', 'mute', 'undo', 'pause', 'resume', 'unsubscribe', 'disconnect', 'timezone', 'join', 'reconnect', 'detach', 'notes',
+  'briefs-off', 'briefs-on',
 ] as const;
 export type LinkAction = (typeof LINK_ACTIONS)[number];
 
@@ -49,6 +50,9 @@ export const LINK_TTL_MS: Readonly<Record<LinkAction, number>> = {
   reconnect: 30 * 86_400_000,
   // The undo of a join, in the emails that announce it: read late, still works.
   detach: 30 * 86_400_000,
+  // The meeting brief's own off switch (and its way back), read as late as a pause.
+  'briefs-off': 365 * 86_400_000,
+  'briefs-on': 365 * 86_400_000,
   // The notes page of one contact, reached from a brief or a weekly email: as long as the other per-contact links.
   notes: 60 * 86_400_000,
 };

@@ -28,6 +28,11 @@ export interface User {
   reportsPausedReason?: 'bounce' | 'complaint';
   /** When the person unsubscribed by a signed link (ISO); resume clears it. */
   unsubscribedAt?: string;
+  /**
+   * The person turned the meeting brief off by its signed link (DESIGN section 9); absent or
+   * false: briefs on. Pause and unsubscribe stop briefs too, whatever this says.
+   */
+  briefsOff?: boolean;
   createdAt: string;
 }
 
@@ -37,7 +42,7 @@ export interface User {
  * unsubscribe and a time zone) both survive, and a deleted user is never recreated.
  */
 export interface UserChange {
-  set?: Partial<Pick<User, 'email' | 'timeZone' | 'me' | 'internalDomains' | 'reportsPaused' | 'reportsPausedReason' | 'unsubscribedAt'>>;
+  set?: Partial<Pick<User, 'email' | 'timeZone' | 'me' | 'internalDomains' | 'reportsPaused' | 'reportsPausedReason' | 'unsubscribedAt' | 'briefsOff'>>;
   remove?: Array<'reportsPausedReason' | 'unsubscribedAt'>;
 }
 

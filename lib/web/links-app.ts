@@ -111,13 +111,16 @@ async function apply(deps: LinksAppDeps, request: WebRequest, claims: LinkClaims
   return htmlResponse(200, html);
 }
 
-/** Undo for an answer, resume for a pause: signed now, so the way back is as fresh as the page. */
+/** Undo for an answer, resume for a pause, briefs on for briefs off: signed now, so the way back is as fresh as the page. */
 function wayBack(outcome: LinkOutcome, claims: LinkClaims, base: string, secret: Uint8Array, now: number): ResultLinks {
   if (outcome.action === 'fine' || outcome.action === 'snooze' || outcome.action === 'mute') {
     return { undo: linkUrl(base, signLink(secret, { action: 'undo', userId: claims.userId, contact: outcome.contact }, { now })) };
   }
   if (outcome.action === 'pause' || outcome.action === 'unsubscribe') {
     return { resume: linkUrl(base, signLink(secret, { action: 'resume', userId: claims.userId }, { now })) };
+  }
+  if (outcome.action === 'briefs-off') {
+    return { briefsOn: linkUrl(base, signLink(secret, { action: 'briefs-on', userId: claims.userId }, { now })) };
   }
   return {};
 }

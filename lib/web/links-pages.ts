@@ -121,6 +121,18 @@ export function confirmPage(input: ConfirmPageInput): { title: string; html: str
       'danger',
     ],
     timezone: ['Your time zone', timeZoneIntro(user), 'Save time zone', 'primary'],
+    'briefs-off': [
+      'Turn off meeting briefs',
+      '<p>No more morning email before your meetings. Your weekly report still comes; turn briefs back on at any time.</p>',
+      'Turn off briefs',
+      'primary',
+    ],
+    'briefs-on': [
+      'Turn on meeting briefs',
+      '<p>On a day with a meeting with people outside your organization, Sinew emails you a brief on them in the morning.</p>',
+      'Turn on briefs',
+      'primary',
+    ],
     detach: [
       'Detach a mailbox',
       `<p>${who(input.mailbox?.address ?? 'This mailbox')} joined the weekly reports of ${who(user?.email)}. Detach it: ` +
@@ -164,6 +176,11 @@ function stateNote(action: LinkAction, user: LinkedUser | undefined): string {
     return '<p class="muted">Reports are already paused.</p>';
   }
   if (action === 'resume' && !user.reportsPaused) return '<p class="muted">Reports are already on.</p>';
+  if (action === 'briefs-off' && user.briefsOff) return '<p class="muted">Meeting briefs are already off.</p>';
+  if (action === 'briefs-on' && !user.briefsOff) return '<p class="muted">Meeting briefs are already on.</p>';
+  if (action === 'briefs-on' && user.reportsPaused) {
+    return '<p class="muted">Your Sinew email is paused: briefs start again when you resume it.</p>';
+  }
   return '';
 }
 
@@ -172,6 +189,8 @@ export interface ResultLinks {
   undo?: string;
   /** A POST URL that resumes reports (pause, unsubscribe). */
   resume?: string;
+  /** A POST URL that turns meeting briefs back on (briefs-off). */
+  briefsOn?: string;
 }
 
 /** The page after a link was applied: what changed (or that it already had), and the way back. */
@@ -208,6 +227,14 @@ export function resultPage(outcome: LinkOutcome, timeZone: string, links: Result
       title = 'Reports resumed';
       text = '<p>Your weekly report arrives again on Monday morning.</p>';
       break;
+    case 'briefs-off':
+      title = 'Meeting briefs off';
+      text = '<p>No more briefs before your meetings. Your weekly report still comes.</p>';
+      break;
+    case 'briefs-on':
+      title = 'Meeting briefs on';
+      text = '<p>On a day with a meeting with people outside your organization, a brief arrives in the morning.</p>';
+      break;
     case 'timezone':
       title = 'Time zone saved';
       text = `<p>Reports now follow <strong>${escapeText(outcome.timeZone)}</strong>.</p>`;
@@ -228,7 +255,9 @@ export function resultPage(outcome: LinkOutcome, timeZone: string, links: Result
     ? postForm(links.undo, 'Undo', 'secondary')
     : links.resume
       ? postForm(links.resume, 'Resume reports', 'secondary')
-      : '';
+      : links.briefsOn
+        ? postForm(links.briefsOn, 'Turn briefs back on', 'secondary')
+        : '';
   return { title, html: page(title, `<h1>${escapeText(title)}</h1>${text}${again}${back}`) };
 }
 
