@@ -41,15 +41,18 @@ const scratch = new Scratch();
  * imported ics); without one, `noFaceTime` is withheld (empty): Sinew cannot tell "no
  * meetings" from "no calendar" (DESIGN section 4). Default true.
  *
+ * Two knobs serve the meeting brief (DESIGN section 9) and leave the weekly report as it
+ * is when absent: `owedFloorHours` (default 48) is how recent an owed message may be (the
+ * brief passes 0), and `include` names contacts to measure and list among `contacts` even
+ * with no interaction in the window (an attendee last seen half a year ago is still
+ * known); such a contact has zero window counts, so it is never an active relationship.
+ *
  * @throws InputError when `asOf` or a feedback time is not a valid date.
  */
-export function computeHealth(
-  extraction: Extraction,
-  opts: { asOf: Date; settings: Settings; feedback?: Feedback[]; calendar?: boolean },
-): HealthResult {
+export function computeHealth(extraction: Extraction, opts: HealthOptions): HealthResult {
   const asOf = opts.asOf.getTime();
   if (Number.isNaN(asOf)) throw new InputError('computeHealth: asOf is not a valid date');
-  const h = horizonsAt(asOf, opts.settings.windowDays);
+  const h = horizonsAt(asOf, opts.settings.windowDays, opts.owedFloorHours);
   const interactions = inTimeOrder(extraction.interactions);
   const from = firstIndexAfter(interactions, h.heldStart - 1);
   const to = firstIndexAfter(interactions, asOf);
@@ -60,10 +63,24 @@ export function computeHealth(
   }
 }
 
+/** What {@link computeHealth} needs besides the extraction. */
+export interface HealthOptions {
+  asOf: Date;
+  settings: Settings;
+  /** The person's answers to flags (mute, snooze, fine); none by default. */
+  feedback?: Feedback[];
+  /** Whether the person has a calendar source; default true. */
+  calendar?: boolean;
+  /** How recent an inbound message may be and still be owed, in hours; default 48. */
+  owedFloorHours?: number;
+  /** Contacts listed among `contacts` even when silent in the window. */
+  include?: ReadonlySet<string>;
+}
+
 /** The body of `computeHealth` over the columns of the held interactions. */
 function healthOf(
   extraction: Extraction,
-  opts: { settings: Settings; feedback?: Feedback[]; calendar?: boolean },
+  opts: Omit<HealthOptions, 'asOf'>,
   h: Horizons,
   cols: Columns,
 ): HealthResult {
@@ -78,7 +95,7 @@ function healthOf(
     if (left(cols.contacts[k]!)) continue;
     const m = measureContact(cols, k, h, gaps);
     held.push(m);
-    if (m.inWindow === 0) continue;
+    if (m.inWindow === 0 && opts.include?.has(m.address) !== true) continue;
     const replyHours = replies.replyHours(k, h.windowStart);
     contacts.push({
       address: m.address,
@@ -116,7 +133,8 @@ function healthOf(
   if (opts.calendar === false) flags.noFaceTime = [];
   const accounts = rollUpAccounts(
     held.map((m) => m.address),
-    contacts,
+    // Contacts listed only because `include` named them were silent in the window.
+    opts.include ? contacts.filter((c) => c.sent + c.received + c.meetings > 0) : contacts,
   );
   return { contacts, ...flags, accounts };
 }

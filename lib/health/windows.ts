@@ -32,15 +32,21 @@ export interface Horizons {
   yearStart: number;
   recentStart: number;
   baselineStart: number;
-  /** Owed replies: `owedOldest <= at <= owedNewest`. */
+  /** Owed replies: `owedOldest <= at <= owedNewest` (see `horizonsAt`'s floor). */
   owedOldest: number;
   owedNewest: number;
   awaitingStart: number;
   faceTimeStart: number;
 }
 
-/** Derives every horizon from `asOf` (epoch ms) and the window length in days. */
-export function horizonsAt(asOf: number, windowDays: number): Horizons {
+/**
+ * Derives every horizon from `asOf` (epoch ms) and the window length in days.
+ * `owedFloorHours` is how recent an inbound message may be and still be owed: the weekly
+ * report leaves the last 48 hours alone (there is still time to answer); the meeting
+ * brief (DESIGN section 9) passes 0, since a message received this morning is owed at the
+ * meeting.
+ */
+export function horizonsAt(asOf: number, windowDays: number, owedFloorHours: number = OWED_NEWEST_HOURS): Horizons {
   return {
     asOf,
     heldStart: asOf - HISTORY_DAYS * DAY_MS,
@@ -50,7 +56,7 @@ export function horizonsAt(asOf: number, windowDays: number): Horizons {
     recentStart: asOf - TREND_RECENT_DAYS * DAY_MS,
     baselineStart: asOf - (TREND_RECENT_DAYS + TREND_BASELINE_DAYS) * DAY_MS,
     owedOldest: asOf - OWED_OLDEST_DAYS * DAY_MS,
-    owedNewest: asOf - OWED_NEWEST_HOURS * HOUR_MS,
+    owedNewest: asOf - owedFloorHours * HOUR_MS,
     awaitingStart: asOf - AWAITING_DAYS * DAY_MS,
     faceTimeStart: asOf - FACE_TIME_DAYS * DAY_MS,
   };

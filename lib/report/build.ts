@@ -32,6 +32,28 @@ export function calendarStateOf(accounts: readonly Account[], stored: { meetings
 }
 
 /**
+ * The person's side of the definitions (DESIGN section 3), as every reading of their
+ * items uses them: the settings with the person's configured organization domains added,
+ * Me as configured (`--me`) plus the provider aliases, and the connected addresses (whose
+ * organization domains are internal). The weekly report and the meeting brief both start
+ * here, so a person's Me and internal domains never differ between the two.
+ */
+export function personDefinitions(
+  user: Pick<User, 'me' | 'internalDomains'>,
+  accounts: readonly Pick<Account, 'address' | 'aliases'>[],
+  settings: Settings,
+): { settings: Settings; me: string[]; accountAddresses: string[] } {
+  return {
+    settings: {
+      ...settings,
+      internalDomains: [...new Set([...user.internalDomains, ...settings.internalDomains])].sort(),
+    },
+    me: [...new Set([...user.me, ...accounts.flatMap((a) => a.aliases)])],
+    accountAddresses: accounts.map((a) => a.address),
+  };
+}
+
+/**
  * Builds one user's report JSON from the store: one Query of the user's partition, then
  * the pure stages (interactions, health, JSON). Nothing derived is stored, so a changed
  * setting applies to all history without a resync.
@@ -51,17 +73,8 @@ export async function buildUserReport(
     if (item.kind === 'meeting') meetings = true;
   }
   const calendar = calendarStateOf(accounts, { meetings });
-  const settings: Settings = {
-    ...opts.settings,
-    internalDomains: [...new Set([...user.internalDomains, ...opts.settings.internalDomains])].sort(),
-  };
-  const me = [...new Set([...user.me, ...accounts.flatMap((a) => a.aliases)])];
-  const extraction = extractInteractions(items, {
-    asOf: opts.asOf,
-    settings,
-    me,
-    accountAddresses: accounts.map((a) => a.address),
-  });
+  const { settings, me, accountAddresses } = personDefinitions(user, accounts, opts.settings);
+  const extraction = extractInteractions(items, { asOf: opts.asOf, settings, me, accountAddresses });
   const feedback = feedbackInForce(await store.listFeedback(userId), opts.asOf);
   const health = computeHealth(extraction, { asOf: opts.asOf, settings, feedback, calendar: calendar === 'connected' });
   const json = buildReportJson({
