@@ -6,6 +6,7 @@ import { runImport } from './import.ts';
 import { runReport } from './report.ts';
 import { runConnect } from './connect.ts';
 import { runSync } from './sync.ts';
+import { runNote, type NoteCommand } from './note.ts';
 import { DEFAULT_SERVE_PORT, runServe } from './serve.ts';
 import { systemClock, type Clock } from '#lib/time/clock.ts';
 
@@ -83,8 +84,26 @@ export function buildProgram(out: (line: string) => void, now: () => Date, clock
       .option('--send', 'email the report to the user over SMTP (SINEW_SMTP_URL, from SINEW_REPORT_FROM)'),
   ).action(async (opts, cmd: Command) => runReport({ ...cmd.optsWithGlobals(), ...opts }, out, now));
 
+  addNoteCommands(program, out, now);
+
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
+}
+
+/** `sinew note add|edit|list|delete`: the person's notes on their contacts (DESIGN section 9). */
+function addNoteCommands(program: Command, out: (line: string) => void, now: () => Date): void {
+  const note = program.command('note').description('your private notes on a contact: plain text, at most 2,000 characters, encrypted at rest');
+  const run = (command: NoteCommand, cmd: Command): Promise<void> => runNote(command, cmd.optsWithGlobals(), out, now);
+  const user = (c: Command): Command => c.option('--user <address>', 'whose notes (default: the last imported or connected user)');
+  user(note.command('add').description('add a note about a contact').argument('<address>', 'the contact').argument('<text...>', 'the note'))
+    .action((contact: string, text: string[], _o, cmd: Command) => run({ kind: 'add', contact, text: text.join(' ') }, cmd));
+  user(note.command('edit').description('replace the text of a note').argument('<id>', 'the note id (see note list)').argument('<text...>', 'the new text'))
+    .action((id: string, text: string[], _o, cmd: Command) => run({ kind: 'edit', id, text: text.join(' ') }, cmd));
+  user(note.command('list').description('your notes, newest first, all or about one contact').argument('[address]', 'only notes about this contact'))
+    .action((contact: string | undefined, _o, cmd: Command) => run({ kind: 'list', ...(contact ? { contact } : {}) }, cmd));
+  user(note.command('delete').description('delete a note').argument('<id>', 'the note id (see note list)'))
+    .action((id: string, _o, cmd: Command) => run({ kind: 'delete', id }, cmd));
+  for (const c of [note, ...note.commands]) c.exitOverride().showHelpAfterError('(run with --help for usage)');
 }
 
 /**
