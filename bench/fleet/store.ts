@@ -1,5 +1,5 @@
 import type { Item } from '#lib/items/types.ts';
-import type { Account, AccountChange, AccountChangeResult, AccountStatus, NoteStore, PutItemsResult, SendClaim, Store, User, UserChange } from '#lib/store/types.ts';
+import type { Account, AccountChange, AccountChangeResult, AccountStatus, NoteStore, PutItemsResult, SendClaim, Store, TeamIndexStore, User, UserChange } from '#lib/store/types.ts';
 import type { Feedback } from '#lib/items/feedback.ts';
 import type { SyncSchedule } from '#lib/sync/dispatch.ts';
 import type { ReportDirectory } from '#lib/report/dispatch.ts';
@@ -325,6 +325,11 @@ class StoreView implements Store {
     get: () => notModelled('notes.get'),
     list: () => notModelled('notes.list'),
     delete: () => notModelled('notes.delete'),
+  };
+  readonly teamIndex: TeamIndexStore = {
+    replace: () => notModelled('teamIndex.replace'),
+    remove: () => notModelled('teamIndex.remove'),
+    list: () => notModelled('teamIndex.list'),
   };
 }
 

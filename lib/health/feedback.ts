@@ -1,6 +1,6 @@
 import { InputError } from '#lib/errors.ts';
 import { normalizeAddress } from '#lib/items/normalize.ts';
-import type { Feedback } from '#lib/items/feedback.ts';
+import { isSharingAnswer, type Feedback } from '#lib/items/feedback.ts';
 import { DAY_MS } from './windows.ts';
 
 /** A snooze without an `until` lasts this long from when it was given (the email offers 30 days). */
@@ -18,13 +18,14 @@ export interface FeedbackInForce {
  * Reduces the answers to what holds at `asOf`: only the latest answer per contact counts
  * (ties on `at`: the later in the list); answers given after `asOf` are ignored, so a
  * replayed report is the one sent then. An `undo` that is the latest answer leaves the
- * contact with no answer in force.
+ * contact with no answer in force. Sharing answers (`private` and its undo) change no flag:
+ * they are skipped here, so they neither count as the latest answer nor cancel one.
  */
 export function feedbackAt(feedback: readonly Feedback[], asOf: number): FeedbackInForce {
   const latest = new Map<string, { at: number; f: Feedback }>();
   for (const f of feedback) {
     const at = parseInstant(f.at, `feedback.at for ${f.contact}`);
-    if (at > asOf) continue;
+    if (at > asOf || isSharingAnswer(f)) continue;
     const contact = normalizeAddress(f.contact) ?? f.contact.trim().toLowerCase();
     const prev = latest.get(contact);
     if (prev === undefined || at >= prev.at) latest.set(contact, { at, f });

@@ -1,4 +1,4 @@
-import type { Feedback } from '#lib/items/feedback.ts';
+import { isSharingAnswer, type Feedback } from '#lib/items/feedback.ts';
 import { DEFAULT_SNOOZE_DAYS } from '#lib/health/feedback.ts';
 import { InputError } from '#lib/errors.ts';
 import { normalizeAddress } from '#lib/items/normalize.ts';
@@ -199,11 +199,11 @@ function contactOf(claims: LinkClaims): string {
   return contact;
 }
 
-/** The latest stored answer about `contact` (the store keeps one per contact; be safe with more). */
+/** The latest stored flag answer about `contact` (the store keeps one per contact and kind; be safe with more). */
 function latestAnswer(all: readonly Feedback[], contact: string): Feedback | undefined {
   let latest: Feedback | undefined;
   for (const f of all) {
-    if ((normalizeAddress(f.contact) ?? f.contact) !== contact) continue;
+    if (isSharingAnswer(f) || (normalizeAddress(f.contact) ?? f.contact) !== contact) continue;
     if (latest === undefined || Date.parse(f.at) >= Date.parse(latest.at)) latest = f;
   }
   return latest;

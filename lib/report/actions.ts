@@ -1,5 +1,6 @@
 import type { ContactHealth, FadingFlag } from '#lib/health/types.ts';
 import type { ReportJson } from './types.ts';
+import { nameInAccount, personLabels } from './person-name.ts';
 import {
   DateWords,
   capitalize,
@@ -39,8 +40,13 @@ const MAX_EVIDENCE_CONTACTS = 5;
 
 export interface ActionContact {
   address: string;
-  /** What the email calls them: a first name, or the address. */
+  /** What the email's sentences call them: a first name, or the address. */
   displayName: string;
+  /**
+   * Who they are, in full and told apart from everyone else in the email (person-name.ts):
+   * "John Smith (Acme)", "John Smith (john@gmail.com)", "john@gmail.com".
+   */
+  label: string;
 }
 
 export interface Action {
@@ -49,9 +55,9 @@ export interface Action {
   account: string | null;
   /** Everyone the action is about, highest-ranked first. */
   contacts: ActionContact[];
-  /** What to do, imperative: "Reply to Raj". */
+  /** What to do, imperative, naming them in full: "Reply to Raj Patel (Beta)", "Reply to Ann Lee and Raj Patel at Acme". */
   title: string;
-  /** What is happening, for a subject line: "Raj is waiting on your reply". */
+  /** What is happening, for a subject line: "Raj Patel (Beta) is waiting on your reply". */
   headline: string;
   /** The situation in one sentence with the specifics: "Raj wrote on Tuesday; you have not replied." */
   summary: string;
@@ -78,6 +84,8 @@ export interface PlanOptions {
 interface Unit {
   address: string;
   contact: ContactHealth | undefined;
+  /** Their full label (person-name.ts). */
+  label: string;
 }
 
 /**
@@ -90,7 +98,10 @@ export function planActions(json: ReportJson, options: PlanOptions = {}): Action
   const contacts = new Map(json.contacts.map((c) => [c.address, c]));
   const lastMeeting = new Map(json.noFaceTime.map((f) => [f.address, f.lastMeeting]));
   const claimed = new Set<string>();
-  const ctx: Ctx = { dates, contacts, lastMeeting, windowDays: json.settings.windowDays };
+  // Everyone a flag names, told apart once for the whole email.
+  const flagged = [json.owedReplies, json.fading, json.awaitingReply, json.noFaceTime].flat();
+  const labels = personLabels(flagged.map((f) => ({ address: f.address, name: contacts.get(f.address)?.name })));
+  const ctx: Ctx = { dates, contacts, lastMeeting, labels, windowDays: json.settings.windowDays };
 
   // Grouping is cheap and decides the count; wording (date formatting) is not, so only
   // the actions that make the cut are described.
@@ -124,6 +135,8 @@ interface Ctx {
   dates: DateWords;
   contacts: Map<string, ContactHealth>;
   lastMeeting: Map<string, string | null>;
+  /** Every flagged address's label (person-name.ts). */
+  labels: Map<string, string>;
   windowDays: number;
 }
 
@@ -141,7 +154,7 @@ type Describe<T> = (rows: (T & Unit)[], account: string | null, ctx: Ctx) => Act
  */
 function group<T extends { address: string }>(rows: T[], ctx: Ctx, describe: Describe<T>): (() => Action)[] {
   const byOrg = new Map<string, (T & Unit)[]>();
-  const units = rows.map((r) => ({ ...r, contact: ctx.contacts.get(r.address) }));
+  const units = rows.map((r) => ({ ...r, contact: ctx.contacts.get(r.address), label: ctx.labels.get(r.address) ?? r.address }));
   for (const u of units) {
     const org = organizationOf(u.address);
     if (org === null) continue;
@@ -166,21 +179,32 @@ function group<T extends { address: string }>(rows: T[], ctx: Ctx, describe: Des
 }
 
 function who(u: Unit): ActionContact {
-  return { address: u.address, displayName: displayName(u.address, u.contact?.name) };
+  return { address: u.address, displayName: displayName(u.address, u.contact?.name), label: u.label };
 }
 
-function label(u: Unit): string {
+/** An evidence line's name in an account action: the full name and address. */
+function rosterName(u: Unit): string {
   const full = fullName(u.address, u.contact?.name);
   return full === u.address ? u.address : `${full} <${u.address}>`;
 }
 
 /** Evidence lines for a group: one per contact, capped, with "and N more". */
 function perContact<T extends Unit>(rows: T[], line: (r: T) => string): string[] {
-  const lines = rows.slice(0, MAX_EVIDENCE_CONTACTS).map((r) => `${label(r)}: ${line(r)}`);
+  const lines = rows.slice(0, MAX_EVIDENCE_CONTACTS).map((r) => `${rosterName(r)}: ${line(r)}`);
   if (rows.length > MAX_EVIDENCE_CONTACTS) lines.push(`and ${rows.length - MAX_EVIDENCE_CONTACTS} more`);
   return lines;
 }
 
+/**
+ * The people of an account action, in full ("Ann Lee and Raj Patel"), the organization
+ * said once after them; two with the same name are told apart by their addresses.
+ */
+function fullNames(rows: Unit[]): string {
+  const full = rows.map((r) => nameInAccount({ address: r.address, name: r.contact?.name }));
+  return listNames(full.map((name, i) => (full.indexOf(name) !== full.lastIndexOf(name) ? rows[i]!.address : name)));
+}
+
+/** The same people as the sentences under the title call them: "Ann and Raj". */
 function names(rows: Unit[]): string {
   return listNames(rows.map((r) => who(r).displayName));
 }
@@ -199,7 +223,7 @@ function hours(h: number): string {
 const owedAction: Describe<OwedContact> = (rows, account, { dates }) => {
   const first = rows[0]!;
   if (account === null) {
-    const name = who(first).displayName;
+    const { displayName: name, label } = who(first);
     const n = first.receivedAt.length;
     const wrote = n === 1 ? `wrote ${dates.when(first.receivedAt[0]!)}` : `wrote ${n === 2 ? 'twice' : `${numberWord(n)} times`} since ${dates.date(first.receivedAt[0]!)}`;
     const evidence = [`Received: ${first.receivedAt.map((t) => dates.date(t)).join(', ')}`, `Waiting: ${plural(first.waitingDays, 'day')}`];
@@ -215,8 +239,8 @@ const owedAction: Describe<OwedContact> = (rows, account, { dates }) => {
           : 'A short reply today, even just to say when you can answer properly, is enough.';
     return {
       kind: 'owed-reply', account, contacts: [who(first)], evidence,
-      title: `Reply to ${name}`,
-      headline: `${name} is waiting on your reply`,
+      title: `Reply to ${label}`,
+      headline: `${label} is waiting on your reply`,
       summary: `${name} ${wrote}; you have not replied.`,
       suggestion,
     };
@@ -226,7 +250,7 @@ const owedAction: Describe<OwedContact> = (rows, account, { dates }) => {
   const longest = rows.reduce((a, b) => (b.waitingDays > a.waitingDays ? b : a));
   return {
     kind: 'owed-reply', account, contacts: rows.map(who),
-    title: `Reply to ${names(rows)} at ${org}`,
+    title: `Reply to ${fullNames(rows)} at ${org}`,
     headline: `${capitalize(numberWord(rows.length))} people at ${org} are waiting on your reply`,
     summary: `${names(rows)} at ${org} wrote to you; ${pronoun} had a reply yet.`,
     evidence: perContact(rows, (r) => `wrote ${dates.when(r.receivedAt[0]!)}, waiting ${plural(r.waitingDays, 'day')}`),
@@ -244,7 +268,7 @@ const fadingAction: Describe<FadingFlag> = (
   // null) may still have it on the contact's face-time flag.
   const metOf = (r: (typeof rows)[number]): string | null => r.lastMeeting ?? lastMeeting.get(r.address) ?? null;
   if (account === null) {
-    const name = who(first).displayName;
+    const { displayName: name, label } = who(first);
     const met = metOf(first);
     const metText = met ? ` Last meeting: ${dates.date(met)}.` : '';
     const summary =
@@ -259,8 +283,8 @@ const fadingAction: Describe<FadingFlag> = (
     else if (first.contact) evidence.push(`Meetings in the last ${windowDays} days: ${first.contact.meetings === 0 ? 'none' : first.contact.meetings}`);
     return {
       kind: 'fading', account, contacts: [who(first)], evidence, summary,
-      title: `Reconnect with ${name}`,
-      headline: `${name} has gone quiet for ${plural(first.silenceDays, 'day')}`,
+      title: `Reconnect with ${label}`,
+      headline: `${label} has gone quiet for ${plural(first.silenceDays, 'day')}`,
       suggestion:
         first.cadenceDays !== null
           ? `A quick note to ${name} now is easier than a cold restart later.`
@@ -271,7 +295,7 @@ const fadingAction: Describe<FadingFlag> = (
   const longest = Math.max(...rows.map((r) => r.silenceDays));
   return {
     kind: 'fading', account, contacts: rows.map(who),
-    title: `Reconnect with ${org}`,
+    title: `Reconnect with ${fullNames(rows)} at ${org}`,
     headline: `${org} is going quiet`,
     summary: `${names(rows)} at ${org} have gone quiet; the longest silence is ${plural(longest, 'day')}.`,
     evidence: perContact(rows, (r) => {
@@ -292,14 +316,14 @@ const awaitingAction: Describe<{ firstSentAt: string; unansweredCount: number }>
   const since = rows.map((r) => r.firstSentAt).sort()[0]!;
   const messages = `${capitalize(numberWord(total))} ${total === 1 ? 'message' : 'messages'}`;
   if (account === null) {
-    const name = who(first).displayName;
+    const { displayName: name, label } = who(first);
     const evidence = [`First sent: ${dates.date(first.firstSentAt)}`, `Unanswered: ${first.unansweredCount}`];
     const theirs = first.contact?.replyHours.theirs;
     if (theirs != null) evidence.push(`${name} usually replies within ${hours(theirs)}`);
     return {
       kind: 'awaiting-reply', account, contacts: [who(first)], evidence,
-      title: `Follow up with ${name}`,
-      headline: `${name} has not answered ${numberWord(total)} ${total === 1 ? 'message' : 'messages'}`,
+      title: `Follow up with ${label}`,
+      headline: `${label} has not answered ${numberWord(total)} ${total === 1 ? 'message' : 'messages'}`,
       summary: `${messages} to ${name} since ${dates.date(since)} without an answer.`,
       suggestion: `A friendly nudge or a quick call may help; if it no longer matters, let it go.`,
     };
@@ -307,7 +331,7 @@ const awaitingAction: Describe<{ firstSentAt: string; unansweredCount: number }>
   const org = organizationLabel(account);
   return {
     kind: 'awaiting-reply', account, contacts: rows.map(who),
-    title: `Follow up with ${org}`,
+    title: `Follow up with ${fullNames(rows)} at ${org}`,
     headline: `${org} has not answered ${numberWord(total)} messages`,
     summary: `${messages} to ${names(rows)} at ${org} since ${dates.date(since)} without an answer.`,
     evidence: perContact(rows, (r) => `${r.unansweredCount} unanswered since ${dates.date(r.firstSentAt)}`),
@@ -319,7 +343,7 @@ const noFaceTimeAction: Describe<{ lastMeeting: string | null }> = (rows, accoun
   const first = rows[0]!;
   const emails = (u: Unit): string => plural((u.contact?.sent ?? 0) + (u.contact?.received ?? 0), 'email');
   if (account === null) {
-    const name = who(first).displayName;
+    const { displayName: name, label } = who(first);
     // "No meeting on record", not "never met": Sinew sees only the calendars it reads.
     const summary = first.lastMeeting
       ? `No meeting with ${name} in ${NO_FACE_TIME_DAYS} days; the last was on ${dates.date(first.lastMeeting)}.`
@@ -328,8 +352,8 @@ const noFaceTimeAction: Describe<{ lastMeeting: string | null }> = (rows, accoun
     evidence.push(first.lastMeeting ? `Last meeting: ${dates.date(first.lastMeeting)}` : 'No meeting on record');
     return {
       kind: 'no-face-time', account, contacts: [who(first)], evidence, summary,
-      title: `Meet ${name}`,
-      headline: `No meeting with ${name} in ${NO_FACE_TIME_DAYS} days`,
+      title: `Meet ${label}`,
+      headline: `No meeting with ${label} in ${NO_FACE_TIME_DAYS} days`,
       suggestion: first.lastMeeting
         ? `Suggest a 20-minute call or a coffee; face-time keeps what email started.`
         : `A first call or coffee could turn the emails into a relationship.`,
@@ -338,7 +362,7 @@ const noFaceTimeAction: Describe<{ lastMeeting: string | null }> = (rows, accoun
   const org = organizationLabel(account);
   return {
     kind: 'no-face-time', account, contacts: rows.map(who),
-    title: `Meet ${org}`,
+    title: `Meet ${fullNames(rows)} at ${org}`,
     headline: `No meeting with ${org} in ${NO_FACE_TIME_DAYS} days`,
     summary: `No meeting with ${org} in ${NO_FACE_TIME_DAYS} days, though you write with ${names(rows)}.`,
     evidence: perContact(rows, (r) =>

@@ -126,7 +126,7 @@ function contactLinks(action: Action, links: ReportLinks): string {
         pill(make(c.address, 'snooze'), 'Snooze 30 days'),
         pill(make(c.address, 'mute'), 'Mute'),
       ].filter((p) => p !== '');
-      const who = action.contacts.length > 1 ? `<span style="font-size:13px;color:${MUTED}">${escapeHtml(c.displayName)}:</span> ` : '';
+      const who = action.contacts.length > 1 ? `<span style="font-size:13px;color:${MUTED}">${escapeHtml(c.label)}:</span> ` : '';
       return `<div style="margin-top:4px">${who}${buttons.join(' ')}</div>`;
     })
     .join('');

@@ -17,6 +17,7 @@ export type { ReportLinks } from '#lib/links/report-links.ts';
 export { escapeHtml, renderHtml } from './html.ts';
 export { renderText } from './text.ts';
 export { subjectOf } from './subject.ts';
+export { nameInAccount, personLabel, personLabels, type NamedPerson } from './person-name.ts';
 
 export interface RenderOptions {
   /** IANA zone dates are written in; default UTC. */

@@ -3,7 +3,7 @@ import { stripControl } from './phrasing.ts';
 
 /**
  * The subject line: the most important thing this week, so the inbox alone tells the
- * user whether to open it ("Raj is waiting on your reply — and 3 more things").
+ * user whether to open it ("Raj Patel (Beta) is waiting on your reply — and 3 more things").
  */
 export function subjectOf(model: ReportModel): string {
   let subject: string;

@@ -33,7 +33,7 @@ export function renderText(model: ReportModel): string {
     lines.push(`   > ${action.suggestion}`);
     if (make) {
       for (const c of action.contacts.slice(0, 5)) {
-        const who = action.contacts.length > 1 ? ` (${c.displayName})` : '';
+        const who = action.contacts.length > 1 ? ` (${c.label})` : '';
         link(`   This is fine${who}`, make(c.address, 'fine'));
         link(`   Snooze 30 days${who}`, make(c.address, 'snooze'));
         link(`   Mute${who}`, make(c.address, 'mute'));

@@ -33,6 +33,16 @@ export interface User {
    * false: briefs on. Pause and unsubscribe stop briefs too, whatever this says.
    */
   briefsOff?: boolean;
+  /**
+   * The team view (DESIGN section 10), where the deployment turns it on: `stopped` when
+   * the person stopped sharing by the signed link; absent or `sharing` means they share
+   * (each is told so in their next email, lib/team/sharing.ts).
+   */
+  teamSharing?: 'sharing' | 'stopped';
+  /** When `teamSharing` last changed (ISO). */
+  teamSharingAt?: string;
+  /** When the person was first told what the team view shares (ISO); absent until then. */
+  teamToldAt?: string;
   createdAt: string;
 }
 
@@ -42,7 +52,7 @@ export interface User {
  * unsubscribe and a time zone) both survive, and a deleted user is never recreated.
  */
 export interface UserChange {
-  set?: Partial<Pick<User, 'email' | 'timeZone' | 'me' | 'internalDomains' | 'reportsPaused' | 'reportsPausedReason' | 'unsubscribedAt' | 'briefsOff'>>;
+  set?: Partial<Pick<User, 'email' | 'timeZone' | 'me' | 'internalDomains' | 'reportsPaused' | 'reportsPausedReason' | 'unsubscribedAt' | 'briefsOff' | 'teamSharing' | 'teamSharingAt' | 'teamToldAt'>>;
   remove?: Array<'reportsPausedReason' | 'unsubscribedAt'>;
 }
 
@@ -147,6 +157,68 @@ export interface NoteStore {
   delete(userId: string, noteId: string, contact?: string): Promise<boolean>;
 }
 
+/** A colleague's tie to one external contact, from their health for it (DESIGN section 10). */
+export type TeamTier = 'strong' | 'ok' | 'weak';
+
+/**
+ * One entry of the team index (DESIGN section 10): what one sharer publishes about one
+ * external contact, exactly the fields the design lists and nothing else (no counts, no
+ * times of day, no flags, no notes). `sharer` is the key's user id; `colleague` and
+ * `colleagueName` say who that is to the colleagues reading it.
+ */
+export interface TeamEntry {
+  /** The sharer's user id. */
+  sharer: string;
+  /** The sharer's report address, and display name when known. */
+  colleague: string;
+  colleagueName: string | null;
+  /** The contact's normalized address and display name. */
+  contact: string;
+  name: string | null;
+  /** The organization domain; for a public webmail address, the address itself. */
+  domain: string;
+  tier: TeamTier;
+  /** UTC days (`YYYY-MM-DD`). */
+  lastInteraction: string;
+  lastMeeting: string | null;
+  /** At least one sent and one received message, or a meeting, in the window. */
+  active: boolean;
+}
+
+/** What replacing one sharer's entries did. */
+export interface TeamIndexWrite {
+  /** Entries new or changed (written). */
+  written: number;
+  /** Entries already in the index as they are (not written again). */
+  unchanged: number;
+  /** The sharer's entries no longer present (deleted). */
+  removed: number;
+}
+
+/**
+ * The team index (DESIGN section 10): apart from every personal partition, holding only
+ * what sharers publish. Written only for the sharer named in the call.
+ */
+export interface TeamIndexStore {
+  /**
+   * Makes `entries` the whole of `userId`'s published entries: writes the new and changed
+   * ones, deletes the sharer's others. Idempotent (deterministic keys), safe beside other
+   * sharers' writes (no key is shared), and it reads only the sharer's own list of what
+   * they wrote, never anyone's partition.
+   */
+  replace(userId: string, entries: readonly TeamEntry[]): Promise<TeamIndexWrite>;
+  /**
+   * Deletes every entry `userId` published, or only those about `contacts` (a contact
+   * kept private); resolves how many.
+   */
+  remove(userId: string, contacts?: readonly string[]): Promise<number>;
+  /**
+   * Every sharer's entries about contacts of these accounts (organization domains, or
+   * webmail addresses): one Query of the index per account, a few at once.
+   */
+  list(domains: readonly string[]): Promise<TeamEntry[]>;
+}
+
 export interface Store {
   putUser(user: User): Promise<void>;
   getUser(userId: string): Promise<User | undefined>;
@@ -212,4 +284,6 @@ export interface Store {
   deleteUser(userId: string): Promise<number>;
   /** Personal notes (DESIGN section 9), sealed by lib/notes. */
   readonly notes: NoteStore;
+  /** The opt-in team index (DESIGN section 10). */
+  readonly teamIndex: TeamIndexStore;
 }

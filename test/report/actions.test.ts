@@ -68,8 +68,17 @@ describe('planActions ranking', () => {
     // Max's flag names no meeting (as in a week stored before the field), so the window's count is said instead.
     expect(actions[3]!.evidence).toEqual(['Last contact: 5 Oct (50 days ago)', 'Meetings in the last 90 days: 1']);
     expect(actions[0]!.evidence).toContain('Waiting: 6 days');
-    expect(actions[0]!.title).toBe('Reply to Raj');
-    expect(actions[0]!.headline).toBe('Raj is waiting on your reply');
+    // The title and headline name each person in full with their organization or address (issue 12).
+    expect(actions.map((a) => a.title)).toEqual([
+      'Reply to Raj Patel (Beta)',
+      'Reply to Sam Poe (Omega)',
+      'Reconnect with Ann Lee (Acme)',
+      'Reconnect with Max Roe (Gamma)',
+      'Follow up with Kim Park (kim@gmail.com)',
+      'Follow up with Lee Chan (lee@gmail.com)',
+      'Meet Zoe Ray (Delta)',
+    ]);
+    expect(actions[0]!.headline).toBe('Raj Patel (Beta) is waiting on your reply');
   });
 
   it('writes dates in the given time zone', () => {
@@ -173,6 +182,7 @@ describe('planActions grouping by account', () => {
     expect(actions.map((a) => a.account ?? a.contacts[0]!.address)).toEqual(['raj@beta.io', 'acme.com', 'lee@gmail.com', 'kim@gmail.com']);
     const acme = actions[1]!;
     expect(acme.contacts.map((c) => c.address)).toEqual(['ann@acme.com', 'bob@acme.com']);
+    expect(acme.title).toBe('Meet Ann Lee and Bob Stone at Acme');
     expect(acme.headline).toBe('No meeting with Acme in 90 days');
     expect(acme.summary).toBe('No meeting with Acme in 90 days, though you write with Ann and Bob.');
     expect(acme.evidence).toEqual([
@@ -195,6 +205,7 @@ describe('planActions grouping by account', () => {
     const { actions } = planActions(json);
     expect(actions).toHaveLength(1);
     expect(actions[0]!.account).toBe('acme.co.uk');
+    expect(actions[0]!.title).toBe('Reply to Bob Smith, Ann Smith and Cat Smith at Acme');
     expect(actions[0]!.headline).toBe('Three people at Acme are waiting on your reply');
     expect(actions[0]!.summary).toBe('Bob, Ann and Cat at Acme wrote to you; none has had a reply yet.');
     expect(actions[0]!.suggestion).toBe('Start with Bob, who has waited longest (9 days).');

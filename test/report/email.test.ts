@@ -121,7 +121,7 @@ describe('the weekly email on the three fixtures', () => {
       expect(part).toContain('never reads subjects or message bodies');
     }
     const first = fixtures.find((f) => f.name === 'first')!;
-    expect(first.subject).toBe('Raj is waiting on your reply — and 1 more thing');
+    expect(first.subject).toBe('Raj Patel (Beta-industries) is waiting on your reply — and 1 more thing');
     for (const part of [first.html, first.text]) {
       expect(part).toContain('Your first weekly report.');
       expect(part).toContain('your first report: next week shows what changed');

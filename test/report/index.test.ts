@@ -11,7 +11,7 @@ describe('renderReport', () => {
       awaitingReply: [{ address: 'lee@gmail.com', firstSentAt: daysBefore(22), unansweredCount: 3 }],
     });
     const out = await renderReport(json, { timeZone: 'America/New_York' });
-    expect(out.subject).toBe('Raj is waiting on your reply — and 2 more things');
+    expect(out.subject).toBe('Raj Patel (Beta) is waiting on your reply — and 2 more things');
     expect(out.text).toContain('Raj wrote on Wednesday; you have not replied.');
     expect(out.html).toContain('Raj wrote on Wednesday; you have not replied.');
   });

@@ -10,7 +10,8 @@ import { startSyncWorld, steppingClock, type SyncWorld } from '#test/support/syn
 /**
  * runSyncJob against the Google emulators and dynalite: what each kind of account and
  * failure does to the account record, the queue and the owner's notice. The continuation
- * chain and duplicate deliveries are proven end to end in test/functions/sync-worker.test.ts.
+ * chain and duplicate deliveries are proven end to end in test/functions/sync-worker.test.ts;
+ * what every provider does with a revoked grant is in job-providers.test.ts.
  */
 describe('runSyncJob', () => {
   let w: SyncWorld;
@@ -95,24 +96,6 @@ describe('runSyncJob', () => {
     expect((await runSyncJob(job({ accountId: 'google-notoken' }), deps({ onNeedsReconnect }))).outcome).toBe('skipped');
     expect(onNeedsReconnect.mock.calls).toEqual([[w.account.userId, 'google-notoken']]);
     expect((await w.store.getAccount(w.account.userId, 'google-notoken'))?.status).toBe('needs-reconnect');
-  });
-
-  it('a revoked grant turns the account needs-reconnect, tells its owner once across two deliveries, and keeps what was synced', async () => {
-    const items = await w.itemCount();
-    const report = await w.report();
-    w.google.oauthEmulator.revokeAllGrants();
-    w.google.oauthEmulator.expireAccessTokens();
-    const onNeedsReconnect = vi.fn(async () => true);
-    const first = await runSyncJob(job(), deps({ onNeedsReconnect }));
-    const gmailCalls = w.google.emulator.count('/gmail/');
-    const second = await runSyncJob(job(), deps({ onNeedsReconnect }));
-    expect(first.outcome).toBe('needs-reconnect');
-    expect(second).toEqual({ outcome: 'skipped', why: 'needs-reconnect' });
-    expect(onNeedsReconnect.mock.calls).toEqual([[w.account.userId, w.account.accountId]]);
-    expect(w.google.emulator.count('/gmail/')).toBe(gmailCalls); // the second delivery asked nothing of Google
-    expect((await w.stored())?.status).toBe('needs-reconnect');
-    expect(await w.itemCount()).toBe(items);
-    expect(await w.report()).toBe(report);
   });
 });
 

@@ -17,10 +17,15 @@ import { StoreError } from '#lib/errors.ts';
  * | `USER#<userId>` | `ACCOUNT#<accountId>`               | an Account (token, cursors)   |
  * | `USER#<userId>` | `ITEM#<accountId>#<providerId>`     | a MailItem or MeetingItem     |
  * | `USER#<userId>` | `FEEDBACK#<contact>`                | the latest answer per contact |
+ * | `USER#<userId>` | `FEEDBACK#<contact>#sharing`        | its latest sharing answer     |
  * | `USER#<userId>` | `REPORT#<YYYY-Www>`                 | a weekly JSON report (gzip)   |
  * | `USER#<userId>` | `SEND#<key>`                        | claim/receipt of one email    |
  * | `USER#<userId>` | `SKIPPED#<accountId>#<providerId>`  | an item too large to store    |
  * | `USER#<userId>` | `NOTE#<noteId>`                     | a personal note (text sealed) |
+ *
+ * The one exception to "every key starts with the owning user" is the opt-in team index
+ * (DESIGN section 10, team-index.ts): `TEAM#<account>` and `TEAMBY#<userId>` partitions,
+ * holding only what sharers publish.
  *
  * GSI `gsi1` (keys only, sparse: only accounts and unpaused profiles carry its keys, so
  * ingesting an item writes the base table only):

@@ -9,7 +9,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Item } from '#lib/items/types.ts';
-import type { Feedback } from '#lib/items/feedback.ts';
+import { isSharingAnswer, type Feedback } from '#lib/items/feedback.ts';
 import type { Account, AccountChange, AccountChangeResult, AccountStatus, PutItemsResult, SendClaim, Store, User, UserChange } from '#lib/store/types.ts';
 import { InputError, SinewError, StoreError } from '#lib/errors.ts';
 import { canonicalTimeZone } from '#lib/time/zones.ts';
@@ -19,6 +19,7 @@ import { deleteAccountItems, deleteItems, putItems, type ItemWriter } from './it
 import { updateAccount, updateUser } from './updates.ts';
 import { claimSend, markSent, releaseSend } from './send-claims.ts';
 import { DynamoNoteStore } from './notes.ts';
+import { DynamoTeamIndex } from './team-index.ts';
 import {
   GSI_SYNC_PREFIX,
   GSI_WEEKLY_PREFIX,
@@ -73,6 +74,7 @@ export class DynamoStore implements Store {
   private readonly pageSize: number | undefined;
   private readonly writer: ItemWriter;
   readonly notes: DynamoNoteStore;
+  readonly teamIndex: DynamoTeamIndex;
 
   constructor(options: DynamoStoreOptions) {
     this.doc = DynamoDBDocumentClient.from(options.client, {
@@ -83,6 +85,7 @@ export class DynamoStore implements Store {
     this.concurrency = options.concurrency ?? 4;
     this.pageSize = options.pageSize;
     this.notes = new DynamoNoteStore(this.doc, this.tableName);
+    this.teamIndex = new DynamoTeamIndex(this.doc, this.tableName, this.retry, this.concurrency);
     this.writer = {
       doc: this.doc,
       tableName: this.tableName,
@@ -213,7 +216,9 @@ export class DynamoStore implements Store {
   }
 
   async putFeedback(userId: string, feedback: Feedback): Promise<void> {
-    await this.put('putFeedback', { pk: userPk(userId), sk: `${SK_FEEDBACK_PREFIX}${feedback.contact}`, ...feedback });
+    // Sharing answers (keep private, and its undo) have their own slot: they never replace a flag answer.
+    const slot = isSharingAnswer(feedback) ? '#sharing' : '';
+    await this.put('putFeedback', { pk: userPk(userId), sk: `${SK_FEEDBACK_PREFIX}${feedback.contact}${slot}`, ...feedback });
   }
 
   async listFeedback(userId: string): Promise<Feedback[]> {

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Feedback } from '#lib/items/feedback.ts';
+import { withheldContacts } from '#lib/team/entries.ts';
+import { keepPrivate, undoKeepPrivate } from '#lib/team/sharing.ts';
+import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
+import { AS_OF, ago, establishedHistory, healthOf, received, sent } from '#test/health/build.ts';
+
+const ann = 'ann@acme.example';
+const iso = (ms: number) => new Date(ms).toISOString();
+const history = () => [
+  ...establishedHistory(ann, 100, 7),
+  sent(ann, ago(45)), received(ann, ago(44)), sent(ann, ago(43)), sent(ann, ago(42)), sent(ann, ago(41)), received(ann, ago(40)),
+];
+const flagged = (feedback: Feedback[]) => {
+  const r = healthOf(history(), { feedback });
+  return { fading: r.fading.map((f) => f.address), noFaceTime: r.noFaceTime.map((f) => f.address), health: r.contacts.map((c) => c.health) };
+};
+
+describe('keep private (a sharing answer, never a flag change)', () => {
+  it('private alone changes no flag and no score', () => {
+    expect(flagged([{ contact: ann, action: 'private', at: iso(ago(1)) }])).toEqual(flagged([]));
+    expect(flagged([]).fading).toEqual([ann]);
+  });
+
+  it('a muted contact marked private stays muted; undoing private leaves the mute', () => {
+    const mute: Feedback = { contact: ann, action: 'mute', at: iso(ago(3)) };
+    const priv: Feedback = { contact: ann, action: 'private', at: iso(ago(2)) };
+    const undo: Feedback = { contact: ann, action: 'undo', scope: 'sharing', at: iso(ago(1)) };
+    expect(flagged([mute, priv]).fading).toEqual([]);
+    expect(flagged([mute, priv, undo]).fading).toEqual([]);
+    expect(withheldContacts([priv], AS_OF)).toEqual(new Set([ann]));
+    expect(withheldContacts([priv, undo], AS_OF)).toEqual(new Set());
+    expect(withheldContacts([mute, priv, undo], AS_OF)).toEqual(new Set([ann]));
+  });
+
+  it('a flag undo does not cancel private, and a snooze or fine withholds nothing', () => {
+    const priv: Feedback = { contact: ann, action: 'private', at: iso(ago(2)) };
+    expect(withheldContacts([priv, { contact: ann, action: 'undo', at: iso(ago(1)) }], AS_OF)).toEqual(new Set([ann]));
+    expect(withheldContacts([{ contact: ann, action: 'snooze', at: iso(ago(1)) }, { contact: 'b@x.example', action: 'fine', at: iso(ago(1)) }], AS_OF)).toEqual(new Set());
+    // An answer given after asOf is not in force yet.
+    expect(withheldContacts([{ contact: ann, action: 'private', at: iso(AS_OF.getTime() + 1) }], AS_OF)).toEqual(new Set());
+  });
+
+  describe('in the store', () => {
+    let db: TestDynamo;
+    beforeAll(async () => {
+      db = await startTestDynamo();
+    });
+    afterAll(async () => db.close());
+
+    it('keeps the sharing answer beside the flag answer, and undo works', async () => {
+      const store = db.store();
+      await store.putFeedback('u1', { contact: ann, action: 'mute', at: iso(ago(3)) });
+      await keepPrivate(store, 'u1', 'Ann@Acme.Example', new Date(ago(2)));
+      let all = await store.listFeedback('u1');
+      expect(all.map((f) => f.action).sort()).toEqual(['mute', 'private']);
+      expect(withheldContacts(all, AS_OF)).toEqual(new Set([ann]));
+      await undoKeepPrivate(store, 'u1', ann, new Date(ago(1)));
+      all = await store.listFeedback('u1');
+      expect(all.map((f) => f.action).sort()).toEqual(['mute', 'undo']);
+      expect(flagged(all).fading).toEqual([]);
+    });
+  });
+});
