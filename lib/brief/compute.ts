@@ -1,0 +1,193 @@
+import { InputError } from '#lib/errors.ts';
+import { computeHealth } from '#lib/health/index.ts';
+import type { ContactHealth } from '#lib/health/types.ts';
+import { extractInteractions } from '#lib/interactions/extract.ts';
+import { InternalDomains, organizationDomains } from '#lib/interactions/internal.ts';
+import { resolveMe, isSentCopy } from '#lib/interactions/me.ts';
+import type { Item, MailItem } from '#lib/items/types.ts';
+import { personDefinitions } from '#lib/report/build.ts';
+import { HISTORY_DAYS, type Settings } from '#lib/settings.ts';
+import type { Account, User } from '#lib/store/types.ts';
+import { organizationOf, accountLines } from './accounts.ts';
+import { briefAttendee, historiesOf } from './attendees.ts';
+import { briefAsOf, briefDay, type BriefDay } from './day.ts';
+import { briefedMeetings, type BriefedMeeting } from './meetings.ts';
+import { relevantItems } from './relevant.ts';
+import type { BriefAttendee, BriefColleague, BriefJson, BriefMeeting, BriefNote } from './schema.ts';
+
+/** Looks up the colleagues who know an attendee (DESIGN section 10); none when team is off. */
+export type ColleagueLookup = (address: string, domain: string) => BriefColleague[];
+
+/** The person a brief is for, as the store holds them. */
+export type BriefUser = Pick<User, 'email' | 'timeZone' | 'me' | 'internalDomains'>;
+/** The person's mailboxes: their addresses, aliases and last sync. */
+export type BriefAccountInput = Pick<Account, 'address' | 'aliases' | 'lastSyncAt'>;
+
+/** Everything {@link computeBrief} needs, already loaded. */
+export interface BriefInput {
+  /** Every stored item of the person (one Query of their partition). */
+  items: Iterable<Item>;
+  user: BriefUser;
+  accounts: readonly BriefAccountInput[];
+  /** The local day, `YYYY-MM-DD` in the person's zone. */
+  date: string;
+  /** The instant the figures are as of; default 07:00 local on `date`. */
+  asOf?: Date;
+  settings: Settings;
+  /** The person's notes by normalized contact address (any order; shown newest first). */
+  notes?: ReadonlyMap<string, readonly BriefNote[]>;
+  colleagues?: ColleagueLookup;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The brief of one person for one local day (DESIGN section 9), from items already
+ * loaded: the day's briefed meetings in time order (see `briefedMeetings`), for each its
+ * external attendees (by organization, then address) with every figure of section 9,
+ * and one account line per organization among them. Pure and deterministic: the same
+ * items, day and `asOf` give the same brief.
+ *
+ * The figures are the weekly report's own: the same extraction and health stage over the
+ * items that name the attendees or their organizations (see `relevantItems`), as of
+ * `asOf`; *owed* drops the report's 48-hour floor (`owedFloorHours: 0`). The person's
+ * answers to flags (mute, fine, snooze) shape the weekly report's lists, not the facts
+ * shown before a meeting, so they are not applied here.
+ *
+ * @throws InputError for a date that is not a day, an unknown zone, an invalid `asOf`, or
+ *   an own address that is not an address.
+ */
+export function computeBrief(input: BriefInput): BriefJson {
+  const items = Array.isArray(input.items) ? (input.items as Item[]) : [...input.items];
+  const { day, asOf, person, me, meetings } = dayOf({ ...input, items });
+  const header = {
+    user: input.user.email,
+    date: day.date,
+    timeZone: day.timeZone,
+    lastSynced: [...input.accounts]
+      .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0))
+      .map((a) => ({ account: a.address, at: a.lastSyncAt === undefined ? null : new Date(a.lastSyncAt).toISOString() })),
+  };
+  if (meetings.length === 0) return { ...header, meetings: [] };
+  return { ...header, meetings: describeMeetings(items, meetings, { ...person, me, asOf, day, input }) };
+}
+
+/**
+ * The briefed meetings of the day alone, without their figures: what a scheduler asks to
+ * know whether a person gets a brief (a day without one gets no email). Same rules and
+ * same Me as {@link computeBrief}.
+ */
+export function briefedMeetingsOf(input: Omit<BriefInput, 'notes' | 'colleagues'>): BriefedMeeting[] {
+  const items = Array.isArray(input.items) ? (input.items as Item[]) : [...input.items];
+  return dayOf({ ...input, items }).meetings;
+}
+
+/** The day, the instant, the person's definitions and the day's briefed meetings. */
+function dayOf(input: Omit<BriefInput, 'notes' | 'colleagues' | 'items'> & { items: readonly Item[] }) {
+  const day = briefDay(input.date, input.user.timeZone);
+  const asOf = input.asOf ?? briefAsOf(input.date, input.user.timeZone);
+  if (Number.isNaN(asOf.getTime())) throw new InputError('computeBrief: asOf is not a valid date');
+  const person = personDefinitions(input.user, input.accounts, input.settings);
+  const me = meAt(input.items, asOf.getTime(), person.me, person.accountAddresses);
+  const internal = new InternalDomains(organizationDomains(person.accountAddresses, person.settings.internalDomains));
+  const meetings = briefedMeetings(input.items, day, { me, internal, maxAttendees: person.settings.maxAttendees });
+  return { day, asOf, person, me, meetings };
+}
+
+/** The figures of every briefed meeting's attendees and organizations. */
+function describeMeetings(
+  items: readonly Item[],
+  meetings: readonly BriefedMeeting[],
+  ctx: { settings: Settings; me: ReadonlySet<string>; accountAddresses: string[]; asOf: Date; day: BriefDay; input: BriefInput },
+): BriefMeeting[] {
+  const attendees = new Set(meetings.flatMap((m) => m.attendees));
+  const organizations = new Set<string>();
+  for (const a of attendees) {
+    const org = organizationOf(a);
+    if (org !== null) organizations.add(org);
+  }
+  const extraction = extractInteractions(relevantItems(items, attendees, organizations), {
+    asOf: ctx.asOf,
+    settings: ctx.settings,
+    me: [...ctx.me],
+    accountAddresses: ctx.accountAddresses,
+  });
+  const health = computeHealth(extraction, {
+    asOf: ctx.asOf,
+    settings: ctx.settings,
+    owedFloorHours: 0,
+    include: attendees,
+  });
+  const rows = new Map<string, ContactHealth>(health.contacts.map((c) => [c.address, c]));
+  const owed = new Map<string, string[]>();
+  for (const o of health.owedReplies) {
+    if (!attendees.has(o.address)) continue;
+    const list = owed.get(o.address);
+    if (list) list.push(o.receivedAt);
+    else owed.set(o.address, [o.receivedAt]);
+  }
+  const histories = historiesOf(extraction.interactions, attendees);
+  const heldContacts = new Set(extraction.interactions.map((i) => i.contact));
+  const lookup = ctx.input.colleagues ?? (() => []);
+  const asOf = ctx.asOf.getTime();
+
+  const blocks = new Map<string, BriefAttendee>();
+  for (const address of attendees) {
+    const inviteName = inviteNameOf(meetings, address);
+    blocks.set(
+      address,
+      briefAttendee({
+        address,
+        name: extraction.names.get(address) ?? inviteName,
+        health: rows.get(address),
+        history: histories.get(address) ?? [],
+        owed: owed.get(address) ?? [],
+        asOf,
+        notes: ctx.input.notes?.get(address) ?? [],
+        colleagues: lookup(address, address.slice(address.lastIndexOf('@') + 1)),
+      }),
+    );
+  }
+
+  return meetings.map((m) => {
+    const people = m.attendees
+      .map((a) => blocks.get(a)!)
+      .sort((a, b) => compare(a.domain, b.domain) || compare(a.address, b.address));
+    const orgs = [...new Set(people.map((p) => organizationOf(p.address)).filter((o): o is string => o !== null))].sort();
+    return {
+      start: new Date(m.start).toISOString(),
+      end: new Date(Number.isFinite(m.end) ? m.end : m.start).toISOString(),
+      attendees: people,
+      accounts: accountLines(orgs, heldContacts, health.contacts),
+    };
+  });
+}
+
+/**
+ * Me as the extraction resolves it at `asOf` (configured, connected and aliases, and the
+ * From of SENT copies in the held history before `asOf`), learned over all items, so that
+ * the extraction over the relevant items alone still knows every own address.
+ */
+function meAt(items: readonly Item[], asOf: number, configured: string[], accountAddresses: string[]): Set<string> {
+  const heldFrom = asOf - HISTORY_DAYS * DAY_MS;
+  const sent: MailItem[] = [];
+  for (const item of items) {
+    if (item.kind !== 'mail' || !isSentCopy(item)) continue;
+    const t = Date.parse(item.at);
+    if (t >= heldFrom && t < asOf) sent.push(item);
+  }
+  return resolveMe(sent, configured, accountAddresses);
+}
+
+/** The name the first invitation naming the attendee gives, or null. */
+function inviteNameOf(meetings: readonly BriefedMeeting[], address: string): string | null {
+  for (const m of meetings) {
+    const name = m.item.attendees.find((a) => a.address === address)?.name?.trim();
+    if (name) return name;
+  }
+  return null;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

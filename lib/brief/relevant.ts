@@ -1,0 +1,62 @@
+import { accountOf } from '#lib/health/accounts.ts';
+import type { Item } from '#lib/items/types.ts';
+
+/**
+ * The items a brief needs: those that name an attendee or someone of an attendee's
+ * organization (sender, recipient, organizer or attendee), plus every other copy of such
+ * a message (same Message-ID), so the extraction deduplicates them exactly as it would
+ * among all the items.
+ *
+ * Why it is safe: every per-contact figure of the health stage (counts, cadence, replies,
+ * initiative, owed and awaiting) reads only that contact's interactions, and a contact's
+ * interactions come only from items naming them; duplicates of one message name the same
+ * people (one Message-ID, or one fingerprint of sender and recipients). The one case it
+ * can change is a chain of copies of one message that name different people (a Bcc seen
+ * in one copy only) whose kept copy would be one that names no attendee: then the brief
+ * counts the copy naming the attendee, which the weekly report would have dropped.
+ *
+ * Why it matters: a heavy mailbox holds hundreds of thousands of items and a day's
+ * attendees appear in a few thousand; the extraction costs microseconds per item.
+ *
+ * @param items every item of the person
+ * @param addresses the attendees, normalized
+ * @param organizations their organization domains (accounts, see `accountOf`)
+ */
+export function relevantItems(
+  items: Iterable<Item>,
+  addresses: ReadonlySet<string>,
+  organizations: ReadonlySet<string>,
+): Item[] {
+  const verdicts = new Map<string, boolean>();
+  const names = (address: string | null): boolean => {
+    if (address === null) return false;
+    let v = verdicts.get(address);
+    if (v === undefined) {
+      v = addresses.has(address) || organizations.has(accountOf(address));
+      verdicts.set(address, v);
+    }
+    return v;
+  };
+  const anyOf = (list: readonly string[]): boolean => {
+    for (const a of list) if (names(a)) return true;
+    return false;
+  };
+
+  const kept: Item[] = [];
+  const messageIds = new Set<string>();
+  const others: Item[] = [];
+  for (const item of items) {
+    if (item.kind === 'meeting') {
+      if (names(item.organizer) || item.attendees.some((a) => names(a.address))) kept.push(item);
+    } else if (names(item.from) || anyOf(item.to) || anyOf(item.cc) || anyOf(item.bcc)) {
+      kept.push(item);
+      if (item.messageId) messageIds.add(item.messageId);
+    } else if (item.messageId) {
+      others.push(item);
+    }
+  }
+  if (messageIds.size > 0) {
+    for (const item of others) if (item.kind === 'mail' && messageIds.has(item.messageId!)) kept.push(item);
+  }
+  return kept;
+}
