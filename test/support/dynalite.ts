@@ -34,3 +34,31 @@ export async function startTestDynamo(options: { path?: string; tableName?: stri
     },
   };
 }
+
+const WRITE_COMMANDS = new Set(['BatchWriteItemCommand', 'PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand']);
+
+/** The DynamoDB write requests a client sent since the last reset, by command. */
+export interface WriteCounter {
+  /** Requests by command name (`BatchWriteItemCommand`, ...); a command not sent is absent. */
+  counts: Record<string, number>;
+  reset(): void;
+}
+
+/** Counts the write requests `client` sends from now on, for tests that prove a sync wrote nothing. */
+export function countWrites(client: DynamoDBClient): WriteCounter {
+  const counter: WriteCounter = {
+    counts: {},
+    reset() {
+      counter.counts = {};
+    },
+  };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = context.commandName ?? '';
+      if (WRITE_COMMANDS.has(name)) counter.counts[name] = (counter.counts[name] ?? 0) + 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countWrites' },
+  );
+  return counter;
+}

@@ -3,7 +3,7 @@ import type { GmailSourceOptions } from '#lib/providers/google/gmail.ts';
 import type { MailItem } from '#lib/items/types.ts';
 import type { Account } from '#lib/store/types.ts';
 import { syncAccount, type SyncOutcome } from '#lib/sync/engine.ts';
-import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
+import { countWrites, startTestDynamo, type TestDynamo, type WriteCounter } from '#test/support/dynalite.ts';
 import { buildMailbox } from '#test/support/google/gmail-fixture.ts';
 import type { GmailMailbox } from '#test/support/google/gmail-emulator.ts';
 import { AS_OF, startHarness, type Harness } from '#test/providers/google/gmail-harness.ts';
@@ -17,23 +17,14 @@ import { AS_OF, startHarness, type Harness } from '#test/providers/google/gmail-
  * sync engine.
  */
 
-const WRITE_COMMANDS = new Set(['BatchWriteItemCommand', 'PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand']);
-
 let db: TestDynamo;
 /** DynamoDB write requests since the last reset, by command. */
-let writes: Record<string, number> = {};
+let writes: WriteCounter;
 let harness: Harness | undefined;
 
 beforeAll(async () => {
   db = await startTestDynamo();
-  db.client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const name = context.commandName ?? '';
-      if (WRITE_COMMANDS.has(name)) writes[name] = (writes[name] ?? 0) + 1;
-      return next(args);
-    },
-    { step: 'initialize', name: 'countWrites' },
-  );
+  writes = countWrites(db.client);
 });
 afterAll(async () => db.close());
 afterEach(async () => {
@@ -74,7 +65,7 @@ function spentSince(h: Harness, units: number, requests: number) {
 }
 
 function mark(h: Harness) {
-  writes = {};
+  writes.reset();
   return { units: h.ledger.charges.reduce((n, c) => n + c.units, 0), requests: h.emulator.requests.length };
 }
 
@@ -98,15 +89,15 @@ describe('Gmail resync after an expired history id', () => {
     expect(spent.units / held).toBeLessThan(1);
     expect(outcome.stats.written).toBe(0);
     // No item written: the only writes are the account's checkpoints (one per page, cursors).
-    expect(writes.BatchWriteItemCommand ?? 0).toBe(0);
-    expect(writes.PutItemCommand ?? 0).toBe(0);
-    expect(writes.DeleteItemCommand ?? 0).toBe(0);
-    expect(writes.UpdateItemCommand).toBe(outcome.stats.pages + 1);
+    expect(writes.counts.BatchWriteItemCommand ?? 0).toBe(0);
+    expect(writes.counts.PutItemCommand ?? 0).toBe(0);
+    expect(writes.counts.DeleteItemCommand ?? 0).toBe(0);
+    expect(writes.counts.UpdateItemCommand).toBe(outcome.stats.pages + 1);
     expect((await storedMail(userId)).size).toBe(held);
     console.log(
       `gmail resync of an unchanged mailbox: ${held} held messages, ${spent.units} quota units ` +
         `(${(spent.units / held).toFixed(3)} per held message), ${spent.fetches} fetches, 0 item writes, ` +
-        `${writes.UpdateItemCommand} account checkpoints over ${outcome.stats.pages} pages`,
+        `${writes.counts.UpdateItemCommand} account checkpoints over ${outcome.stats.pages} pages`,
     );
   });
 

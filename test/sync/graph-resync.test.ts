@@ -1,9 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Account } from '#lib/store/types.ts';
 import { syncAccount } from '#lib/sync/engine.ts';
-import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
-import { GraphMailbox } from '#test/support/microsoft/graph-mailbox.ts';
-import { AS_OF, harness, type Harness } from '#test/providers/microsoft/mail-harness.ts';
+import { countWrites, startTestDynamo, type TestDynamo, type WriteCounter } from '#test/support/dynalite.ts';
+import { fourFolders, harness, type Harness } from '#test/providers/microsoft/mail-harness.ts';
 
 /**
  * Issue 14, Graph: a mail folder whose delta token expired (410) is listed again in full
@@ -13,22 +12,13 @@ import { AS_OF, harness, type Harness } from '#test/providers/microsoft/mail-har
  * requests and no item write.
  */
 
-const WRITE_COMMANDS = new Set(['BatchWriteItemCommand', 'PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand']);
-
 let db: TestDynamo;
-let writes: Record<string, number> = {};
+let writes: WriteCounter;
 let h: Harness | undefined;
 
 beforeAll(async () => {
   db = await startTestDynamo();
-  db.client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const name = context.commandName ?? '';
-      if (WRITE_COMMANDS.has(name)) writes[name] = (writes[name] ?? 0) + 1;
-      return next(args);
-    },
-    { step: 'initialize', name: 'countWrites' },
-  );
+  writes = countWrites(db.client);
 });
 afterAll(async () => db.close());
 afterEach(async () => {
@@ -36,28 +26,9 @@ afterEach(async () => {
   h = undefined;
 });
 
-function mailbox(perFolder: number): GraphMailbox {
-  const box = new GraphMailbox('me@example.com');
-  let n = 0;
-  for (const folder of ['inbox', 'sentitems', 'archive', 'deleteditems']) {
-    for (let i = 0; i < perFolder; i++, n++) {
-      box.addMessage({
-        folder,
-        receivedDateTime: new Date(AS_OF - (n + 1) * 3_600_000).toISOString(),
-        subject: `Note ${n}`,
-        from: { emailAddress: { name: `Person ${n}`, address: `p${n}@client.example` } },
-        toRecipients: [{ emailAddress: { name: 'Me', address: 'me@example.com' } }],
-        internetMessageId: `<n${n}@client.example>`,
-        internetMessageHeaders: [],
-      });
-    }
-  }
-  return box;
-}
-
 describe('Graph resync after an expired delta token', () => {
   it('lists the folder again but writes no item already stored unchanged; a changed one is written', async () => {
-    const box = mailbox(40);
+    const box = fourFolders(40);
     h = await harness(box);
     const source = h.source({ pageSize: 25 });
     const account: Account = { userId: 'graph-resync', accountId: 'acct', provider: 'microsoft', address: 'me@example.com', aliases: [], status: 'active', errorCount: 0, cursors: {} };
@@ -68,7 +39,7 @@ describe('Graph resync after an expired delta token', () => {
     expect(first.stats.written).toBe(160);
 
     box.expireDeltaTokens('sentitems');
-    writes = {};
+    writes.reset();
     h.emulator.requests.length = 0;
     const second = await syncAccount({ store, account: first.account, sources: [source], clock: h.clock, budgetMs: 3_600_000 });
     expect(second.state).toBe('complete');
@@ -77,17 +48,17 @@ describe('Graph resync after an expired delta token', () => {
     expect(second.stats.read).toBe(40);
     expect(second.stats.unchanged).toBe(40);
     expect(second.stats.written).toBe(0);
-    expect(writes.BatchWriteItemCommand ?? 0).toBe(0);
-    expect(writes.PutItemCommand ?? 0).toBe(0);
+    expect(writes.counts.BatchWriteItemCommand ?? 0).toBe(0);
+    expect(writes.counts.PutItemCommand ?? 0).toBe(0);
 
     // A message changed while the token was lost is the one item written.
     const moved = [...box.inFolder(box.folder('sentitems')!.id)][0]!.immutableId;
     box.expireDeltaTokens('sentitems');
     box.move(moved, 'archive');
-    writes = {};
+    writes.reset();
     const third = await syncAccount({ store, account: second.account, sources: [source], clock: h.clock, budgetMs: 3_600_000 });
     expect(third.stats.written).toBe(1);
-    expect(writes.BatchWriteItemCommand).toBe(1);
+    expect(writes.counts.BatchWriteItemCommand).toBe(1);
     expect(((await store.getItem('graph-resync', 'acct', moved)) as { labels: string[] }).labels).toEqual(['folder:archive']);
   });
 });

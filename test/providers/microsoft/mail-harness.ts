@@ -14,7 +14,7 @@ import { createGraphPacer } from '#lib/providers/microsoft/pacer.ts';
 import type { GraphPacer, GraphPacerOptions } from '#lib/providers/microsoft/pacer.ts';
 import { graphMailHandler } from '#test/support/microsoft/graph-mail.ts';
 import type { GraphMailOptions } from '#test/support/microsoft/graph-mail.ts';
-import type { GraphMailbox } from '#test/support/microsoft/graph-mailbox.ts';
+import { GraphMailbox } from '#test/support/microsoft/graph-mailbox.ts';
 import { startMicrosoftEmulator } from '#test/support/microsoft/server.ts';
 import type { MicrosoftEmulator, MicrosoftEmulatorOptions } from '#test/support/microsoft/server.ts';
 
@@ -64,4 +64,25 @@ export async function drain(source: GraphMailSource, cursor?: string): Promise<S
 export function stored(pages: SourcePage[], into = new Map<string, MailItem>()): Map<string, MailItem> {
   for (const p of pages) for (const it of p.items) if (it.kind === 'mail') into.set(it.providerId, it);
   return into;
+}
+
+/** Adds note `n` from p`n`@client.example to `folder`, an hour older per `n`; its immutable id. */
+export function addNote(box: GraphMailbox, folder: string, n: number): string {
+  return box.addMessage({
+    folder,
+    receivedDateTime: new Date(AS_OF - (n + 1) * 3_600_000).toISOString(),
+    subject: `Note ${n}`,
+    from: { emailAddress: { name: `Person ${n}`, address: `p${n}@client.example` } },
+    toRecipients: [{ emailAddress: { name: 'Me', address: 'me@example.com' } }],
+    internetMessageId: `<n${n}@client.example>`,
+    internetMessageHeaders: [],
+  }).immutableId;
+}
+
+/** A mailbox with `perFolder` notes in the inbox, sent items, archive and deleted items. */
+export function fourFolders(perFolder: number): GraphMailbox {
+  const box = new GraphMailbox('me@example.com');
+  let n = 0;
+  for (const folder of ['inbox', 'sentitems', 'archive', 'deleteditems']) for (let i = 0; i < perFolder; i++) addNote(box, folder, n++);
+  return box;
 }

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { GraphMailbox } from '#test/support/microsoft/graph-mailbox.ts';
-import { AS_OF, drain, harness, stored } from './mail-harness.ts';
+import { addNote, drain, fourFolders, harness, stored } from './mail-harness.ts';
 import type { Harness } from './mail-harness.ts';
 
 let h: Harness | undefined;
@@ -8,26 +7,6 @@ afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-function mail(box: GraphMailbox, folder: string, n: number): string {
-  return box.addMessage({
-    folder,
-    receivedDateTime: new Date(AS_OF - (n + 1) * 3_600_000).toISOString(),
-    subject: `Note ${n}`,
-    from: { emailAddress: { name: `Person ${n}`, address: `p${n}@client.example` } },
-    toRecipients: [{ emailAddress: { name: 'Me', address: 'me@example.com' } }],
-    internetMessageId: `<n${n}@client.example>`,
-    internetMessageHeaders: [],
-  }).immutableId;
-}
-
-/** A mailbox with `perFolder` messages in the inbox, sent items, archive and deleted items. */
-function fourFolders(perFolder: number): GraphMailbox {
-  const box = new GraphMailbox('me@example.com');
-  let n = 0;
-  for (const folder of ['inbox', 'sentitems', 'archive', 'deleteditems']) for (let i = 0; i < perFolder; i++) mail(box, folder, n++);
-  return box;
-}
 
 describe('GraphMailSource incremental', () => {
   it('picks up new, moved and deleted mail; a message moved to Deleted Items keeps its id and counts once', async () => {
@@ -39,7 +18,7 @@ describe('GraphMailSource incremental', () => {
     const items = stored(first);
     expect(items.size).toBe(24);
 
-    const fresh = mail(box, 'inbox', 100);
+    const fresh = addNote(box, 'inbox', 100);
     box.move(kept[0]!, 'deleteditems');
     const gone = [...box.inFolder(box.folder('deleteditems')!.id)].at(-1)!.immutableId;
     box.deleteMessage(gone);
@@ -108,7 +87,7 @@ describe('GraphMailSource incremental', () => {
   it('resumes after a crash from the last stored cursor and ends where a clean run ends', async () => {
     const box = fourFolders(10);
     const sub = box.addFolder('Sub');
-    for (let i = 0; i < 10; i++) mail(box, sub.id, 200 + i);
+    for (let i = 0; i < 10; i++) addNote(box, sub.id, 200 + i);
     h = await harness(box);
     const clean = stored(await drain(h.source({ pageSize: 3 })));
 
