@@ -47,6 +47,8 @@ export interface ActionContact {
    * "John Smith (Acme)", "John Smith (john@gmail.com)", "john@gmail.com".
    */
   label: string;
+  /** The first line of the person's newest note on them, when the email shows one (model.ts). */
+  note?: string;
 }
 
 export interface Action {

@@ -8,7 +8,7 @@ import { subjectOf } from './subject.ts';
 import { renderCompiled } from './email-template.ts';
 import { EMAIL_TEMPLATE } from './email-template.generated.ts';
 import {
-  CHANGE_TIME_ZONE, FIRST_REPORT, FIRST_WEEK, MAILBOXES, NOTHING_TO_DO, NO_CALENDAR, READS, cannotRead, datesIn, noActivity, moreFlagged, signed,
+  CHANGE_TIME_ZONE, FIRST_REPORT, FIRST_WEEK, MAILBOXES, NOTHING_TO_DO, NO_CALENDAR, READS, cannotRead, datesIn, noActivity, moreFlagged, signed, yourNote,
 } from './wording.ts';
 
 /**
@@ -108,11 +108,20 @@ function actionBlock(action: Action, n: number, links: ReportLinks): string {
 <div style="font-size:12px;color:${MUTED};text-transform:uppercase;letter-spacing:0.5px">${n} · ${KIND_LABEL[action.kind]}</div>
 <div style="font-size:17px;font-weight:700;margin:2px 0 4px">${escapeHtml(action.title)}</div>
 <div>${escapeHtml(action.summary)}</div>
-<ul style="margin:6px 0 0;padding-left:18px;font-size:13px;color:${MUTED}">${evidence}</ul>
+${notes(action)}<ul style="margin:6px 0 0;padding-left:18px;font-size:13px;color:${MUTED}">${evidence}</ul>
 <div style="margin:8px 0 0;padding:6px 10px;background:#f0f4f8;font-size:14px">${escapeHtml(action.suggestion)}</div>
 ${contactLinks(action, links)}
 </div>
 </mj-text>`;
+}
+
+/** The newest note's first line on each contact of the action that has one (DESIGN section 9). */
+function notes(action: Action): string {
+  const on = (label: string): string | undefined => (action.contacts.length > 1 ? label : undefined);
+  return action.contacts
+    .filter((c) => c.note !== undefined)
+    .map((c) => `<div style="margin:6px 0 0;padding:2px 0 2px 10px;border-left:2px solid #cbd2d9;font-size:14px;font-style:italic"><span style="font-style:normal;color:${MUTED}">${escapeHtml(yourNote(on(c.label)))}</span> ${escapeHtml(c.note!)}</div>\n`)
+    .join('');
 }
 
 function contactLinks(action: Action, links: ReportLinks): string {

@@ -32,6 +32,8 @@ export interface RenderOptions {
   mailboxes?: MailboxInput[];
   /** How to add the missing calendar (when the JSON says `calendar: missing`). */
   addCalendar?: AddCalendar;
+  /** The newest note on each contact, by address: its first line stands beside their action. */
+  notes?: ReadonlyMap<string, string>;
 }
 
 /** Renders one week's email: HTML, plain text and a subject naming the most important thing. */

@@ -4,7 +4,7 @@ import type { ContactHealth } from '#lib/health/types.ts';
 import { isActiveRelationship } from '#lib/health/metrics.ts';
 import type { ReportJson } from './types.ts';
 import { planActions, type Action } from './actions.ts';
-import { DateWords, displayName, fullName, organizationLabel } from './phrasing.ts';
+import { DateWords, displayName, fullName, organizationLabel, stripControl } from './phrasing.ts';
 import { ADD_CALENDAR_CLI, staleMailbox } from './wording.ts';
 import type { SyncFreshness } from '#lib/sync/freshness.ts';
 import type { ReportLinks } from '#lib/links/report-links.ts';
@@ -44,7 +44,16 @@ export interface ModelOptions {
    * an optional link (reconnect granting the calendar). Default: the CLI's `sinew import --ics`.
    */
   addCalendar?: AddCalendar;
+  /**
+   * The person's newest note on a contact, keyed by normalized address (DESIGN section 9):
+   * its first line is shown beside that contact's action. Notes are the person's own
+   * text: shown to them alone, escaped like everything else from outside.
+   */
+  notes?: ReadonlyMap<string, string>;
 }
+
+/** At most this many characters of a note's first line stand beside an action. */
+export const NOTE_LINE_MAX = 160;
 
 /** One mailbox behind the report, with its sync freshness (lib/sync/freshness.ts). */
 export interface MailboxInput {
@@ -173,7 +182,7 @@ export function buildModel(json: ReportJson, options: ModelOptions = {}): Report
     timeZone,
     weekOf: dates.fullDate(asOf),
     windowDays: json.settings.windowDays,
-    actions: plan.actions,
+    actions: options.notes ? withNotes(plan.actions, options.notes) : plan.actions,
     omittedActions: plan.omitted,
     emptyWeek: plan.actions.length === 0,
     firstWeek: previous === undefined,
@@ -205,7 +214,30 @@ export function buildModel(json: ReportJson, options: ModelOptions = {}): Report
   };
 }
 
-function mailboxLine(m: MailboxInput, dates: DateWords): MailboxLine {
+/** Each action's contacts with the first line of their newest note, where there is one. */
+function withNotes(actions: Action[], notes: ReadonlyMap<string, string>): Action[] {
+  return actions.map((a) => ({
+    ...a,
+    contacts: a.contacts.map((c) => {
+      const note = noteLine(notes.get(c.address));
+      return note === null ? c : { ...c, note };
+    }),
+  }));
+}
+
+/**
+ * A note's first non-empty line, one line whatever it held (control characters become
+ * spaces), cut at {@link NOTE_LINE_MAX} characters with an ellipsis; null for none.
+ */
+export function noteLine(note: string | undefined): string | null {
+  const line = (note ?? '').split(/\r\n|\r|\n|\u2028|\u2029/).map((l) => stripControl(l).replace(/\s+/g, ' ').trim()).find((l) => l !== '');
+  if (line === undefined) return null;
+  const chars = [...line];
+  return chars.length <= NOTE_LINE_MAX ? line : `${chars.slice(0, NOTE_LINE_MAX - 1).join('').trimEnd()}…`;
+}
+
+/** What an email says about one mailbox: when it was last synced (or imported), and whether that is stale. */
+export function mailboxLine(m: MailboxInput, dates: DateWords): MailboxLine {
   const f = m.freshness;
   const stale = f.state === 'stale';
   const imported = providerFacts(m.provider).arrival === 'import';

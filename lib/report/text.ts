@@ -2,7 +2,7 @@ import type { ReportModel } from './model.ts';
 import { safeUrl } from './escape.ts';
 import { subjectOf } from './subject.ts';
 import {
-  CHANGE_TIME_ZONE, FIRST_REPORT, FIRST_WEEK, MAILBOXES, NOTHING_TO_DO, NO_CALENDAR, READS, cannotRead, datesIn, noActivity, moreFlagged, signed,
+  CHANGE_TIME_ZONE, FIRST_REPORT, FIRST_WEEK, MAILBOXES, NOTHING_TO_DO, NO_CALENDAR, READS, cannotRead, datesIn, noActivity, moreFlagged, signed, yourNote,
 } from './wording.ts';
 
 /**
@@ -29,6 +29,9 @@ export function renderText(model: ReportModel): string {
   const make = model.links.contactAction;
   model.actions.forEach((action, i) => {
     lines.push(`${i + 1}. ${action.title}`, `   ${action.summary}`);
+    for (const c of action.contacts) {
+      if (c.note !== undefined) lines.push(`   ${yourNote(action.contacts.length > 1 ? c.label : undefined)} ${c.note}`);
+    }
     for (const e of action.evidence) lines.push(`   - ${e}`);
     lines.push(`   > ${action.suggestion}`);
     if (make) {

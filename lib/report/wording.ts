@@ -69,3 +69,11 @@ export function staleMailbox(address: string, since: string): string {
 
 /** Where the footer's mailbox lines start. */
 export const MAILBOXES = 'Mailboxes behind this report:';
+
+/**
+ * What introduces the newest note beside an action (DESIGN section 9): the person's own
+ * words about the contact, so "Your note"; in an account action, whose note it is.
+ */
+export function yourNote(on?: string): string {
+  return on === undefined ? 'Your note:' : `Your note on ${on}:`;
+}

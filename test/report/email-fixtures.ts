@@ -50,6 +50,11 @@ export async function emailFixtures(): Promise<EmailFixture[]> {
     awaitingReply: [{ address: LONG_ADDRESS, firstSentAt: daysBefore(9), unansweredCount: 2 }],
     accounts: [{ domain: 'beta-industries.io', activeContacts: 1, health: 64, singleThreaded: true }],
   });
-  const first = await fixture('first', start, { timeZone: 'America/New_York', links: signedLinks('new-user', now(start)) });
+  // Notes beside actions (DESIGN section 9), one an unbroken word as long as a pasted link.
+  const notes = new Map([
+    ['raj.patel@beta-industries.io', 'Met at the Lisbon conference; prefers calls before 10'],
+    [LONG_ADDRESS, `Portal: ${'x'.repeat(40)}${'https://procurement.very-long-organisation-name-international.co.uk/tenders/2026/'.repeat(2)}`],
+  ]);
+  const first = await fixture('first', start, { timeZone: 'America/New_York', links: signedLinks('new-user', now(start)), notes });
   return [busy, empty, first];
 }
