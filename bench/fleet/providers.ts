@@ -130,35 +130,19 @@ export class GmailModel implements ChangeSource {
     let c = readCursor(cursor);
     if (c?.p === 'i') {
       // history.list pages of 500 records (one per new message), each message fetched on its own.
-      let seen = c.n[0]!;
+      // The real cursor keeps the start history id and a page token until the last page.
       const total = this.m.messages + arrivedBy(this.m, clock.now());
-      for (;;) {
-        const k = Math.min(GMAIL.historyPage, total - seen);
-        await this.spend(GMAIL.historyListUnits + k * GMAIL.messageGetUnits, 1 + k);
-        const items = pageItems(this.m, 'mail', [[seen, seen + k]], this.deps, clock.now());
-        seen += k;
-        const done = seen >= total;
-        // The real cursor keeps the start history id and a page token until the last page.
-        yield page(items, { p: 'i', n: [seen] }, done);
-        if (done) return;
-      }
+      yield* onePartPass(this.m, 'mail', this.deps, 'i', c.n[0]!, total, GMAIL.historyPage, (k) =>
+        this.spend(GMAIL.historyListUnits + k * GMAIL.messageGetUnits, 1 + k));
+      return;
     }
     if (!c) {
       // getProfile: the history id the incremental sync starts from.
       await this.spend(1, 1);
       c = { p: 'f', n: [0], b: [this.m.messages + arrivedBy(this.m, clock.now())] };
     }
-    let pos = c.n[0]!;
-    const total = c.b![0]!;
-    for (;;) {
-      const k = Math.min(GMAIL.listPage, total - pos);
-      await this.spend(k * GMAIL.unitsPerMessage, Math.ceil(k * GMAIL.requestsPerMessage));
-      const done = pos + k >= total;
-      const items = pageItems(this.m, 'mail', [[pos, pos + k]], this.deps, clock.now());
-      pos += k;
-      yield page(items, done ? { p: 'i', n: [total] } : { p: 'f', n: [pos], b: [total] }, done);
-      if (done) return;
-    }
+    yield* onePartPass(this.m, 'mail', this.deps, 'f', c.n[0]!, c.b![0]!, GMAIL.listPage, (k) =>
+      this.spend(k * GMAIL.unitsPerMessage, Math.ceil(k * GMAIL.requestsPerMessage)));
   }
 
   /** Spends `units` at the user's paced rate, slowed to its share of the project's. */
@@ -178,16 +162,28 @@ export class GmailModel implements ChangeSource {
   }
 }
 
-/** Google Calendar (resource `gcal:primary`): pages of 250 occurrences, one unit each call. */
-export class GoogleCalendarModel implements ChangeSource {
-  readonly resource = 'gcal:primary';
+/**
+ * A calendar at page granularity, one call a page: Google Calendar (resource
+ * `gcal:primary`, pages of 250 occurrences, one unit each call) or the Graph calendar view
+ * delta (`graph:calendar`, pages of 100 events).
+ */
+export class CalendarModel implements ChangeSource {
   constructor(
+    readonly resource: 'gcal:primary' | 'graph:calendar',
     private readonly m: Mailbox,
     private readonly deps: ProviderModelDeps,
   ) {}
 
   async *pages(cursor: string | undefined): AsyncGenerator<SourcePage> {
-    yield* calendarPages(this.m, this.deps, cursor, GMAIL.calendarPage, GMAIL.calendarCallMs);
+    const [pageSize, callMs] = this.resource === 'gcal:primary' ? [GMAIL.calendarPage, GMAIL.calendarCallMs] : [GRAPH.calendarPage, GRAPH.calendarCallMs];
+    const { clock, tally } = this.deps;
+    const c = readCursor(cursor);
+    const total = this.m.meetings + meetingsBy(this.m, clock.now(), this.deps.meetingScale ?? 1);
+    const cost = async () => {
+      tally.calls++;
+      await pass(clock, callMs);
+    };
+    yield* onePartPass(this.m, 'calendar', this.deps, c?.p === 'i' ? 'i' : 'f', c?.n[0] ?? 0, c?.p === 'f' ? c.b![0]! : total, pageSize, cost);
   }
 }
 
@@ -196,33 +192,29 @@ function pass(clock: ProviderModelDeps['clock'], ms: number): Promise<void> {
   return clock.pass ? clock.pass(ms) : clock.sleep(ms);
 }
 
-async function* calendarPages(m: Mailbox, deps: ProviderModelDeps, cursor: string | undefined, pageSize: number, callMs: number): AsyncGenerator<SourcePage> {
-  const { clock, tally } = deps;
-  const c = readCursor(cursor);
-  const scale = deps.meetingScale ?? 1;
-  const total = m.meetings + meetingsBy(m, clock.now(), scale);
-  let pos = c?.p === 'i' ? c.n[0]! : (c?.n[0] ?? 0);
-  const end = c?.p === 'f' ? c.b![0]! : total;
-  if (c?.p === 'i') {
-    for (;;) {
-      const k = Math.min(pageSize, total - pos);
-      tally.calls++;
-      await pass(clock, callMs);
-      const items = pageItems(m, 'calendar', [[pos, pos + k]], deps, clock.now());
-      pos += k;
-      const done = pos >= total;
-      yield page(items, { p: 'i', n: [pos] }, done);
-      if (done) return;
-    }
-  }
+/**
+ * One pass over a single run of indices, `[pos, end)` in pages of `size`, each page's
+ * `cost` paid before its items are read: a full pass's cursor carries its size until the
+ * last page, an incremental one counts the indices seen; both end on an incremental
+ * cursor at `end`, so the next pass is incremental.
+ */
+async function* onePartPass(
+  m: Mailbox,
+  resource: 'mail' | 'calendar',
+  deps: ProviderModelDeps,
+  phase: 'f' | 'i',
+  pos: number,
+  end: number,
+  size: number,
+  cost: (k: number) => Promise<void>,
+): AsyncGenerator<SourcePage> {
   for (;;) {
-    const k = Math.min(pageSize, end - pos);
-    tally.calls++;
-    await pass(clock, callMs);
-    const done = pos + k >= end;
-    const items = pageItems(m, 'calendar', [[pos, pos + k]], deps, clock.now());
+    const k = Math.min(size, end - pos);
+    await cost(k);
+    const items = pageItems(m, resource, [[pos, pos + k]], deps, deps.clock.now());
     pos += k;
-    yield page(items, done ? { p: 'i', n: [end] } : { p: 'f', n: [pos], b: [end] }, done);
+    const done = pos >= end;
+    yield page(items, done || phase === 'i' ? { p: 'i', n: [pos] } : { p: 'f', n: [pos], b: [end] }, done);
     if (done) return;
   }
 }
@@ -248,19 +240,13 @@ export class GraphMailModel implements ChangeSource {
     const folders = GRAPH.folderShares.length;
     if (c?.p === 'i') {
       // One delta request per folder; new mail lands in the inbox, 1,000 a page.
-      let seen = c.n[0]!;
       const total = this.m.messages + arrivedBy(this.m, clock.now());
       let calls: number = folders;
-      for (;;) {
-        const k = Math.min(GRAPH.deltaPage, total - seen);
+      yield* onePartPass(this.m, 'mail', this.deps, 'i', c.n[0]!, total, GRAPH.deltaPage, async (k) => {
         await this.requests(calls, GRAPH.deltaFixedMs + (k * GRAPH.deltaPerThousandMs) / 1000);
         calls = 1;
-        const items = pageItems(this.m, 'mail', [[seen, seen + k]], this.deps, clock.now());
-        seen += k;
-        const done = seen >= total;
-        yield page(items, { p: 'i', n: [seen] }, done);
-        if (done) return;
-      }
+      });
+      return;
     }
     if (!c) {
       // `/me` and the inbox's child folders, then every folder from scratch.
@@ -312,24 +298,11 @@ export class GraphMailModel implements ChangeSource {
   }
 }
 
-/** Graph calendar view delta (resource `graph:calendar`): pages of 100 events. */
-export class GraphCalendarModel implements ChangeSource {
-  readonly resource = 'graph:calendar';
-  constructor(
-    private readonly m: Mailbox,
-    private readonly deps: ProviderModelDeps,
-  ) {}
-
-  async *pages(cursor: string | undefined): AsyncGenerator<SourcePage> {
-    yield* calendarPages(this.m, this.deps, cursor, GRAPH.calendarPage, GRAPH.calendarCallMs);
-  }
-}
-
 /** The model sources of one mailbox: mail, then its calendar (the real order). */
 export function modelSources(m: Mailbox, deps: ProviderModelDeps): ChangeSource[] {
   return m.provider === 'google'
-    ? [new GmailModel(m, deps), new GoogleCalendarModel(m, deps)]
-    : [new GraphMailModel(m, deps), new GraphCalendarModel(m, deps)];
+    ? [new GmailModel(m, deps), new CalendarModel('gcal:primary', m, deps)]
+    : [new GraphMailModel(m, deps), new CalendarModel('graph:calendar', m, deps)];
 }
 
 /** True when every cursor of the account is incremental: its backfill is done. */
