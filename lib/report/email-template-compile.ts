@@ -151,6 +151,6 @@ export function generatedModule(template: CompiledEmailTemplate, origin: Templat
 // Do not edit: change ${writer} and recompile; ${origin.test} fails while this file is stale.
 import type { CompiledEmailTemplate } from '${origin.importFrom}';
 
-export const EMAIL_TEMPLATE: CompiledEmailTemplate = ${JSON.stringify(template, null, 1)};
+export const ${origin.constant}: CompiledEmailTemplate = ${JSON.stringify(template, null, 1)};
 `;
 }

@@ -76,6 +76,8 @@ export interface TemplateOrigin {
   test: string;
   /** How the generated file imports this module's types. */
   importFrom: string;
+  /** The name the generated file exports the compiled template under. */
+  constant: string;
 }
 
 /** The weekly report's email (the default everywhere, so its generated file stays as it was). */
@@ -85,6 +87,7 @@ export const WEEKLY_EMAIL: TemplateOrigin = {
   writer: 'lib/report/html.ts',
   test: 'test/report/email-template.test.ts',
   importFrom: './email-template.ts',
+  constant: 'EMAIL_TEMPLATE',
 };
 
 /** MJML elements whose content is raw HTML (MJML's "ending tags"), as this template uses them. */
