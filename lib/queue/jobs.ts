@@ -4,7 +4,8 @@ import { InputError } from '#lib/errors.ts';
 
 /**
  * The messages the AWS fleet passes between its functions (DESIGN section 1): a sync job
- * per mailbox on the FIFO sync queue, a report job per person on the report queue. Both
+ * per mailbox on the FIFO sync queue, a report job per person on the report queue, a
+ * brief job per person and local day on the brief queue (DESIGN section 9). All
  * are versioned and validated on receipt, so a malformed or foreign message is refused
  * with its fault named rather than half-processed.
  */
@@ -36,6 +37,26 @@ export const reportJobSchema = z.strictObject({
   asOf: isoTime,
 });
 export type ReportJob = z.infer<typeof reportJobSchema>;
+
+export const briefJobSchema = z.strictObject({
+  v: z.literal(1),
+  userId: z.string().min(1),
+  /** The person's local day `YYYY-MM-DD` the brief is for; one email per person per day. */
+  date: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'expected a local date such as 2026-11-24'),
+  /** The brief's `asOf`: the brief hour local on `date`, so a retried job builds the same brief. */
+  asOf: isoTime,
+});
+export type BriefJob = z.infer<typeof briefJobSchema>;
+
+/**
+ * What makes two brief jobs one: the person and their local date. It names the send
+ * claim in the person's partition (`brief#2026-11-24`), which lets one delivery of any
+ * number through; the brief queue is a standard queue like the report's (no FIFO
+ * deduplication window would cover a DST hour repeated an hour later anyway).
+ */
+export function briefSendKey(job: Pick<BriefJob, 'date'>): string {
+  return `brief#${job.date}`;
+}
 
 /** Parses a queue message body, naming what was wrong. */
 export function parseJob<T>(schema: z.ZodType<T>, body: string, what: string): T {

@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { StoreError } from '#lib/errors.ts';
-import { syncJobDedupId, type JobQueue, type ReportJob, type SyncJob } from './jobs.ts';
+import { syncJobDedupId, type BriefJob, type JobQueue, type ReportJob, type SyncJob } from './jobs.ts';
 
 /** SQS takes at most 10 messages per SendMessageBatch. */
 const BATCH = 10;
@@ -46,15 +46,33 @@ export class SqsSyncQueue implements JobQueue<SyncJob> {
   }
 }
 
-/** The report queue (standard): one job per person per week. */
-export class SqsReportQueue implements JobQueue<ReportJob> {
+/**
+ * A standard queue of jobs whose worker makes duplicates harmless with a send claim
+ * (the report's and the brief's): no group, no deduplication id.
+ */
+class SqsStandardQueue<J> implements JobQueue<J> {
   constructor(
     private readonly sqs: SQSClient,
     private readonly queueUrl: string,
+    private readonly what: string,
   ) {}
 
-  async send(jobs: readonly ReportJob[]): Promise<void> {
+  async send(jobs: readonly J[]): Promise<void> {
     const entries = jobs.map((job, i) => ({ Id: String(i % BATCH), MessageBody: JSON.stringify(job) }));
-    await sendAll(this.sqs, this.queueUrl, entries, 'report queue');
+    await sendAll(this.sqs, this.queueUrl, entries, this.what);
+  }
+}
+
+/** The report queue (standard): one job per person per week. */
+export class SqsReportQueue extends SqsStandardQueue<ReportJob> {
+  constructor(sqs: SQSClient, queueUrl: string) {
+    super(sqs, queueUrl, 'report queue');
+  }
+}
+
+/** The brief queue (standard): one job per person per local day with a briefed meeting. */
+export class SqsBriefQueue extends SqsStandardQueue<BriefJob> {
+  constructor(sqs: SQSClient, queueUrl: string) {
+    super(sqs, queueUrl, 'brief queue');
   }
 }

@@ -1,20 +1,23 @@
 import type { JobQueue, ReportJob } from '#lib/queue/jobs.ts';
 import { isoWeekOfDay } from '#lib/time/weeks.ts';
-import { zonedParts } from '#lib/time/wall-clock.ts';
-import { allTimeZones } from '#lib/time/zones.ts';
-import { InputError } from '#lib/errors.ts';
+import { checkLocalHour, floorToHour, zonesAtLocalHour } from '#lib/time/local-hour.ts';
+
+export { floorToHour } from '#lib/time/local-hour.ts';
 
 /**
  * The weekly fan-out (DESIGN section 1, Report): an hourly tick finds the time zones where
  * it is now Monday between `reportHour`:00 and :59 local time and enqueues one report job
- * per unpaused user of those zones. Each zone is due at exactly one hourly tick (a local
- * hour always contains exactly one UTC hour boundary, half-hour offsets included); a DST
- * change that repeats the hour enqueues twice, which the worker's claim absorbs.
+ * per unpaused user of those zones. Which zones are at the hour is lib/time/local-hour.ts's
+ * (shared with the meeting brief's dispatcher); a DST change that repeats the hour
+ * enqueues twice, which the worker's claim absorbs.
  */
 
-/** Where the dispatcher finds who is due: the schedule index of the store. */
+/**
+ * Where the dispatchers find who is due: the schedule index of the store (the weekly
+ * report's, and the meeting brief's, which reads the same unpaused people of a zone).
+ */
 export interface ReportDirectory {
-  /** Users of a zone whose reports are not paused. */
+  /** Users of a zone whose reports are not paused (paused and unsubscribed people are not listed). */
   listUsersForReport(timeZone: string): Promise<string[]>;
 }
 
@@ -37,9 +40,7 @@ export interface DispatchResult {
 
 /** Enqueues the report jobs due at `now`. */
 export async function dispatchReports(input: DispatchInput): Promise<DispatchResult> {
-  if (!Number.isInteger(input.reportHour) || input.reportHour < 0 || input.reportHour > 23) {
-    throw new InputError(`reportHour must be a whole hour 0-23 (got ${input.reportHour})`);
-  }
+  checkLocalHour(input.reportHour, 'reportHour');
   const asOf = floorToHour(input.now).toISOString();
   const zones = zonesDueForReport(input.now, input.reportHour, input.zones);
   let jobs = 0;
@@ -56,17 +57,9 @@ export async function dispatchReports(input: DispatchInput): Promise<DispatchRes
 export function zonesDueForReport(
   now: Date,
   reportHour: number,
-  zones: readonly string[] = allTimeZones(),
+  zones?: readonly string[],
 ): Array<{ timeZone: string; week: string }> {
-  const due: Array<{ timeZone: string; week: string }> = [];
-  for (const timeZone of zones) {
-    const local = zonedParts(now, timeZone);
-    if (local.weekday === 1 && local.hour === reportHour) due.push({ timeZone, week: isoWeekOfDay(local) });
-  }
-  return due;
-}
-
-/** `date` with minutes, seconds and milliseconds cut: the tick a retried run agrees on. */
-export function floorToHour(date: Date): Date {
-  return new Date(Math.floor(date.getTime() / 3_600_000) * 3_600_000);
+  return zonesAtLocalHour(now, reportHour, zones)
+    .filter(({ local }) => local.weekday === 1)
+    .map(({ timeZone, local }) => ({ timeZone, week: isoWeekOfDay(local) }));
 }
