@@ -6,7 +6,8 @@
  * inside the child around the dynamic import, so process start-up is not counted), with
  * and without `--enable-source-maps` (the stack sets it; Node then parses the map at load),
  * and the five largest inputs of each bundle by package, from esbuild's metafile (issue 14:
- * what each dependency costs, so the next one to cut is plain).
+ * what each dependency costs, so the next one to cut is plain). Bundles are built and
+ * measured by bench/bundles.ts, as the bundle-size test builds them.
  *
  * Standalone: `npx tsx bench/functions.ts`.
  */
@@ -16,8 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build, type Metafile } from 'esbuild';
-import { BUNDLE_LIMIT_BYTES, ESBUILD_OPTIONS, FUNCTION_NAMES, functionEntry, PROJECT_ROOT } from '#infra/bundling.ts';
+import { BUNDLE_LIMIT_BYTES, FUNCTION_NAMES } from '#infra/bundling.ts';
+import { buildFunctionBundle, largestInputs } from './bundles.ts';
 
 /** Lambda's limit on a function's unzipped deployment package. */
 const LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024;
@@ -32,24 +33,6 @@ const cpu = process.cpuUsage(c);
 if (typeof mod.handler !== 'function') throw new Error('no handler export');
 process.stdout.write(JSON.stringify([ms, (cpu.user + cpu.system) / 1000]));
 `;
-
-/** The package an input belongs to (`@scope/name`), or its folder of this repository (`lib/report`). */
-export function inputOwner(path: string): string {
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
-  if (pkg) return pkg[1]!;
-  const own = /(?:^|\/)((?:lib|functions|infra)\/[^/]+)/.exec(path);
-  return own ? own[1]!.replace(/\.ts$/, '') : path;
-}
-
-/** Bytes each package (or folder) adds to one output of an esbuild metafile, largest first. */
-export function largestInputs(metafile: Metafile, top = 5): Array<{ owner: string; bytes: number }> {
-  const output = Object.values(metafile.outputs).find((o) => o.entryPoint !== undefined);
-  const byOwner = new Map<string, number>();
-  for (const [path, input] of Object.entries(output?.inputs ?? {})) {
-    byOwner.set(inputOwner(path), (byOwner.get(inputOwner(path)) ?? 0) + input.bytesInOutput);
-  }
-  return [...byOwner].map(([owner, bytes]) => ({ owner, bytes })).sort((a, b) => b.bytes - a.bytes).slice(0, top);
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
@@ -81,20 +64,7 @@ export async function benchFunctions(log: (line: string) => void): Promise<void>
   const line = (label: string, value: string) => log(`${label.padEnd(52)} ${value}`);
   try {
     for (const name of FUNCTION_NAMES) {
-      const outfile = join(dir, name, 'index.mjs');
-      const t = performance.now();
-      const { metafile } = await build({
-        ...ESBUILD_OPTIONS,
-        mainFields: [...ESBUILD_OPTIONS.mainFields],
-        external: [...ESBUILD_OPTIONS.external],
-        entryPoints: [functionEntry(name)],
-        outfile,
-        absWorkingDir: PROJECT_ROOT,
-        logLevel: 'silent',
-        metafile: true,
-      });
-      const buildMs = performance.now() - t;
-      const bytes = statSync(outfile).size;
+      const { outfile, bytes, metafile, buildMs } = await buildFunctionBundle(name, dir);
       const mapBytes = statSync(`${outfile}.map`).size;
       const gzipped = gzipSync(readFileSync(outfile)).length;
       const share = ((bytes + mapBytes) / LAMBDA_UNZIPPED_LIMIT) * 100;

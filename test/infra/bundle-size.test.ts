@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build, type Metafile } from 'esbuild';
-import {
-  BUNDLE_CEILINGS, BUNDLE_LIMIT_BYTES, bundleLimit, ESBUILD_OPTIONS, FUNCTION_NAMES, functionEntry, LAMBDA_EXTERNAL, PROJECT_ROOT, type FunctionName,
-} from '#infra/bundling.ts';
-import { largestInputs } from '#bench/functions.ts';
+import { BUNDLE_CEILINGS, BUNDLE_LIMIT_BYTES, bundleLimit, FUNCTION_NAMES, LAMBDA_EXTERNAL, type FunctionName } from '#infra/bundling.ts';
+import { buildFunctionBundle, inputsInOutput, largestInputs, type MeasuredBundle } from '#bench/bundles.ts';
 
 /**
  * Issue 14: every Lambda bundle under 1 MB (source map apart), built with the stack's own
@@ -15,30 +12,12 @@ import { largestInputs } from '#bench/functions.ts';
  * grow past. What the bundles leave out must stay out.
  */
 
-interface Built {
-  bytes: number;
-  metafile: Metafile;
-}
-
 const outdir = mkdtempSync(join(tmpdir(), 'sinew-bundle-size-'));
-const built = new Map<FunctionName, Built>();
+const built = new Map<FunctionName, MeasuredBundle>();
 
 beforeAll(async () => {
   await Promise.all(
-    FUNCTION_NAMES.map(async (name) => {
-      const outfile = join(outdir, name, 'index.mjs');
-      const { metafile } = await build({
-        ...ESBUILD_OPTIONS,
-        mainFields: [...ESBUILD_OPTIONS.mainFields],
-        external: [...ESBUILD_OPTIONS.external],
-        entryPoints: [functionEntry(name)],
-        outfile,
-        absWorkingDir: PROJECT_ROOT,
-        logLevel: 'silent',
-        metafile: true,
-      });
-      built.set(name, { bytes: statSync(outfile).size, metafile });
-    }),
+    FUNCTION_NAMES.map(async (name) => built.set(name, await buildFunctionBundle(name, outdir))),
   );
 }, 120_000);
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
@@ -66,8 +45,7 @@ describe('Lambda bundle sizes', () => {
     ];
     for (const name of FUNCTION_NAMES) {
       // What reaches the output (the metafile also lists inputs tree-shaking dropped whole).
-      const output = Object.values(built.get(name)!.metafile.outputs).find((o) => o.entryPoint !== undefined)!;
-      const inputs = Object.entries(output.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([path]) => path);
+      const inputs = inputsInOutput(built.get(name)!.metafile);
       for (const pattern of banned) expect(inputs.filter((p) => pattern.test(p)), `${name}: ${pattern}`).toEqual([]);
       for (const pkg of LAMBDA_EXTERNAL) expect(inputs.filter((p) => p.includes(`node_modules/${pkg}/`)), `${name}: ${pkg}`).toEqual([]);
     }
