@@ -3,11 +3,13 @@ import type { TokenVault } from '#lib/connect/token-vault.ts';
 import { tokenContext } from '#lib/connect/accounts.ts';
 import { connectedProvider, type ConnectedProvider, type TokenRevoker } from '#lib/providers/registry.ts';
 import type { Account, Provider, Store } from '#lib/store/types.ts';
+import { removeFromTeam } from '#lib/team/sharing.ts';
 
 /**
  * Disconnect (DESIGN section 4): revoke the provider grant where the provider lets an app
  * do so, then delete every item of the user: profile, accounts and their sealed tokens,
- * synced items, feedback and stored reports (the whole partition).
+ * synced items, feedback and stored reports (the whole partition), and whatever the person
+ * published to the team index (DESIGN section 10).
  */
 
 export type { TokenRevoker } from '#lib/providers/registry.ts';
@@ -52,7 +54,10 @@ export async function disconnectUser(userId: string, deps: DisconnectDeps): Prom
   const results: DisconnectOutcome['accounts'] = [];
   for (const account of accounts) results.push(await releaseGrant(account, deps));
   const deletedItems = await deps.store.deleteUser(userId);
-  return { changed: deletedItems > 0, accounts: results, deletedItems };
+  // After the partition: a report job racing the disconnect finds no profile and removes
+  // what it wrote (lib/team/publish.ts); this removes what was there before.
+  const teamEntries = await removeFromTeam(deps.store, userId);
+  return { changed: deletedItems > 0 || teamEntries > 0, accounts: results, deletedItems };
 }
 
 /**

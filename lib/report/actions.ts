@@ -12,6 +12,7 @@ import {
   organizationOf,
   plural,
 } from './phrasing.ts';
+import { withWarmPaths } from './warm-paths.ts';
 
 /**
  * "What to do this week" (DESIGN section 5): the flags of the JSON export turned into at
@@ -130,7 +131,7 @@ export function planActions(json: ReportJson, options: PlanOptions = {}): Action
   all.push(...group(take(awaiting), ctx, awaitingAction));
   all.push(...group(take(json.noFaceTime), ctx, noFaceTimeAction));
 
-  return { actions: all.slice(0, limit).map((describe) => describe()), omitted: Math.max(0, all.length - limit) };
+  return { actions: all.slice(0, limit).map((describe) => withWarmPaths(describe(), json)), omitted: Math.max(0, all.length - limit) };
 }
 
 interface Ctx {

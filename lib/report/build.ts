@@ -8,6 +8,8 @@ import { computeHealth } from '#lib/health/index.ts';
 import { buildReportJson } from './json.ts';
 import { InputError } from '#lib/errors.ts';
 import { connectedProvider, isCalendarCursor } from '#lib/providers/registry.ts';
+import { sharerNameOf } from '#lib/team/entries.ts';
+import { teamViewFor } from '#lib/team/publish.ts';
 
 
 /** Feedback still in force at `asOf`: the latest answer per contact, snoozes not yet over. */
@@ -57,11 +59,16 @@ export function personDefinitions(
  * Builds one user's report JSON from the store: one Query of the user's partition, then
  * the pure stages (interactions, health, JSON). Nothing derived is stored, so a changed
  * setting applies to all history without a resync.
+ *
+ * With `team` (the deployment's team view is on, DESIGN section 10) a sharer's report
+ * also publishes their team index entries and reads their colleagues' for the accounts
+ * of their own contacts (lib/team/publish.ts); without it nothing of the team is read or
+ * written and the JSON has no `team` member.
  */
 export async function buildUserReport(
   store: Store,
   userId: string,
-  opts: { asOf: Date; settings: Settings },
+  opts: { asOf: Date; settings: Settings; team?: boolean },
 ): Promise<{ user: User; accounts: Account[]; json: ReportJson }> {
   const user = await store.getUser(userId);
   if (!user) throw new InputError(`no user ${userId} in the store: import or connect a mailbox first`);
@@ -77,6 +84,18 @@ export async function buildUserReport(
   const extraction = extractInteractions(items, { asOf: opts.asOf, settings, me, accountAddresses });
   const feedback = feedbackInForce(await store.listFeedback(userId), opts.asOf);
   const health = computeHealth(extraction, { asOf: opts.asOf, settings, feedback, calendar: calendar === 'connected' });
+  const team = opts.team
+    ? await teamViewFor(store, {
+        user,
+        sharerName: sharerNameOf(items, extraction.me),
+        health,
+        interactions: extraction.interactions,
+        feedback,
+        asOf: opts.asOf,
+        me: extraction.me,
+        internalDomains: [...extraction.internalDomains, ...settings.internalDomains],
+      })
+    : undefined;
   const json = buildReportJson({
     user: user.email,
     asOf: opts.asOf,
@@ -85,6 +104,7 @@ export async function buildUserReport(
     health,
     excluded: extraction.excluded,
     calendar,
+    ...(team ? { team } : {}),
   });
   return { user, accounts, json };
 }

@@ -55,6 +55,11 @@ export interface PrepareOptions {
    * `sinew import --ics`).
    */
   surface?: 'service' | 'cli';
+  /**
+   * The deployment's team view is on (DESIGN section 10): a sharer's report publishes
+   * their entries and shows colleagues; absent or false, nothing of the team is touched.
+   */
+  team?: boolean;
 }
 
 /**
@@ -62,7 +67,7 @@ export interface PrepareOptions {
  * week" is real: last week's stored report is read back here) and renders the email.
  */
 export async function prepareWeeklyReport(store: Store, userId: string, opts: PrepareOptions): Promise<PreparedReport> {
-  const { user, accounts, json } = await buildUserReport(store, userId, { asOf: opts.asOf, settings: opts.settings });
+  const { user, accounts, json } = await buildUserReport(store, userId, { asOf: opts.asOf, settings: opts.settings, ...(opts.team ? { team: true } : {}) });
   const week = opts.week ?? localIsoWeek(opts.asOf, user.timeZone);
   const serialized = serializeReport(json);
   const previousText = await store.getReport(userId, previousIsoWeek(week));
@@ -161,6 +166,8 @@ export interface ReportJobDeps {
    */
   leaseMs?: number;
   settings?: Settings;
+  /** The deployment's team view is on (CDK context `team=on`; DESIGN section 10). */
+  team?: boolean;
 }
 
 export type ReportJobResult =
@@ -206,6 +213,7 @@ export async function runReportJob(job: ReportJob, deps: ReportJobDeps): Promise
       linkIssuer: { baseUrl: deps.baseUrl, secret: deps.secret, now: deps.now() },
       now: deps.now(),
       surface: 'service',
+      ...(deps.team ? { team: true } : {}),
     });
   } catch (error) {
     await release();

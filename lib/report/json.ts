@@ -12,6 +12,8 @@ import type {
 } from '#lib/health/types.ts';
 import type { Settings } from '#lib/settings.ts';
 import type { CalendarState, ReportJson, ReportSettings } from './types.ts';
+import { orderTeam, teamJsonSchema } from '#lib/team/json.ts';
+import type { TeamJson } from '#lib/team/types.ts';
 
 /**
  * The JSON export (DESIGN section 5) is a public interface that other programs diff week
@@ -93,6 +95,8 @@ export const reportJsonSchema = z.strictObject({
     internal: count,
     duplicates: count,
   }),
+  // The team view (DESIGN section 10): absent when the deployment has it off.
+  team: teamJsonSchema.optional(),
 });
 
 /** Everything one week's JSON export is made of. */
@@ -107,6 +111,8 @@ export interface ReportJsonInput {
   excluded: Excluded;
   /** Whether the person has a calendar source; default `connected`. */
   calendar?: CalendarState;
+  /** The team view; absent when it is off. */
+  team?: TeamJson;
 }
 
 /**
@@ -134,6 +140,7 @@ export function buildReportJson(input: ReportJsonInput): ReportJson {
     ...input.health,
     calendar: input.calendar ?? 'connected',
     excluded: input.excluded,
+    ...(input.team ? { team: input.team } : {}),
   });
 }
 
@@ -180,6 +187,7 @@ function orderReport(r: ReportJson): ReportJson {
     calendar: r.calendar ?? 'connected',
     accounts: r.accounts.map(orderAccount),
     excluded: orderExcluded(r.excluded),
+    ...(r.team ? { team: orderTeam(r.team) } : {}),
   };
 }
 

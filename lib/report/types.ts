@@ -1,5 +1,6 @@
 import type { Excluded } from '#lib/interactions/types.ts';
 import type { HealthResult } from '#lib/health/types.ts';
+import type { TeamJson } from '#lib/team/types.ts';
 
 /** The settings echoed in the JSON report (DESIGN section 5). */
 export interface ReportSettings {
@@ -30,4 +31,6 @@ export interface ReportJson extends HealthResult {
    */
   calendar?: CalendarState;
   excluded: Excluded;
+  /** The team view (DESIGN section 10): present only when the deployment turns it on. */
+  team?: TeamJson;
 }
