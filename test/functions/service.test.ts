@@ -9,7 +9,6 @@ vi.hoisted(() => {
 import { SendEmailCommand, SESv2Client, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { metrics } from '#functions/shared/observability.ts';
 import { verifyLink, type LinkClaims } from '#lib/links/token.ts';
 import { userIdFor } from '#lib/connect/identity.ts';
 import { parseJob, reportJobSchema, syncJobDedupId, syncJobSchema, type ReportJob, type SyncJob } from '#lib/queue/jobs.ts';
@@ -21,7 +20,7 @@ import { buildMailbox } from '#test/support/google/gmail-fixture.ts';
 import { TEST_CLIENT } from '#test/support/google/world.ts';
 import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 import { headerLine } from '#test/mail/headers.ts';
-import { dateClock, deployedStack, Service, startGoogle, steppingDateClock, type Delivery, type Google } from '#test/support/service-world.ts';
+import { dateClock, deployedStack, dropMetricFlushes, pointHandlersAt, Service, startGoogle, steppingDateClock, type Delivery, type Google } from '#test/support/service-world.ts';
 
 /**
  * The deployed service end to end, chained through the messages each handler really emits:
@@ -44,7 +43,7 @@ let db: TestDynamo;
 let google: Google;
 let service: Service;
 const ses = mockClient(SESv2Client);
-const saved: Record<string, string | undefined> = {};
+let restoreEndpoints: (() => void) | undefined;
 let syncQueue: string;
 let reportQueue: string;
 let linkSecret: Uint8Array;
@@ -105,17 +104,10 @@ beforeAll(async () => {
     calendar,
   });
   // The providers' endpoints: Google's by default; the emulator's here (not set by infra).
-  for (const k of ['SINEW_GOOGLE_AUTH_URL', 'SINEW_GOOGLE_TOKEN_URL', 'SINEW_GOOGLE_API_ROOT']) saved[k] = process.env[k];
-  process.env.SINEW_GOOGLE_AUTH_URL = `${google.emulator.url}o/oauth2/v2/auth`;
-  process.env.SINEW_GOOGLE_TOKEN_URL = `${google.emulator.url}token`;
-  process.env.SINEW_GOOGLE_API_ROOT = google.emulator.url;
+  restoreEndpoints = pointHandlersAt(google);
   let n = 0;
   ses.on(SendEmailCommand).callsFake(async () => ({ MessageId: `ses-${(n += 1)}` }));
-  // Flushing would print EMF to stdout; the buffer is dropped instead.
-  vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => {
-    metrics.clearMetrics();
-    return metrics;
-  });
+  dropMetricFlushes();
 }, 30_000);
 
 afterAll(async () => {
@@ -123,10 +115,7 @@ afterAll(async () => {
   ses.restore();
   vi.restoreAllMocks();
   vi.useRealTimers();
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  restoreEndpoints?.();
   await google?.emulator.close();
   await db?.close();
 });

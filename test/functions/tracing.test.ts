@@ -31,13 +31,13 @@ const daemon = await vi.hoisted(async () => {
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { simpleParser } from 'mailparser';
-import { metrics, tracer } from '#functions/shared/observability.ts';
+import { tracer } from '#functions/shared/observability.ts';
 import { CalendarState } from '#test/support/google/calendar-state.ts';
 import { buildMailbox } from '#test/support/google/gmail-fixture.ts';
 import { TEST_CLIENT } from '#test/support/google/world.ts';
 import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 import { headerLine } from '#test/mail/headers.ts';
-import { dateClock, deployedStack, Service, startGoogle, steppingDateClock, type Google } from '#test/support/service-world.ts';
+import { dateClock, deployedStack, dropMetricFlushes, pointHandlersAt, Service, startGoogle, steppingDateClock, type Google } from '#test/support/service-world.ts';
 
 type Json = Record<string, unknown>;
 /** Every (sub)segment document the daemon socket received, in arrival order. */
@@ -76,7 +76,7 @@ let db: TestDynamo;
 let google: Google;
 let service: Service;
 const ses = mockClient(SESv2Client);
-const saved: Record<string, string | undefined> = {};
+let restoreEndpoints: (() => void) | undefined;
 /** Every secret the flow handled: none may reach a segment. */
 const secrets = new Set<string>();
 /** The function of each invocation, in order. */
@@ -102,14 +102,8 @@ beforeAll(async () => {
     mailbox: buildMailbox({ messages: 60, seed: 5, asOf: CONNECT_AT - H }),
     calendar: new CalendarState({ owner: ME, clock: dateClock }),
   });
-  for (const k of ['SINEW_GOOGLE_AUTH_URL', 'SINEW_GOOGLE_TOKEN_URL', 'SINEW_GOOGLE_API_ROOT']) saved[k] = process.env[k];
-  process.env.SINEW_GOOGLE_AUTH_URL = `${google.emulator.url}o/oauth2/v2/auth`;
-  process.env.SINEW_GOOGLE_TOKEN_URL = `${google.emulator.url}token`;
-  process.env.SINEW_GOOGLE_API_ROOT = google.emulator.url;
-  vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => {
-    metrics.clearMetrics();
-    return metrics;
-  });
+  restoreEndpoints = pointHandlersAt(google);
+  dropMetricFlushes();
 }, 30_000);
 
 afterAll(async () => {
@@ -117,10 +111,7 @@ afterAll(async () => {
   ses.restore();
   vi.restoreAllMocks();
   vi.useRealTimers();
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  restoreEndpoints?.();
   daemon.socket.close();
   await google?.emulator.close();
   await db?.close();

@@ -15,6 +15,7 @@ import { handler as sesEventsHandler } from '#functions/ses-events.ts';
 import { handler as syncDispatcherHandler } from '#functions/sync-dispatcher.ts';
 import { makeSyncWorkerHandler } from '#functions/sync-worker.ts';
 import { lambdaEnv, required } from '#functions/shared/env.ts';
+import { metrics } from '#functions/shared/observability.ts';
 import { parseLinkSecret, parseOAuthClientSecret, setRuntimeForTests, type Runtime } from '#functions/shared/runtime.ts';
 import type { FunctionName } from '#infra/bundling.ts';
 import { KmsTokenVault } from '#lib/connect/kms-token-vault.ts';
@@ -510,4 +511,29 @@ export async function startGoogle(opts: { email: string; redirectUri: string; ma
     ],
   });
   return { emulator, oauth, mailbox: opts.mailbox, calendar: opts.calendar };
+}
+
+/** The variables that point the connect and sync functions at Google: Google's own endpoints by default, and infra sets none. */
+const GOOGLE_ENDPOINT_VARIABLES = ['SINEW_GOOGLE_AUTH_URL', 'SINEW_GOOGLE_TOKEN_URL', 'SINEW_GOOGLE_API_ROOT'] as const;
+
+/** Points the handlers at `google`'s emulator through the SINEW_GOOGLE_* variables; the returned function puts them back. */
+export function pointHandlersAt(google: Google): () => void {
+  const saved = GOOGLE_ENDPOINT_VARIABLES.map((k) => [k, process.env[k]] as const);
+  process.env.SINEW_GOOGLE_AUTH_URL = `${google.emulator.url}o/oauth2/v2/auth`;
+  process.env.SINEW_GOOGLE_TOKEN_URL = `${google.emulator.url}token`;
+  process.env.SINEW_GOOGLE_API_ROOT = google.emulator.url;
+  return () => {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+}
+
+/** Flushing metrics would print EMF to stdout: each flush drops the buffer instead (a spy, undone by vi.restoreAllMocks). */
+export function dropMetricFlushes(): void {
+  vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => {
+    metrics.clearMetrics();
+    return metrics;
+  });
 }
