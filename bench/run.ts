@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the figures DESIGN section 7 asks for, printed (never asserted as
  * timed tests). Environment knobs: BENCH_MBOX_MB (default 1024), BENCH_STORE_MB
- * (default 50), BENCH_SKIP_MBOX=1 to skip the file benches; BENCH_SYNC_SCALE and
+ * (default 50), BENCH_SKIP_MBOX=1 to skip the file benches; BENCH_SKIP_BRIEF=1 to skip
+ * the meeting brief's (bench/brief.ts reads the whole mbox into memory); BENCH_SYNC_SCALE and
  * BENCH_SYNC_MESSAGES for the Google sync bench (bench/sync-google.ts).
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -25,6 +26,7 @@ import { benchGoogleSync } from './sync-google.ts';
 import { benchMicrosoftSync } from './sync-microsoft.ts';
 import { benchFunctions } from './functions.ts';
 import { benchHostileFiles } from './hostile-files.ts';
+import { benchBrief } from './brief.ts';
 
 const line = (label: string, value: string) => console.log(`${label.padEnd(52)} ${value}`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -122,6 +124,10 @@ try {
   if (process.env.BENCH_SKIP_MBOX !== '1') await benchMbox(dir);
   benchHealth();
   await benchStoreAndReport(dir);
+  if (process.env.BENCH_SKIP_BRIEF !== '1') {
+    console.log('Meeting brief (issue 12: ten meetings of five external attendees, over the 1 GB mbox held in memory)');
+    await benchBrief(dir, line);
+  }
   console.log('Lambda functions (esbuild bundles as the stack builds them; Lambda runs Node.js 24 on arm64)');
   await benchFunctions((l) => console.log(l));
   console.log('Google sync (emulator, real clock, quota window and latency scaled; DESIGN 7)');

@@ -106,7 +106,8 @@ function describeMeetings(
     const org = organizationOf(a);
     if (org !== null) organizations.add(org);
   }
-  const extraction = extractInteractions(relevantItems(items, attendees, organizations), {
+  const held = { from: ctx.asOf.getTime() - HISTORY_DAYS * DAY_MS, to: ctx.asOf.getTime() };
+  const extraction = extractInteractions(relevantItems(items, attendees, organizations, held), {
     asOf: ctx.asOf,
     settings: ctx.settings,
     me: [...ctx.me],

@@ -18,14 +18,20 @@ import type { Item } from '#lib/items/types.ts';
  * Why it matters: a heavy mailbox holds hundreds of thousands of items and a day's
  * attendees appear in a few thousand; the extraction costs microseconds per item.
  *
+ * With `held`, mail outside `[from, to)` and meetings starting before `from` are left out
+ * too: the extraction ignores them anyway (the held history before `asOf`; meetings after
+ * it are upcoming and kept).
+ *
  * @param items every item of the person
  * @param addresses the attendees, normalized
  * @param organizations their organization domains (accounts, see `accountOf`)
+ * @param held epoch ms: the held history's first instant and `asOf`
  */
 export function relevantItems(
   items: Iterable<Item>,
   addresses: ReadonlySet<string>,
   organizations: ReadonlySet<string>,
+  held: { from: number; to: number } = { from: -Infinity, to: Infinity },
 ): Item[] {
   const verdicts = new Map<string, boolean>();
   const names = (address: string | null): boolean => {
@@ -42,13 +48,18 @@ export function relevantItems(
     return false;
   };
 
+  const inHeld = heldTest(held.from, held.to);
   const kept: Item[] = [];
   const messageIds = new Set<string>();
   const others: Item[] = [];
   for (const item of items) {
     if (item.kind === 'meeting') {
+      if (!(Date.parse(item.start) >= held.from)) continue;
       if (names(item.organizer) || item.attendees.some((a) => names(a.address))) kept.push(item);
-    } else if (names(item.from) || anyOf(item.to) || anyOf(item.cc) || anyOf(item.bcc)) {
+      continue;
+    }
+    if (!inHeld(item.at)) continue;
+    if (names(item.from) || anyOf(item.to) || anyOf(item.cc) || anyOf(item.bcc)) {
       kept.push(item);
       if (item.messageId) messageIds.add(item.messageId);
     } else if (item.messageId) {
@@ -59,4 +70,26 @@ export function relevantItems(
     for (const item of others) if (item.kind === 'mail' && messageIds.has(item.messageId!)) kept.push(item);
   }
   return kept;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Whether an ISO instant lies in `[from, to)`. Parsing every instant of a large mailbox
+ * costs more than the rest of this filter, so an instant whose UTC day lies strictly
+ * between the bounds' days (or wholly outside them) is decided on its `YYYY-MM-DD` prefix
+ * alone; only the two bounds' own days, and any text not shaped so, are parsed.
+ */
+function heldTest(from: number, to: number): (iso: string) => boolean {
+  if (!Number.isFinite(from) || !Number.isFinite(to)) return (iso) => { const t = Date.parse(iso); return t >= from && t < to; };
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const fromDay = day(from), afterFromDay = day(from + DAY_MS), toDay = day(to), afterToDay = day(to + DAY_MS);
+  return (iso) => {
+    if (iso.length >= 20 && iso.charCodeAt(4) === 45 && iso.charCodeAt(10) === 84) {
+      if (iso >= afterFromDay && iso < toDay) return true;
+      if (iso < fromDay || iso >= afterToDay) return false;
+    }
+    const t = Date.parse(iso);
+    return t >= from && t < to;
+  };
 }

@@ -22,7 +22,7 @@ function mailbox(seed: number): Item[] {
   const items: Item[] = [];
   for (let k = 0; k < 1500; k++) {
     const who = people[Math.floor(rand() * rand() * people.length)]!;
-    const at = new Date(AS_OF.getTime() - Math.floor(rand() * 300 * DAY) - 1).toISOString();
+    const at = new Date(AS_OF.getTime() - Math.floor(rand() * 450 * DAY) - 1).toISOString();
     const r = rand();
     if (r < 0.07) {
       items.push(meetingWith(at, [who, people[Math.floor(rand() * people.length)]!]));
@@ -70,6 +70,20 @@ describe('relevantItems', () => {
     }
     expect(checked).toBe(4);
     expect(brief.meetings.flatMap((m) => m.accounts).some((a) => a.activeContacts > 1)).toBe(true);
+  });
+
+  it('leaves out mail outside the held history and meetings before it, as the extraction does', () => {
+    const inside = mail({ from: 'ann@partner.io', at: '2026-11-20T10:00:00.000Z' });
+    const before = mail({ from: 'ann@partner.io', at: '2025-01-01T10:00:00.000Z' });
+    const after = mail({ from: 'ann@partner.io', at: '2026-11-24T10:00:00.000Z' });
+    const oldMeeting = meetingWith('2025-01-02T10:00:00.000Z', ['ann@partner.io']);
+    const upcoming = meetingWith('2026-11-25T10:00:00.000Z', ['ann@partner.io']);
+    const held = { from: AS_OF.getTime() - 400 * DAY, to: AS_OF.getTime() };
+    expect(relevantItems([inside, before, after, oldMeeting, upcoming], new Set(['ann@partner.io']), new Set(), held)).toEqual([inside, upcoming]);
+    // The bounds to the millisecond, whatever the instant's text looks like.
+    const at = (ms: number, text = new Date(ms).toISOString()) => mail({ from: 'ann@partner.io', at: text });
+    const edges = [at(held.from), at(held.from - 1), at(held.to - 1), at(held.to), at(held.to - 1000, new Date(held.to - 1000).toISOString().replace('.000Z', 'Z'))];
+    expect(relevantItems(edges, new Set(['ann@partner.io']), new Set(), held)).toEqual([edges[0], edges[2], edges[4]]);
   });
 
   it('keeps the items naming an attendee or their organization, and other copies of those messages', () => {
