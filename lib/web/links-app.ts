@@ -5,6 +5,7 @@ import { timeZoneNames } from '#lib/time/zones.ts';
 import { InvalidLinkError, linkUrl, signLink, verifyLink, type LinkClaims } from '#lib/links/token.ts';
 import { confirmPage, problemPage, resultPage, type ResultLinks } from './links-pages.ts';
 import { htmlResponse, parseForm, redirectResponse, SECURITY_HEADERS, type WebRequest, type WebResponse } from './http.ts';
+import { answerNotesLink } from './notes-app.ts';
 
 /**
  * The signed links of the weekly email and the connect flow (`GET`/`POST /l/{token}`).
@@ -19,6 +20,8 @@ import { htmlResponse, parseForm, redirectResponse, SECURITY_HEADERS, type WebRe
  *   only with the cookie of the browser that signed in, lib/web/connect-person.ts).
  * - `detach`, the undo in the emails that announce a join, confirms on GET and detaches
  *   that one mailbox on POST (lib/links/detach.ts).
+ * - `notes` opens the notes page of one contact: GET shows, POST adds, edits or deletes
+ *   (lib/web/notes-app.ts, with its own cross-site checks).
  */
 
 /** The query parameter that carries a join or reconnect token to the connect page. */
@@ -65,6 +68,10 @@ export function createLinksApp(deps: LinksAppDeps): (request: WebRequest) => Pro
       const redirect = redirectResponse(connectUrl(base, claims, token));
       // 303 turns a POST into the GET the connect page expects.
       return method === 'POST' ? { ...redirect, status: 303 } : redirect;
+    }
+    if (claims.action === 'notes') {
+      const response = await answerNotesLink(deps, { ...request, method }, claims, { token, base, secret });
+      return request.method === 'HEAD' ? { ...response, body: '' } : response;
     }
     const response = method === 'GET' ? await confirm(deps, claims, linkUrl(base, token)) : await apply(deps, request, claims, base, secret);
     return request.method === 'HEAD' ? { ...response, body: '' } : response;

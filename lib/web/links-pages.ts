@@ -36,11 +36,11 @@ a{color:#3b5bdb;overflow-wrap:anywhere}
 /** Escapes text for HTML content and attribute values (kept under this name for the links pages). */
 export const escapeText = escapeHtml;
 
-/** A whole page: title, body HTML (already escaped). */
-export function page(title: string, body: string): string {
+/** A whole page: title, body HTML (already escaped), and any CSS a page adds to the common style. */
+export function page(title: string, body: string, extraStyle = ''): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="robots" content="noindex,nofollow"><title>${escapeText(title)} · Sinew</title><style>${STYLE}</style></head>
+<meta name="robots" content="noindex,nofollow"><title>${escapeText(title)} · Sinew</title><style>${STYLE}${extraStyle}</style></head>
 <body><main><div class="card"><p class="brand">Sinew</p>${body}</div></main></body></html>`;
 }
 
