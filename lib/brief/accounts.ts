@@ -22,7 +22,9 @@ export function organizationOf(address: string): string | null {
 }
 
 /**
- * The account lines of `organizations`, each in the order given.
+ * The account lines of `organizations`, each in the order given. `activeContacts` counts
+ * every active contact of the organization, the briefed attendees among them (as the
+ * weekly report's account line does); an organization with none has `health: null`.
  *
  * @param organizations the organizations of a meeting's attendees
  * @param heldContacts every contact with an interaction in the held history (at least
