@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { bareSubject, dateOf, overlap, rawMessages, wordsOf } from './raw-mbox.ts';
 
 /**
  * An oracle for the real-data tests, the received side of ./sent-oracle.ts: which messages
@@ -57,19 +57,10 @@ const MACHINE_LOCAL_PARTS = new Set(['noreply', 'donotreply', 'notifications', '
 export function receivedCopies(files: readonly string[], me: readonly string[]): ReceivedCopy[] {
   const copies: ReceivedCopy[] = [];
   for (const file of files) {
-    const text = readFileSync(file, 'latin1');
-    for (const raw of text.split(/^From .*\r?\n/m).slice(1)) {
-      const blank = raw.search(/\r?\n\r?\n/);
-      const block = raw.slice(0, blank < 0 ? raw.length : blank);
-      const headers = new Map<string, string>();
+    for (const { headers, block, body } of rawMessages(file)) {
       let subjectHead = '';
-      for (const line of block.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
-        const colon = line.indexOf(':');
-        const name = line.slice(0, colon).toLowerCase();
-        if (colon > 0 && !headers.has(name)) headers.set(name, line.slice(colon + 1).trim());
-      }
       const subjectLine = /^subject:(.*)$/im.exec(block);
-      if (subjectLine) subjectHead = bare(subjectLine[1]);
+      if (subjectLine) subjectHead = bareSubject(subjectLine[1]);
       const from = addressesIn(headers.get('from'))[0];
       if (from === undefined || me.includes(from)) continue;
       const to = addressesIn(headers.get('to'));
@@ -83,18 +74,18 @@ export function receivedCopies(files: readonly string[], me: readonly string[]):
         file,
         folder: headers.get('x-folder') ?? '',
         messageId: idMatch ? idMatch[1]!.toLowerCase() : null,
-        at: Date.parse(headers.get('date')!.replace(/\s*\(.*\)\s*$/, '')),
+        at: dateOf(headers),
         from,
         toCc: [...new Set([...to, ...cc])],
         recipients: [...new Set([...to, ...cc, ...bcc].map((a) => (me.includes(a) ? 'me' : a)))].sort(),
-        subject: bare(headers.get('subject')),
+        subject: bareSubject(headers.get('subject')),
         subjectHead,
         automated:
           headers.has('list-id') || headers.has('list-unsubscribe') ||
           precedence === 'bulk' || precedence === 'list' || precedence === 'junk' ||
           (autoSubmitted !== undefined && autoSubmitted !== 'no') ||
           MACHINE_LOCAL_PARTS.has(local) || local.startsWith('noreply') || local.startsWith('donotreply'),
-        words: new Set(raw.slice(blank).toLowerCase().match(/[a-z0-9]{3,}/g) ?? []),
+        words: wordsOf(body),
       });
     }
   }
@@ -213,22 +204,4 @@ function addressesIn(value: string | undefined): string[] {
     .split(',')
     .map((part) => (/<([^>]*)>/.exec(part)?.[1] ?? part).trim().replace(/^['"]+|['"]+$/g, '').toLowerCase())
     .filter((a) => /^[^@\s]+@[^@\s]+$/.test(a));
-}
-
-/** A subject without `Re:`/`Fw:` prefixes, whitespace folded, lower-cased. */
-function bare(subject: string | undefined): string {
-  let s = (subject ?? '').replace(/\s+/g, ' ').trim().toLowerCase();
-  for (let prev = ''; prev !== s; ) {
-    prev = s;
-    s = s.replace(/^(re|fw|fwd)\s*:\s*/, '');
-  }
-  return s;
-}
-
-/** Jaccard overlap of two word sets (1 for two empty bodies). */
-function overlap(a: Set<string>, b: Set<string>): number {
-  let shared = 0;
-  for (const w of a) if (b.has(w)) shared++;
-  const union = a.size + b.size - shared;
-  return union === 0 ? 1 : shared / union;
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { bareSubject, dateOf, overlap, rawMessages, wordsOf } from './raw-mbox.ts';
 
 /**
  * An oracle for the real-data tests: which of the user's sent messages in an mbox archive
@@ -39,27 +39,19 @@ const MIN_BODY_OVERLAP = 0.8;
 export function sentCopies(files: readonly string[], me: readonly string[]): SentCopy[] {
   const copies: SentCopy[] = [];
   for (const file of files) {
-    const text = readFileSync(file, 'latin1');
-    for (const raw of text.split(/^From .*\r?\n/m).slice(1)) {
-      const blank = raw.search(/\r?\n\r?\n/);
-      const headers = new Map<string, string>();
-      for (const line of raw.slice(0, blank).replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
-        const colon = line.indexOf(':');
-        const name = line.slice(0, colon).toLowerCase();
-        if (colon > 0 && !headers.has(name)) headers.set(name, line.slice(colon + 1).trim());
-      }
+    for (const { headers, body: text } of rawMessages(file)) {
       const from = addresses(headers.get('from'))[0];
       if (from === undefined || !me.includes(from)) continue;
-      let body = raw.slice(blank);
+      let body = text;
       if (/quoted-printable/i.test(headers.get('content-transfer-encoding') ?? '')) {
-        body = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+        body = text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
       }
       copies.push({
         file,
-        at: Date.parse(headers.get('date')!.replace(/\s*\(.*\)\s*$/, '')),
+        at: dateOf(headers),
         recipients: [...new Set(['to', 'cc', 'bcc'].flatMap((h) => addresses(headers.get(h))))].sort(),
         subject: bareSubject(headers.get('subject')),
-        words: new Set(body.toLowerCase().match(/[a-z0-9]{3,}/g) ?? []),
+        words: wordsOf(body),
       });
     }
   }
@@ -137,23 +129,6 @@ function addresses(value: string | undefined): string[] {
     .filter((a) => a.includes('@'));
 }
 
-function bareSubject(subject: string | undefined): string {
-  let s = (subject ?? '').replace(/\s+/g, ' ').trim().toLowerCase();
-  for (let prev = ''; prev !== s; ) {
-    prev = s;
-    s = s.replace(/^(re|fw|fwd)\s*:\s*/, '');
-  }
-  return s;
-}
-
 function sameSubject(a: string, b: string): boolean {
   return a === b || (a !== '' && b !== '' && (a.startsWith(b) || b.startsWith(a)));
-}
-
-/** Jaccard overlap of two word sets (1 for two empty bodies). */
-function overlap(a: Set<string>, b: Set<string>): number {
-  let shared = 0;
-  for (const w of a) if (b.has(w)) shared++;
-  const union = a.size + b.size - shared;
-  return union === 0 ? 1 : shared / union;
 }
