@@ -47,8 +47,12 @@ export function briefAsOf(date: string, timeZone: string, hour = BRIEF_HOUR): Da
   return new Date(localInstant(parseDate(date), hour, timeZone));
 }
 
-/** The local date `YYYY-MM-DD` of an instant in `timeZone`. */
+/**
+ * The local date `YYYY-MM-DD` of an instant in `timeZone`.
+ * @throws InputError when the zone is unknown.
+ */
 export function localDate(instant: Date, timeZone: string): string {
+  if (!isTimeZone(timeZone)) throw new InputError(`time zone ${JSON.stringify(timeZone)} is not an IANA zone such as Europe/Paris`);
   const p = zonedParts(instant, timeZone);
   return `${String(p.year).padStart(4, '0')}-${pad(p.month)}-${pad(p.day)}`;
 }

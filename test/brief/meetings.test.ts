@@ -148,6 +148,12 @@ describe('day boundaries in the person zone', () => {
     expect(localDate(new Date(lastOfDay), zone)).toBe(date);
   });
 
+  it('gives the local date of an instant in the zone', () => {
+    expect(localDate(new Date('2026-11-23T23:00:00.000Z'), 'Asia/Tokyo')).toBe('2026-11-24');
+    expect(localDate(new Date('2026-11-23T23:00:00.000Z'), 'America/New_York')).toBe('2026-11-23');
+    expect(() => localDate(new Date(), 'Mars/Olympus')).toThrow(/IANA/);
+  });
+
   it('refuses a date that is not a day and a zone that is not a zone', () => {
     expect(() => briefOf([], { date: '2026-02-30' })).toThrow(/not a day/);
     expect(() => briefOf([], { user: { email: ME, timeZone: 'Mars/Olympus', me: [], internalDomains: [] } })).toThrow(/IANA/);
