@@ -1,13 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeDemoFiles, DEMO_AS_OF, DEMO_TIME_ZONE } from '#lib/local/demo/index.ts';
+import { demoBriefDate, writeDemoFiles, DEMO_AS_OF, DEMO_TIME_ZONE } from '#lib/local/demo/index.ts';
 import { importFiles } from '#lib/sync/import-files.ts';
 import { defaultSettings } from '#lib/settings.ts';
 import { openCliContext, type GlobalFlags } from './context.ts';
 import { parseAsOf } from './options.ts';
 import { summarize } from './summary.ts';
 import { writeUserReport } from './report.ts';
+import { briefSummary, noBriefLine, writeUserBrief } from './brief.ts';
 
 export interface DemoFlags extends GlobalFlags {
   out: string;
@@ -16,7 +17,8 @@ export interface DemoFlags extends GlobalFlags {
 
 /**
  * `sinew demo` (what `npm start` runs): generates the bundled sample mailbox, imports it
- * into a fresh in-memory store, and writes the report to `out/`. Deterministic: the same
+ * into a fresh in-memory store, and writes the report to `out/`, and the meeting brief of
+ * the next working day (`out/brief.*`). Deterministic: the same
  * `--as-of` gives byte-identical files.
  */
 export async function runDemo(flags: DemoFlags, out: (line: string) => void): Promise<void> {
@@ -47,6 +49,16 @@ export async function runDemo(flags: DemoFlags, out: (line: string) => void): Pr
     out('');
     out(`subject: ${written.subject}`);
     out(`wrote ${written.files.join(', ')}`);
+    // The brief of the demo's next working day: one line, so a newcomer sees it at once.
+    const brief = await writeUserBrief(ctx.store, imported.userId, {
+      date: demoBriefDate(asOf),
+      now: asOf,
+      settings: defaultSettings,
+      files: { html: join(flags.out, 'brief.html'), text: join(flags.out, 'brief.txt'), json: join(flags.out, 'brief.json') },
+    });
+    out(brief.prepared.status === 'ready'
+      ? `${briefSummary(brief.prepared)}: wrote ${brief.files.join(', ')}`
+      : noBriefLine(brief.prepared, demoBriefDate(asOf), undefined));
   } finally {
     await ctx.close();
     await rm(dir, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { parseWhole } from './options.ts';
 import { runDemo } from './demo.ts';
 import { runImport } from './import.ts';
 import { runReport } from './report.ts';
+import { runBrief } from './brief.ts';
 import { runConnect } from './connect.ts';
 import { runSync } from './sync.ts';
 import { runNote, type NoteCommand } from './note.ts';
@@ -34,7 +35,7 @@ export function buildProgram(out: (line: string) => void, now: () => Date, clock
 
   program
     .command('demo')
-    .description('import the bundled sample mailbox and write a report to out/')
+    .description('import the bundled sample mailbox and write a report, and the next working day\'s meeting brief, to out/')
     .option('--out <dir>', 'where to write report.html, report.txt and report.json', 'out')
     .option('--as-of <iso>', 'report date (default: the sample mailbox date, 2026-11-23T07:00:00Z)')
     .action(async (opts, cmd: Command) => runDemo({ ...cmd.optsWithGlobals(), ...opts }, out));
@@ -83,6 +84,19 @@ export function buildProgram(out: (line: string) => void, now: () => Date, clock
       .option('--user <address>', 'whose report (default: the last imported user)')
       .option('--send', 'email the report to the user over SMTP (SINEW_SMTP_URL, from SINEW_REPORT_FROM)'),
   ).action(async (opts, cmd: Command) => runReport({ ...cmd.optsWithGlobals(), ...opts }, out, now));
+
+  withSettings(
+    program
+      .command('brief')
+      .description('write the meeting brief of one day: who you meet, and where each relationship stands')
+      .option('--date <day>', 'the local day, YYYY-MM-DD (default: today in your time zone)')
+      .option('--as-of <iso>', 'compute the figures as of this moment (default: 07:00 local on the day)')
+      .option('--html <file>', 'write the HTML email here')
+      .option('--text <file>', 'write the plain-text part here')
+      .option('--json <file>', 'write the brief JSON here')
+      .option('--user <address>', 'whose brief (default: the last imported user)')
+      .option('--send', 'email the brief to the user over SMTP (SINEW_SMTP_URL, from SINEW_REPORT_FROM)'),
+  ).action(async (opts, cmd: Command) => runBrief({ ...cmd.optsWithGlobals(), ...opts }, out, now));
 
   addNoteCommands(program, out, now);
 

@@ -2,7 +2,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoMailbox } from '#lib/local/demo/index.ts';
+import { DEMO_AS_OF, demoBriefDate, generateDemoMailbox } from '#lib/local/demo/index.ts';
+import { briefJsonSchema } from '#lib/brief/schema.ts';
+import { fullName, organizationLabel, organizationOf } from '#lib/report/phrasing.ts';
 import { parseReportJson } from '#lib/report/json.ts';
 import type { ReportJson } from '#lib/report/types.ts';
 import { runCli, type CliRun } from '#test/support/cli.ts';
@@ -67,6 +69,34 @@ describe('sinew demo', () => {
     // `excluded` also counts meeting occurrences: the demo's one 12-attendee meeting is a broadcast.
     const mail = expected.excludedMessages;
     expect(report.excluded).toEqual({ ...mail, broadcast: mail.broadcast + 1 });
+  });
+
+  it('writes the brief of the next working day (out/brief.json valid against the brief schema) and prints one line about it', async () => {
+    expect(demoBriefDate(DEMO_AS_OF)).toBe('2026-11-24');
+    expect(run.stdout).toMatch(/^brief for 2026-11-24: 6 meetings with people outside your organization \(subject: Your meetings today: 6 with [^)]+\): wrote \S+brief\.json, \S+brief\.html, \S+brief\.txt$/m);
+    const brief = briefJsonSchema.parse(JSON.parse(await readFile(join(dir, 'a', 'brief.json'), 'utf8')));
+    expect(brief).toMatchObject({ user: 'alex.morgan@northwind-consulting.com', date: '2026-11-24', timeZone: 'Europe/London' });
+    expect(brief.meetings.map((m) => m.start)).toEqual([...brief.meetings.map((m) => m.start)].sort());
+    const attendees = brief.meetings.flatMap((m) => m.attendees);
+    // A newcomer at a known organization and one at a new company: first meetings.
+    expect(attendees.filter((a) => !a.known).map((a) => a.address).sort()).toEqual(['elena.marsh@fernhill-robotics.com', 'priyanka.desai@halcyonhealth.org']);
+    expect(attendees.find((a) => a.address === 'james.whitfield@vantagelegal.co.uk')!.owed).toHaveLength(1);
+    expect(await readFile(join(dir, 'a', 'brief.html'), 'utf8')).toMatch(/^<!doctype html>/i);
+  });
+
+  it('names every attendee of the brief in full with their organization or address in the text part', async () => {
+    const brief = briefJsonSchema.parse(JSON.parse(await readFile(join(dir, 'a', 'brief.json'), 'utf8')));
+    const text = await readFile(join(dir, 'a', 'brief.txt'), 'utf8');
+    const leads = text.split('\n').filter((l) => l.startsWith('- '));
+    const attendees = brief.meetings.flatMap((m) => m.attendees);
+    expect(leads).toHaveLength(attendees.length);
+    for (const a of attendees) {
+      const name = fullName(a.address, a.name);
+      expect(name, a.address).toMatch(/\S \S/);
+      const org = organizationOf(a.address);
+      const label = `${name} (${org === null ? a.address : organizationLabel(org)})`;
+      expect(leads.some((l) => l.startsWith(`- ${label}`)), label).toBe(true);
+    }
   });
 
   it('writes a byte-for-byte identical JSON report for the same input and --as-of', async () => {

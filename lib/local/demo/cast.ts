@@ -77,3 +77,12 @@ export const SENDERS = {
   billing: p('CloudHost Billing', 'billing@cloudhost.net', 'UTC'),
   daemon: p('Mail Delivery Subsystem', 'mailer-daemon@googlemail.com', 'UTC'),
 } as const;
+
+/**
+ * People the user meets for the first time on the demo's brief day (brief-day.ts): Sinew
+ * has never seen them, one at a known organization, one at a new one.
+ */
+export const NEWCOMERS = {
+  priyanka: p('Priyanka Desai', 'priyanka.desai@halcyonhealth.org', LONDON),
+  elena: p('Elena Marsh', 'elena.marsh@fernhill-robotics.com', LONDON),
+} as const;

@@ -6,6 +6,7 @@ import type { DemoEvent, DemoExpectations, DemoMessage, Occurrence, Person } fro
 import { writeNoise } from './noise.ts';
 import { Random } from '#lib/random.ts';
 import { writeStories } from './stories.ts';
+import { writeBriefDay } from './brief-day.ts';
 import { nextWorkingMoment } from './zone.ts';
 
 /**
@@ -57,6 +58,8 @@ export function buildScenario(asOf: Date, seed: number): Scenario {
   const storyAutomated = mail.messages.filter((m) =>
     (m.extraHeaders ?? []).some(([k]) => k.toLowerCase() === 'auto-submitted')).length;
   const noise = writeNoise(rng, mail, asOf);
+  // After every seeded draw, so the rest of the demo is byte for byte what it was.
+  writeBriefDay(cal, asOf);
   const internalDomain = 'northwind-consulting.com';
   const internal = mail.messages.filter((m) =>
     [m.from, ...m.to, ...m.cc].every((p) => p.address.toLowerCase().endsWith(`@${internalDomain}`))).length;
