@@ -35,9 +35,13 @@ async function processRecord(record: SQSRecord, context?: Context): Promise<void
       owner: `${context?.awsRequestId ?? 'local'}:${record.messageId}:${randomUUID()}`,
       now: () => new Date(),
       leaseMs: remaining + LEASE_MARGIN_MS,
+      // Notes beside the actions need the token key (KMS); a deployment without it sends reports without notes.
+      ...(runtime.env.SINEW_TOKEN_KEY_ARN ? { vault: runtime.vault } : {}),
     });
     if (result.status === 'sent') {
       metrics.addMetric('ReportSent', MetricUnit.Count, 1);
+      // The report went out without its notes: said, never the notes themselves.
+      if (result.notes.state === 'failed') logger.warn('report sent without notes: they could not be opened', { userId: job.userId, week: job.week, ...errorFields(result.notes.error) });
       if (!result.recorded) logger.warn('report sent but its receipt was not stored', { userId: job.userId, week: job.week });
       logger.info('report sent', { userId: job.userId, week: job.week, messageId: result.messageId });
     } else {

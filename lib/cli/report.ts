@@ -8,11 +8,12 @@ import { prepareWeeklyReport, reportEmail, type PreparedReport } from '#lib/repo
 import { SmtpMailer } from '#lib/mail/smtp-mailer.ts';
 import { loadConfig } from '#lib/config.ts';
 import { ConfigError, InputError } from '#lib/errors.ts';
-import { loadOrCreateKeyFile } from '#lib/connect/token-vault.ts';
+import { loadOrCreateKeyFile, type TokenVault } from '#lib/connect/token-vault.ts';
 import { openCliContext, type GlobalFlags } from './context.ts';
 import { parseAsOf, settingsFromFlags, type SettingsFlags } from './options.ts';
 import { summarize } from './summary.ts';
 import { userIdFor } from '#lib/connect/identity.ts';
+import { localVault } from './connect.ts';
 
 export interface ReportFlags extends GlobalFlags, SettingsFlags {
   asOf?: string;
@@ -45,12 +46,15 @@ export async function writeUserReport(
     settings: Settings;
     files: { html?: string; text?: string; json?: string };
     linkIssuer?: { baseUrl: string; secret: Uint8Array; now: Date };
+    /** Opens the person's notes, for the newest note beside each action; none shown without it. */
+    vault?: TokenVault;
   },
 ): Promise<WrittenReport> {
   const prepared = await prepareWeeklyReport(store, userId, {
     asOf: opts.asOf,
     settings: opts.settings,
     ...(opts.linkIssuer ? { linkIssuer: opts.linkIssuer } : {}),
+    ...(opts.vault ? { vault: opts.vault } : {}),
   });
   const files: string[] = [];
   const write = async (file: string | undefined, body: string): Promise<void> => {
@@ -88,11 +92,14 @@ export async function runReport(flags: ReportFlags, out: (line: string) => void,
     const linkIssuer = flags.send
       ? { baseUrl: config.SINEW_BASE_URL, secret: await localLinkSecret(flags), now: now() }
       : undefined;
-    const written = await writeUserReport(ctx.store, userId, { asOf, settings, files, ...(linkIssuer ? { linkIssuer } : {}) });
+    const vault = await localVault(flags);
+    const written = await writeUserReport(ctx.store, userId, { asOf, settings, files, vault, ...(linkIssuer ? { linkIssuer } : {}) });
     out(summarize(written.json));
     out('');
     out(`subject: ${written.subject}`);
     if (written.files.length > 0) out(`wrote ${written.files.join(', ')}`);
+    const notes = written.prepared.notes;
+    if (notes.state === 'failed') out(`notes left out of this report: they could not be opened (${notes.error instanceof Error ? notes.error.message : String(notes.error)})`);
     if (flags.send) {
       const mailer = new SmtpMailer({ url: config.SINEW_SMTP_URL!, clock: now });
       try {

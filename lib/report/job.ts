@@ -17,6 +17,9 @@ import { MailDeliveryError } from '#lib/mail/errors.ts';
 import { localIsoWeek, previousIsoWeek } from '#lib/time/weeks.ts';
 import { SinewError } from '#lib/errors.ts';
 import { connectedProvider, type ConnectedProvider, type ConnectedProviderFacts } from '#lib/providers/registry.ts';
+import type { TokenVault } from '#lib/connect/token-vault.ts';
+import { newestNoteLines } from '#lib/notes/notes.ts';
+import { planActions } from './actions.ts';
 
 /**
  * One person's weekly report, from store to inbox (DESIGN section 5). The CLI and the
@@ -35,7 +38,17 @@ export interface PreparedReport {
   subject: string;
   /** The signed links rendered into the email; absent when no link issuer was given. */
   links?: ReportLinks & { unsubscribeUrl: string };
+  /** Whether the actions' notes were read (see {@link ActionNotes}). */
+  notes: ActionNotes;
 }
+
+/**
+ * The newest notes beside the email's actions (DESIGN section 9): `off` without a vault,
+ * `read` when they were (whether or not any contact has one), `failed` when the notes
+ * could not be read or opened: the email goes out without them rather than not at all,
+ * and the caller says so (the error carries no note text).
+ */
+export type ActionNotes = { state: 'off' | 'read' } | { state: 'failed'; error: unknown };
 
 export interface PrepareOptions {
   asOf: Date;
@@ -55,6 +68,11 @@ export interface PrepareOptions {
    * `sinew import --ics`).
    */
   surface?: 'service' | 'cli';
+  /**
+   * Opens the person's notes (lib/notes, sealed with this vault) so the newest note's first
+   * line stands beside each action's contact; without it the email shows no notes.
+   */
+  vault?: TokenVault;
   /**
    * The deployment's team view is on (DESIGN section 10): a sharer's report publishes
    * their entries and shows colleagues; absent or false, nothing of the team is touched.
@@ -80,6 +98,7 @@ export async function prepareWeeklyReport(store: Store, userId: string, opts: Pr
   const now = opts.now ?? opts.asOf;
   const mailboxes: MailboxInput[] = accounts.map((a) => ({ address: a.address, provider: a.provider, freshness: syncFreshness(a, now), ...(a.skippedItems ? { skippedItems: a.skippedItems } : {}) }));
   const addCalendar = json.calendar === 'missing' ? addCalendarFor(accounts, userId, opts) : undefined;
+  const { notes, lines } = await actionNotes(store, userId, json, opts.vault);
   const rendered = await renderReport(json, {
     timeZone: user.timeZone,
     ...(previous ? { previous } : {}),
@@ -87,8 +106,29 @@ export async function prepareWeeklyReport(store: Store, userId: string, opts: Pr
     ...(broken.length > 0 ? { needsReconnect: broken.map((a) => a.address) } : {}),
     mailboxes,
     ...(addCalendar ? { addCalendar } : {}),
+    ...(lines ? { notes: lines } : {}),
   });
-  return { user, json, serialized, week, ...rendered, ...(links ? { links } : {}) };
+  return { user, json, serialized, week, ...rendered, ...(links ? { links } : {}), notes };
+}
+
+/**
+ * The first line of the newest note on each contact the email's actions name: only
+ * theirs are opened (in AWS one KMS Decrypt each), never the person's other notes.
+ */
+async function actionNotes(
+  store: Store,
+  userId: string,
+  json: ReportJson,
+  vault: TokenVault | undefined,
+): Promise<{ notes: ActionNotes; lines?: Map<string, string> }> {
+  if (!vault) return { notes: { state: 'off' } };
+  const named = planActions(json).actions.flatMap((a) => a.contacts.map((c) => c.address));
+  if (named.length === 0) return { notes: { state: 'read' } };
+  try {
+    return { notes: { state: 'read' }, lines: await newestNoteLines({ store, vault }, userId, named) };
+  } catch (error) {
+    return { notes: { state: 'failed', error } };
+  }
 }
 
 /**
@@ -166,12 +206,14 @@ export interface ReportJobDeps {
    */
   leaseMs?: number;
   settings?: Settings;
+  /** Opens the person's notes for the lines beside the actions (the KMS vault in AWS); none shown without it. */
+  vault?: TokenVault;
   /** The deployment's team view is on (CDK context `team=on`; DESIGN section 10). */
   team?: boolean;
 }
 
 export type ReportJobResult =
-  | { status: 'sent'; messageId: string; week: string; subject: string; recorded: boolean }
+  | { status: 'sent'; messageId: string; week: string; subject: string; recorded: boolean; notes: ActionNotes }
   | { status: 'skipped'; reason: 'no-user' | 'paused' | 'already-sent' };
 
 const DEFAULT_LEASE_MS = 15 * 60_000;
@@ -213,6 +255,7 @@ export async function runReportJob(job: ReportJob, deps: ReportJobDeps): Promise
       linkIssuer: { baseUrl: deps.baseUrl, secret: deps.secret, now: deps.now() },
       now: deps.now(),
       surface: 'service',
+      ...(deps.vault ? { vault: deps.vault } : {}),
       ...(deps.team ? { team: true } : {}),
     });
   } catch (error) {
@@ -234,5 +277,5 @@ export async function runReportJob(job: ReportJob, deps: ReportJobDeps): Promise
   } catch {
     recorded = false;
   }
-  return { status: 'sent', messageId, week: prepared.week, subject: prepared.subject, recorded };
+  return { status: 'sent', messageId, week: prepared.week, subject: prepared.subject, recorded, notes: prepared.notes };
 }

@@ -6,6 +6,7 @@ import type { ReportJson } from './types.ts';
 import { planActions, type Action } from './actions.ts';
 import { DateWords, displayName, fullName, organizationLabel, stripControl } from './phrasing.ts';
 import { ADD_CALENDAR_CLI, staleMailbox } from './wording.ts';
+import { firstLine } from '#lib/notes/text.ts';
 import type { SyncFreshness } from '#lib/sync/freshness.ts';
 import type { ReportLinks } from '#lib/links/report-links.ts';
 import { providerFacts, type ProviderFacts } from '#lib/providers/registry.ts';
@@ -51,9 +52,6 @@ export interface ModelOptions {
    */
   notes?: ReadonlyMap<string, string>;
 }
-
-/** At most this many characters of a note's first line stand beside an action. */
-export const NOTE_LINE_MAX = 160;
 
 /** One mailbox behind the report, with its sync freshness (lib/sync/freshness.ts). */
 export interface MailboxInput {
@@ -226,14 +224,13 @@ function withNotes(actions: Action[], notes: ReadonlyMap<string, string>): Actio
 }
 
 /**
- * A note's first non-empty line, one line whatever it held (control characters become
- * spaces), cut at {@link NOTE_LINE_MAX} characters with an ellipsis; null for none.
+ * What stands beside an action: the note's first line as lib/notes cuts it (`firstLine`,
+ * at most `NOTE_LINE_CHARS` with an ellipsis), on one line whatever white space it held
+ * (a tab or a Unicode line separator included); null for none.
  */
 export function noteLine(note: string | undefined): string | null {
-  const line = (note ?? '').split(/\r\n|\r|\n|\u2028|\u2029/).map((l) => stripControl(l).replace(/\s+/g, ' ').trim()).find((l) => l !== '');
-  if (line === undefined) return null;
-  const chars = [...line];
-  return chars.length <= NOTE_LINE_MAX ? line : `${chars.slice(0, NOTE_LINE_MAX - 1).join('').trimEnd()}…`;
+  const line = stripControl(firstLine(note ?? '')).replace(/\s+/g, ' ').trim();
+  return line === '' ? null : line;
 }
 
 /** What an email says about one mailbox: when it was last synced (or imported), and whether that is stale. */
