@@ -6,6 +6,9 @@ import type { SyncOutcome } from '#lib/sync/engine.ts';
 import type { TestDynamo } from './dynalite.ts';
 import type { VirtualClock } from './virtual-clock.ts';
 
+/** The time the sync suites' mailboxes are built for and their reports are made at: Monday 23 Nov 2026, 07:00 UTC. */
+export const AS_OF = Date.UTC(2026, 10, 23, 7);
+
 /**
  * One provider seen the way the sync suites that hold for every provider see it
  * (test/sync/provider-sync.test.ts, job-providers.test.ts run `describe.each` over these):

@@ -1,26 +1,23 @@
-import { randomBytes } from 'node:crypto';
-import { runLoopbackConsent } from '#lib/connect/loopback.ts';
-import { LocalKeyVault } from '#lib/connect/token-vault.ts';
-import { recordConnectedAccount } from '#lib/connect/accounts.ts';
-import { providerClients, type ProviderClients, type ProviderEndpoints } from '#lib/providers/account-sources.ts';
-import { VirtualClock } from './virtual-clock.ts';
+import type { LocalKeyVault } from '#lib/connect/token-vault.ts';
+import type { ProviderClients, ProviderEndpoints } from '#lib/providers/account-sources.ts';
 import type { Clock } from '#lib/time/clock.ts';
 import type { Account } from '#lib/store/types.ts';
 import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
-import { buildMailbox } from '#test/support/google/gmail-fixture.ts';
 import { calendarFixture, WEEKLY_WITH_C1 } from '#test/support/google/calendar-fixture.ts';
-import { consentInBrowser, startGoogleWorld, TEST_CLIENT, type GoogleWorld } from '#test/support/google/world.ts';
-import { startTestDynamo, type TestDynamo } from './dynalite.ts';
-import { reportText } from './sync-run.ts';
+import { connectedGoogleRun } from '#test/support/google/sync-provider.ts';
+import type { GoogleWorld } from '#test/support/google/world.ts';
+import type { TestDynamo } from './dynalite.ts';
+import { AS_OF } from './sync-provider.ts';
+import type { VirtualClock } from './virtual-clock.ts';
+
+export { AS_OF };
 
 /**
  * One connected Gmail account for the sync worker's tests: the Google emulators on a
  * virtual clock, dynalite, a local key vault, and the account recorded as the connect
- * callback records it. The same seed gives the same mailbox, so two worlds can be
- * compared report for report.
+ * callback records it (the Google sync adapter's run, with a weekly series as calendar).
+ * The same seed gives the same mailbox, so two worlds can be compared report for report.
  */
-export const AS_OF = Date.UTC(2026, 10, 23, 7);
-
 export interface SyncWorld {
   clock: VirtualClock;
   google: GoogleWorld;
@@ -38,33 +35,14 @@ export interface SyncWorld {
 }
 
 export async function startSyncWorld(messages: number): Promise<SyncWorld> {
-  const clock = new VirtualClock(AS_OF);
-  const google = await startGoogleWorld({ mailbox: buildMailbox({ messages, seed: 11, asOf: AS_OF }), calendar: calendarFixture(clock, AS_OF, [WEEKLY_WITH_C1]), clock });
-  const db = await startTestDynamo();
-  const store = db.store();
-  const vault = LocalKeyVault.fromKey(randomBytes(32));
-  const grant = await runLoopbackConsent({ provider: 'google', oauth: google.oauth, onUrl: (url) => void consentInBrowser(url) });
-  const { account } = await recordConnectedAccount(store, vault, { provider: 'google', grant, now: new Date(AS_OF), timeZone: 'Europe/Paris' });
-  const endpoints: ProviderEndpoints = {
-    googleTokenUrl: `${google.emulator.url}token`,
-    googleApiRoot: google.emulator.url,
-    msAuthority: 'https://login.microsoftonline.com/common',
-    graphBaseUrl: 'https://graph.microsoft.com/v1.0',
-  };
+  const run = await connectedGoogleRun({ messages, seed: 11, calendar: (clock) => calendarFixture(clock, AS_OF, [WEEKLY_WITH_C1]) });
+  const { clock, world: google, db, store, vault, account, endpoints, providers } = run;
   return {
-    clock, google, db, store, vault, account, endpoints,
-    providers: providerClients(async () => TEST_CLIENT, endpoints),
-    report: () => reportText(store, account.userId, AS_OF),
-    async itemCount() {
-      let n = 0;
-      for await (const _ of store.queryItems(account.userId)) n += 1;
-      return n;
-    },
+    clock, google, db, store, vault, account, endpoints, providers,
+    report: () => run.report(),
+    itemCount: async () => (await run.itemIds()).length,
     stored: () => store.getAccount(account.userId, account.accountId),
-    async close() {
-      await google.close();
-      await db.close();
-    },
+    close: () => run.close(),
   };
 }
 

@@ -4,8 +4,7 @@ import { runSyncJob, type SyncJobDeps } from '#lib/sync/job.ts';
 import { googleSync } from '#test/support/google/sync-provider.ts';
 import { MemoryQueue } from '#test/support/memory-queue.ts';
 import { microsoftSync } from '#test/support/microsoft/sync-provider.ts';
-import type { ProviderRun } from '#test/support/sync-provider.ts';
-import { AS_OF } from '#test/support/sync-world.ts';
+import { AS_OF, type ProviderRun } from '#test/support/sync-provider.ts';
 
 /**
  * The worker's job for every provider: the same runSyncJob, with the clients the sync

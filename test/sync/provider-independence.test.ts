@@ -1,29 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runLoopbackConsent } from '#lib/connect/loopback.ts';
-import { LocalKeyVault } from '#lib/connect/token-vault.ts';
-import { recordConnectedAccount, tokenContext } from '#lib/connect/accounts.ts';
-import { buildUserReport } from '#lib/report/build.ts';
-import { googleSources } from '#lib/providers/google/sources.ts';
-import { microsoftSources } from '#lib/providers/microsoft/sources.ts';
-import { serializeReport } from '#lib/report/json.ts';
-import { defaultSettings } from '#lib/settings.ts';
-import { VirtualClock } from '#test/support/virtual-clock.ts';
-import { syncAccount } from '#lib/sync/engine.ts';
-import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
-import { buildMailbox } from '#test/support/google/gmail-fixture.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { VirtualClock } from '#test/support/virtual-clock.ts';
 import { CalendarState } from '#test/support/google/calendar-state.ts';
-import { consentInBrowser, startGoogleWorld } from '#test/support/google/world.ts';
+import { connectedGoogleRun } from '#test/support/google/sync-provider.ts';
 import { GraphCalendar } from '#test/support/microsoft/graph-calendar.ts';
-import { graphMailboxFromGmail } from '#test/support/microsoft/graph-mail-fixture.ts';
-import { accountSession, consentInMsBrowser, startMicrosoftWorld } from '#test/support/microsoft/world.ts';
+import { connectedMicrosoftRun } from '#test/support/microsoft/sync-provider.ts';
+import { AS_OF, type ProviderRun } from '#test/support/sync-provider.ts';
 
 /**
  * Issue 4's must-show: the same mailbox and calendar, served once by the Google emulators
  * and once by the Microsoft emulators, synced through each provider's real client and
  * source into separate stores, yield the same report JSON byte for byte.
  */
-const AS_OF = Date.UTC(2026, 10, 23, 7);
 const ME = 'me@example.com';
 const DAY = 86_400_000;
 
@@ -87,70 +74,27 @@ function graphCalendar(): GraphCalendar {
   return cal;
 }
 
-async function report(db: TestDynamo, userId: string): Promise<string> {
-  const { json } = await buildUserReport(db.store(), userId, { asOf: new Date(AS_OF), settings: defaultSettings });
-  return serializeReport(json);
-}
-
-/** Connects and syncs the Gmail mailbox through the Google emulators; the report. */
-async function viaGoogle(gmail: ReturnType<typeof buildMailbox>, db: TestDynamo): Promise<string> {
-  const clock = new VirtualClock(AS_OF);
-  const world = await startGoogleWorld({ mailbox: gmail, calendar: googleCalendar(clock), clock });
+/** Connects and syncs one provider's copy of the mailbox through its emulators; the report. */
+async function viaProvider(run: ProviderRun): Promise<string> {
   try {
-    const store = db.store();
-    const vault = LocalKeyVault.fromKey(randomBytes(32));
-    const grant = await runLoopbackConsent({ provider: 'google', oauth: world.oauth, onUrl: (url) => void consentInBrowser(url) });
-    const { account } = await recordConnectedAccount(store, vault, { provider: 'google', grant, now: new Date(AS_OF), timeZone: 'Europe/Paris' });
-    const refreshToken = await vault.open(account.encryptedToken!, tokenContext(account));
-    const sources = googleSources({ auth: world.oauth.clientFor(refreshToken), accountId: account.accountId, rootUrl: world.emulator.url, clock });
-    const outcome = await syncAccount({ store, account, sources, clock, budgetMs: 24 * 3_600_000 });
+    const outcome = await run.sync();
     expect(outcome.state).toBe('complete');
-    return await report(db, account.userId);
+    return await run.report();
   } finally {
-    await world.close();
-  }
-}
-
-/** The same through the Microsoft emulators, the mailbox converted by graphMailboxFromGmail. */
-async function viaMicrosoft(gmail: ReturnType<typeof buildMailbox>, db: TestDynamo): Promise<string> {
-  const clock = new VirtualClock(AS_OF);
-  const world = await startMicrosoftWorld({ mailbox: graphMailboxFromGmail(gmail), calendar: graphCalendar(), clock });
-  try {
-    const store = db.store();
-    const vault = LocalKeyVault.fromKey(randomBytes(32));
-    const grant = await runLoopbackConsent({ provider: 'microsoft', oauth: world.oauth, onUrl: (url) => void consentInMsBrowser(world, url) });
-    const holder = (await recordConnectedAccount(store, vault, { provider: 'microsoft', grant, now: new Date(AS_OF), timeZone: 'Europe/Paris' }));
-    const session = accountSession(world, store, vault, holder);
-    const sources = microsoftSources({
-      graphBaseUrl: world.emulator.graphUrl, ca: world.emulator.ca, accountId: holder.account.accountId, clock,
-      getAccessToken: (o) => session.getAccessToken(o),
-    });
-    const outcome = await syncAccount({ store, account: holder.account, sources, clock, budgetMs: 24 * 3_600_000 });
-    expect(outcome.state).toBe('complete');
-    return await report(db, holder.account.userId);
-  } finally {
-    await world.close();
+    await run.close();
   }
 }
 
 describe('provider independence', () => {
-  let googleDb: TestDynamo;
-  let microsoftDb: TestDynamo;
   let google: string;
   let microsoft: string;
 
   beforeAll(async () => {
-    googleDb = await startTestDynamo();
-    microsoftDb = await startTestDynamo();
-    // Two copies of one seeded mailbox, so neither sync can disturb the other's.
-    const spec = { messages: 800, seed: 23, asOf: AS_OF };
-    google = await viaGoogle(buildMailbox(spec), googleDb);
-    microsoft = await viaMicrosoft(buildMailbox(spec), microsoftDb);
+    // Two copies of one seeded mailbox, so neither sync can disturb the other's; each in its own store.
+    const spec = { messages: 800, seed: 23 };
+    google = await viaProvider(await connectedGoogleRun({ ...spec, calendar: googleCalendar }));
+    microsoft = await viaProvider(await connectedMicrosoftRun({ ...spec, calendar: graphCalendar() }));
   }, 60_000);
-  afterAll(async () => {
-    await googleDb?.close();
-    await microsoftDb?.close();
-  });
 
   it('the report is not trivial: mail and meeting contacts, bulk left out', () => {
     const json = JSON.parse(google);

@@ -3,15 +3,15 @@ import { expect } from 'vitest';
 import { runLoopbackConsent } from '#lib/connect/loopback.ts';
 import { LocalKeyVault } from '#lib/connect/token-vault.ts';
 import { recordConnectedAccount, tokenContext } from '#lib/connect/accounts.ts';
-import { providerClients } from '#lib/providers/account-sources.ts';
+import { providerClients, type ProviderEndpoints } from '#lib/providers/account-sources.ts';
 import { googleSources } from '#lib/providers/google/sources.ts';
 import { syncAccount } from '#lib/sync/engine.ts';
 import { startTestDynamo } from '#test/support/dynalite.ts';
-import type { ProviderRun, SyncProvider } from '#test/support/sync-provider.ts';
+import { AS_OF, type ProviderRun, type SyncProvider } from '#test/support/sync-provider.ts';
 import { crashingStore, reportText } from '#test/support/sync-run.ts';
-import { AS_OF } from '#test/support/sync-world.ts';
 import { VirtualClock } from '#test/support/virtual-clock.ts';
 import { calendarFixture, WEEKLY_WITH_C1 } from './calendar-fixture.ts';
+import type { CalendarState } from './calendar-state.ts';
 import { buildMailbox } from './gmail-fixture.ts';
 import { consentInBrowser, startGoogleWorld, TEST_CLIENT, type GoogleWorld } from './world.ts';
 
@@ -21,6 +21,8 @@ const MEETINGS = [WEEKLY_WITH_C1, { id: 'lunch', daysAgo: 10, hour: 12, contact:
 export interface GoogleRun extends ProviderRun {
   world: GoogleWorld;
   mailbox: ReturnType<typeof buildMailbox>;
+  /** The endpoints the sync worker is given: the emulator's for Google, Microsoft's own defaults. */
+  endpoints: ProviderEndpoints;
 }
 
 /**
@@ -36,23 +38,32 @@ export const googleSync = {
   connectedRun: connectedGoogleRun,
 } satisfies SyncProvider;
 
-/** A fresh world (same mailbox for the same seed), a fresh store, and a connected account. */
-export async function connectedGoogleRun({ messages = 600, seed = 5 }: { messages?: number; seed?: number } = {}): Promise<GoogleRun> {
+/**
+ * A fresh world (same mailbox for the same size and seed), a fresh store, and a connected
+ * account. The calendar is a weekly series with c1 and a lunch with c7 unless `calendar`
+ * builds another on the world's clock.
+ */
+export async function connectedGoogleRun({ messages = 600, seed = 5, calendar = (clock) => calendarFixture(clock, AS_OF, MEETINGS) }: {
+  messages?: number;
+  seed?: number;
+  calendar?: (clock: VirtualClock) => CalendarState;
+} = {}): Promise<GoogleRun> {
   const clock = new VirtualClock(AS_OF);
   const mailbox = buildMailbox({ messages, seed, asOf: AS_OF });
-  const world = await startGoogleWorld({ mailbox, calendar: calendarFixture(clock, AS_OF, MEETINGS), clock });
+  const world = await startGoogleWorld({ mailbox, calendar: calendar(clock), clock });
   const db = await startTestDynamo();
   const store = db.store();
   const vault = LocalKeyVault.fromKey(randomBytes(32));
   const grant = await runLoopbackConsent({ provider: 'google', oauth: world.oauth, onUrl: (url) => void consentInBrowser(url) });
   const { account } = await recordConnectedAccount(store, vault, { provider: 'google', grant, now: new Date(AS_OF), timeZone: 'Europe/Paris' });
   const e = world.emulator;
+  const endpoints: ProviderEndpoints = {
+    googleTokenUrl: `${e.url}token`, googleApiRoot: e.url,
+    msAuthority: 'https://login.microsoftonline.com/common', graphBaseUrl: 'https://graph.microsoft.com/v1.0',
+  };
   const run: GoogleRun = {
-    world, mailbox, clock, db, store, vault, account,
-    providers: providerClients(async () => TEST_CLIENT, {
-      googleTokenUrl: `${e.url}token`, googleApiRoot: e.url,
-      msAuthority: 'https://login.microsoftonline.com/common', graphBaseUrl: 'https://graph.microsoft.com/v1.0',
-    }),
+    world, mailbox, clock, db, store, vault, account, endpoints,
+    providers: providerClients(async () => TEST_CLIENT, endpoints),
     async sync(budgetMs = 24 * 3_600_000, crashAtCheckpoint?: number) {
       const refreshToken = await vault.open(run.account.encryptedToken!, tokenContext(run.account));
       const sources = googleSources({ auth: world.oauth.clientFor(refreshToken), accountId: run.account.accountId, rootUrl: e.url, clock });

@@ -9,9 +9,8 @@ import { microsoftSources } from '#lib/providers/microsoft/sources.ts';
 import { syncAccount } from '#lib/sync/engine.ts';
 import { startTestDynamo } from '#test/support/dynalite.ts';
 import { buildMailbox } from '#test/support/google/gmail-fixture.ts';
-import type { ProviderRun, SyncProvider } from '#test/support/sync-provider.ts';
+import { AS_OF, type ProviderRun, type SyncProvider } from '#test/support/sync-provider.ts';
 import { crashingStore, reportText } from '#test/support/sync-run.ts';
-import { AS_OF } from '#test/support/sync-world.ts';
 import { VirtualClock } from '#test/support/virtual-clock.ts';
 import { GraphCalendar } from './graph-calendar.ts';
 import { graphMailboxFromGmail } from './graph-mail-fixture.ts';
@@ -55,11 +54,19 @@ export const microsoftSync = {
   connectedRun: connectedMicrosoftRun,
 } satisfies SyncProvider;
 
-/** A fresh world (same mailbox for the same size and seed), a fresh store, and a connected account. */
-export async function connectedMicrosoftRun({ messages = 600, seed = 5 }: { messages?: number; seed?: number } = {}): Promise<MicrosoftRun> {
+/**
+ * A fresh world (same mailbox for the same size and seed: the Gmail fixture's, converted), a
+ * fresh store, and a connected account. The calendar is a weekly series with c1 and a lunch
+ * with c7 unless `calendar` is given.
+ */
+export async function connectedMicrosoftRun({ messages = 600, seed = 5, calendar = calendarFixture() }: {
+  messages?: number;
+  seed?: number;
+  calendar?: GraphCalendar;
+} = {}): Promise<MicrosoftRun> {
   const clock = new VirtualClock(AS_OF);
   const mailbox = graphMailboxFromGmail(buildMailbox({ messages, seed, asOf: AS_OF }));
-  const world = await startMicrosoftWorld({ mailbox, calendar: calendarFixture(), clock });
+  const world = await startMicrosoftWorld({ mailbox, calendar, clock });
   const db = await startTestDynamo();
   const store = db.store();
   const vault = LocalKeyVault.fromKey(randomBytes(32));
