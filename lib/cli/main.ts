@@ -4,6 +4,8 @@ import { parseWhole } from './options.ts';
 import { runDemo } from './demo.ts';
 import { runImport } from './import.ts';
 import { runReport } from './report.ts';
+import { runTeamDemo } from './demo-team.ts';
+import { runWhoKnows } from './who-knows.ts';
 import { runBrief } from './brief.ts';
 import { runConnect } from './connect.ts';
 import { runSync } from './sync.ts';
@@ -38,7 +40,8 @@ export function buildProgram(out: (line: string) => void, now: () => Date, clock
     .description('import the bundled sample mailbox and write a report, and the next working day\'s meeting brief, to out/')
     .option('--out <dir>', 'where to write report.html, report.txt and report.json', 'out')
     .option('--as-of <iso>', 'report date (default: the sample mailbox date, 2026-11-23T07:00:00Z)')
-    .action(async (opts, cmd: Command) => runDemo({ ...cmd.optsWithGlobals(), ...opts }, out));
+    .option('--team', 'a small firm instead: four colleagues in one store, each report with the team view, in out/team/<person>/')
+    .action(async (opts, cmd: Command) => (opts.team ? runTeamDemo : runDemo)({ ...cmd.optsWithGlobals(), ...opts }, out));
 
   program
     .command('import')
@@ -82,6 +85,7 @@ export function buildProgram(out: (line: string) => void, now: () => Date, clock
       .option('--text <file>', 'write the plain-text part here')
       .option('--json <file>', 'write the JSON export here')
       .option('--user <address>', 'whose report (default: the last imported user)')
+      .option('--team', 'the team view over the people in this store: publish this person\'s entries, show their colleagues')
       .option('--send', 'email the report to the user over SMTP (SINEW_SMTP_URL, from SINEW_REPORT_FROM)'),
   ).action(async (opts, cmd: Command) => runReport({ ...cmd.optsWithGlobals(), ...opts }, out, now));
 
@@ -99,6 +103,15 @@ export function buildProgram(out: (line: string) => void, now: () => Date, clock
   ).action(async (opts, cmd: Command) => runBrief({ ...cmd.optsWithGlobals(), ...opts }, out, now));
 
   addNoteCommands(program, out, now);
+
+  program
+    .command('who-knows')
+    .description('which colleagues in this store (who share) are active with a contact or an organization')
+    .argument('<address-or-domain>', 'a contact address, or an organization domain')
+    .option('--team', 'the team view over the people in this store (required: it is off otherwise)')
+    .option('--user <address>', 'who asks (default: the last imported user)')
+    .option('--json <file>', 'write the answer as JSON here')
+    .action(async (query: string, opts, cmd: Command) => runWhoKnows(query, { ...cmd.optsWithGlobals(), ...opts }, out));
 
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;

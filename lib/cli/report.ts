@@ -13,6 +13,7 @@ import { openCliContext, type GlobalFlags } from './context.ts';
 import { parseAsOf, settingsFromFlags, type SettingsFlags } from './options.ts';
 import { summarize } from './summary.ts';
 import { userIdFor } from '#lib/connect/identity.ts';
+import { teamLine } from './who-knows.ts';
 import { localVault } from './connect.ts';
 
 export interface ReportFlags extends GlobalFlags, SettingsFlags {
@@ -23,6 +24,8 @@ export interface ReportFlags extends GlobalFlags, SettingsFlags {
   user?: string;
   /** Email the report over SMTP (`SINEW_SMTP_URL`) to the user's address. */
   send?: boolean;
+  /** The team view over the people in this store (DESIGN section 10). */
+  team?: boolean;
 }
 
 export interface WrittenReport {
@@ -46,6 +49,8 @@ export async function writeUserReport(
     settings: Settings;
     files: { html?: string; text?: string; json?: string };
     linkIssuer?: { baseUrl: string; secret: Uint8Array; now: Date };
+    /** The team view is on: publish this person's entries and show their colleagues. */
+    team?: boolean;
     /** Opens the person's notes, for the newest note beside each action; none shown without it. */
     vault?: TokenVault;
   },
@@ -54,6 +59,7 @@ export async function writeUserReport(
     asOf: opts.asOf,
     settings: opts.settings,
     ...(opts.linkIssuer ? { linkIssuer: opts.linkIssuer } : {}),
+    ...(opts.team ? { team: true } : {}),
     ...(opts.vault ? { vault: opts.vault } : {}),
   });
   const files: string[] = [];
@@ -93,11 +99,12 @@ export async function runReport(flags: ReportFlags, out: (line: string) => void,
       ? { baseUrl: config.SINEW_BASE_URL, secret: await localLinkSecret(flags), now: now() }
       : undefined;
     const vault = await localVault(flags);
-    const written = await writeUserReport(ctx.store, userId, { asOf, settings, files, vault, ...(linkIssuer ? { linkIssuer } : {}) });
+    const written = await writeUserReport(ctx.store, userId, { asOf, settings, files, vault, ...(linkIssuer ? { linkIssuer } : {}), ...(flags.team ? { team: true } : {}) });
     out(summarize(written.json));
     out('');
     out(`subject: ${written.subject}`);
     if (written.files.length > 0) out(`wrote ${written.files.join(', ')}`);
+    if (written.json.team) out(teamLine(written.json.team));
     const notes = written.prepared.notes;
     if (notes.state === 'failed') out(`notes left out of this report: they could not be opened (${notes.error instanceof Error ? notes.error.message : String(notes.error)})`);
     if (flags.send) {

@@ -7,6 +7,7 @@ import { TEAM_ENTRY_ATTRIBUTES } from '#lib/store/dynamodb/team-index.ts';
 import { buildUserReport } from '#lib/report/build.ts';
 import { defaultSettings } from '#lib/settings.ts';
 import { keepPrivate, stopSharing } from '#lib/team/sharing.ts';
+import { NotSharingError, whoKnows } from '#lib/team/who-knows.ts';
 import { disconnectUser } from '#lib/links/disconnect.ts';
 import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 import { FIRM_AS_OF, seedPerson, type FirmPerson } from './firm.ts';
@@ -157,6 +158,16 @@ describe('team index privacy and concurrency (DESIGN section 10)', () => {
     expect((await report(store, ids.kim)).json.team?.paths).toEqual([]);
     expect((await report(store, ids.sam)).json.team?.sharing).toBe(false);
     expect(mentions(await teamItems(), ids.sam)).toEqual([]);
+  });
+
+  it('who-knows answers a sharer from the index, never naming the asker, and refuses a non-sharer', async () => {
+    for (const id of [ids.sam, ids.kim]) await report(store, id);
+    expect((await whoKnows(store, ids.kim, 'Ann@Acme.example')).colleagues.map((c) => c.address)).toEqual(['sam.lee@firm.example']);
+    const byDomain = await whoKnows(store, ids.sam, 'acme.example');
+    expect(byDomain).toMatchObject({ match: 'organization', account: 'acme.example' });
+    expect(byDomain.colleagues.map((c) => c.address)).toEqual(['kim.ng@firm.example']);
+    expect((await whoKnows(store, ids.kim, 'nobody@nowhere.example')).match).toBe('none');
+    await expect(whoKnows(store, ids.nia, 'acme.example')).rejects.toThrow(NotSharingError);
   });
 
   it('disconnect removes every entry of that person in the same request', async () => {
