@@ -1,6 +1,6 @@
 import type { AttendeeView, BriefModel, MeetingView } from './render-model.ts';
 import { escapeHtml } from '#lib/report/escape.ts';
-import { linkTo, MUTED, mjmlDocument, pill, WRAP } from '#lib/report/email-style.ts';
+import { compactPill, linkTo, MUTED, mjmlDocument, WRAP } from '#lib/report/email-style.ts';
 import { renderCompiled, type TemplateOrigin } from '#lib/report/email-template.ts';
 import { noteHtml } from '#lib/notes/text.ts';
 import { BRIEF_EMAIL_TEMPLATE } from './email-template.generated.ts';
@@ -32,8 +32,12 @@ export function renderBriefHtml(model: BriefModel): string {
 
 /** The MJML source of the brief; exported for the tests that validate it strictly with MJML. */
 export function briefMjml(model: BriefModel): string {
+  // One section holds every meeting: a section per meeting would add 1.5 KB of MJML's
+  // table markup each, and a long day must stay under Gmail's 102 KB clipping.
   const meetings = model.meetings.length > 0
-    ? model.meetings.map(meetingSection).join('\n')
+    ? `<mj-section background-color="#ffffff" padding="4px 0 16px"><mj-column>
+${model.meetings.map(meetingBlocks).join('\n')}
+</mj-column></mj-section>`
     : `<mj-section background-color="#ffffff" padding="8px 0 16px"><mj-column><mj-text>${escapeHtml(NO_MEETINGS)}</mj-text></mj-column></mj-section>`;
   return mjmlDocument(model.subject, model.preview, `<mj-section background-color="#ffffff" padding="20px 0 8px">
 <mj-column>
@@ -54,16 +58,15 @@ function noticeSection(model: BriefModel): string {
 </mj-section>`;
 }
 
-function meetingSection(m: MeetingView): string {
+/** A meeting: its heading, one block holding its attendees (one block, for size), its account lines. */
+function meetingBlocks(m: MeetingView): string {
   const accounts = m.accounts.length > 0
     ? `<mj-text font-size="13px" color="${MUTED}" padding="6px 24px 4px"><div style="${WRAP}">${m.accounts.map(escapeHtml).join('<br>')}</div></mj-text>`
     : '';
-  // The class marks a meeting and an attendee for the screenshot tests; mail clients ignore it.
-  return `<mj-section background-color="#ffffff" padding="4px 0 16px"><mj-column>
-<mj-text padding="14px 24px 2px"><div class="sinew-meeting" style="border-top:1px solid #e4e7eb;padding-top:12px;${WRAP}"><div style="font-size:20px;font-weight:700">${escapeHtml(m.time)}</div><div style="font-size:14px;color:${MUTED}">${escapeHtml(m.withLine)}</div></div></mj-text>
-${m.attendees.map(attendeeBlock).join('\n')}
-${accounts}
-</mj-column></mj-section>`;
+  // The classes mark a meeting and an attendee for the screenshot tests; mail clients ignore them.
+  return `<mj-text padding="14px 24px 2px"><div class="sinew-meeting" style="border-top:1px solid #e4e7eb;padding-top:12px;${WRAP}"><div style="font-size:20px;font-weight:700">${escapeHtml(m.time)}</div><div style="font-size:14px;color:${MUTED}">${escapeHtml(m.withLine)}</div></div></mj-text>
+<mj-text padding="4px 24px 6px"><div style="${WRAP}">${m.attendees.map(attendeeBlock).join('\n')}</div></mj-text>
+${accounts}`;
 }
 
 function attendeeBlock(a: AttendeeView): string {
@@ -83,15 +86,12 @@ function attendeeBlock(a: AttendeeView): string {
   const colleagues = a.colleagues.length > 0
     ? `<div style="margin:6px 0 0;font-size:14px;color:${MUTED}">${escapeHtml(colleaguesWho(a.first))}: ${a.colleagues.map(escapeHtml).join(', ')}</div>`
     : '';
-  const pills = [pill(a.links.note, LINK_LABELS.note), pill(a.links.fine, LINK_LABELS.fine), pill(a.links.mute, LINK_LABELS.mute)].filter((p) => p !== '');
-  const links = pills.length > 0 ? `<div style="margin-top:4px">${pills.join(' ')}</div>` : '';
-  return `<mj-text padding="10px 24px 6px">
-<div class="sinew-attendee" style="border-left:3px solid ${border};padding-left:12px;${WRAP}">
-<div>${leadHtml}</div>
-${rest.map((s) => `<div style="margin:2px 0 0">${escapeHtml(s)}</div>`).join('')}
+  const pills = [compactPill(a.links.note, LINK_LABELS.note), compactPill(a.links.fine, LINK_LABELS.fine), compactPill(a.links.mute, LINK_LABELS.mute)].filter((p) => p !== '');
+  const links = pills.length > 0 ? `<div style="font-size:13px">${pills.join(' ')}</div>` : '';
+  return `<div class="sinew-attendee" style="border-left:3px solid ${border};padding-left:12px;margin:10px 0 4px">
+<div>${[leadHtml, ...rest.map(escapeHtml)].join('<br>')}</div>
 ${notes}${colleagues}${links}
-</div>
-</mj-text>`;
+</div>`;
 }
 
 function footerSection(model: BriefModel): string {

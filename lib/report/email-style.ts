@@ -49,6 +49,15 @@ export function pill(url: string | undefined, text: string): string {
   return `<a href="${escapeHtml(url)}" style="display:inline-block;margin:4px 4px 0 0;padding:3px 10px;border:1px solid #cbd2d9;border-radius:14px;font-size:13px;color:${ACCENT};text-decoration:none;white-space:nowrap">${escapeHtml(text)}</a>`;
 }
 
+/**
+ * The same button with a shorter style, for an email that repeats it many times (the
+ * brief: three per attendee): its container sets the 13px font size and the spacing.
+ */
+export function compactPill(url: string | undefined, text: string): string {
+  if (!safeUrl(url)) return '';
+  return `<a href="${escapeHtml(url)}" style="display:inline-block;margin-top:4px;padding:3px 10px;border:1px solid #cbd2d9;border-radius:14px;color:${ACCENT};text-decoration:none">${escapeHtml(text)}</a>`;
+}
+
 /** An inline link; nothing for an unsafe URL. */
 export function linkTo(url: string | undefined, text: string): string {
   if (!safeUrl(url)) return '';

@@ -90,7 +90,29 @@ export function oneMeetingBrief(): BriefJson {
 
 const LONG = 'procurement.department.head.of.operations@very-long-organisation-name-international.co.uk';
 
-/** Five meetings, the largest with eight external attendees from four organizations. */
+const FIRST = ['Kai', 'Mara', 'Olu', 'Ines', 'Theo', 'Yuki', 'Bram', 'Lior', 'Sana', 'Ravi', 'Noor', 'Femi', 'Ada', 'Jonas', 'Wen', 'Ilse', 'Pablo', 'Zara', 'Hugo', 'Maya'];
+const LAST = ['Berg', 'Okafor', 'Silva', 'Nakamura', 'Rossi', 'Haddad', 'Kowalski', 'Lindqvist', 'Moreau', 'Novak'];
+
+/** `n` more known attendees at `domain`, each with figures, one open loop and a note, named distinctly. */
+function colleaguesAt(domain: string, from: number, n: number): BriefAttendee[] {
+  return Array.from({ length: n }, (_, i) => {
+    const k = from + i;
+    const name = `${FIRST[k % FIRST.length]} ${LAST[(k * 3) % LAST.length]}`;
+    return known(`${name.toLowerCase().replace(' ', '.')}@${domain}`, name, {
+      health: 40 + ((k * 7) % 55),
+      cadenceDays: 4 + (k % 20),
+      owed: k % 3 === 0 ? [{ receivedAt: daysBefore(2 + (k % 5)) }] : [],
+      awaiting: k % 4 === 0 ? [{ sentAt: daysBefore(6 + (k % 7)) }] : [],
+      notes: k % 2 === 0 ? [{ id: `f${k}`, at: daysBefore(3 + k), text: 'Met at the Lisbon conference; prefers calls before 10 and short agendas.' }] : [],
+    });
+  });
+}
+
+/**
+ * Five meetings of eight external attendees each (the most issue 12 asks the email to
+ * carry), from four organizations and public webmail, known and first-met people, notes,
+ * colleagues and open loops both ways.
+ */
 export function fiveMeetingBrief(): BriefJson {
   const acme = account('acme.com', 70, 3);
   const globex = account('globex.com', 45, 1, true);
@@ -101,12 +123,13 @@ export function fiveMeetingBrief(): BriefJson {
     awaiting: [{ sentAt: daysBefore(9) }, { sentAt: daysBefore(3) }], reciprocity: 0.25, replyHours: { mine: 2, theirs: null },
     colleagues: [{ name: 'Sam Lee', tier: 'strong', lastInteraction: '2026-11-03' }, { name: 'Kim Ode', tier: 'weak', lastInteraction: '2026-08-14' }],
   });
+  const lena = unknown('lena.fox@globex.com', 'Lena Fox');
   const big = [
     ANN,
     known('tom.becker@acme.com', 'Becker, Tom', { owed: [{ receivedAt: daysBefore(10) }, { receivedAt: daysBefore(1, 18) }], initiative: 'they-chase', trend: 'warming' }),
     known('priya@acme.com', 'Priya', { cadenceDays: null, lastMeeting: null, replyHours: { mine: 0.5, theirs: 60 } }),
     raj,
-    unknown('lena.fox@globex.com', 'Lena Fox'),
+    lena,
     unknown('new.person@initech.io', null),
     known('emma.clarke@gmail.com', 'Emma Clarke', { lastDirection: 'meeting', notes: [{ id: 'n3', at: daysBefore(1), text: 'Freelance designer; invoices in EUR.' }] }),
     known(LONG, 'Maximiliane-Konstantina Oberbürgermeisterstellvertreterin', {
@@ -114,11 +137,11 @@ export function fiveMeetingBrief(): BriefJson {
     }),
   ];
   return brief([
-    meeting('08:30', '09:00', [ANN], [acme]),
+    meeting('08:30', '09:00', [ANN, ...colleaguesAt('acme.com', 0, 7)], [acme]),
     meeting('10:00', '11:30', big, [acme, globex, initech, long]),
-    meeting('13:00', '13:45', [raj, unknown('lena.fox@globex.com', 'Lena Fox')], [globex]),
-    meeting('15:00', '15:30', [unknown('sue@initech.io', 'Sue Park')], [initech]),
-    meeting('17:30', '18:00', [known('emma.clarke@gmail.com', 'Emma Clarke'), known('j.doe@gmail.com', 'John Doe', { health: 30, trend: 'cooling' })], []),
+    meeting('13:00', '13:45', [raj, lena, ...colleaguesAt('globex.com', 7, 6)], [globex]),
+    meeting('15:00', '15:30', [unknown('sue@initech.io', 'Sue Park'), ...colleaguesAt('initech.io', 13, 7)], [initech]),
+    meeting('17:30', '18:00', [known('emma.clarke@gmail.com', 'Emma Clarke'), known('j.doe@gmail.com', 'John Doe', { health: 30, trend: 'cooling' }), ...colleaguesAt('very-long-organisation-name-international.co.uk', 20, 6)], [long]),
   ]);
 }
 
