@@ -30,6 +30,8 @@ export interface ReportLinks {
   timeZone?: string;
   /** A per-contact answer to a flag: "this is fine", snooze 30 days, mute. */
   contactAction?: (address: string, action: 'fine' | 'snooze' | 'mute') => string;
+  /** A contact's notes page, to add, edit or delete notes on them (DESIGN section 9; lib/links/notes-links.ts). */
+  notes?: (address: string) => string;
 }
 
 /** How long "snooze" silences a contact, in days. */

@@ -8,7 +8,7 @@ import { subjectOf } from './subject.ts';
 import { renderCompiled } from './email-template.ts';
 import { EMAIL_TEMPLATE } from './email-template.generated.ts';
 import {
-  CHANGE_TIME_ZONE, FIRST_REPORT, FIRST_WEEK, MAILBOXES, NOTHING_TO_DO, NO_CALENDAR, READS, cannotRead, datesIn, noActivity, moreFlagged, signed, yourNote,
+  CHANGE_TIME_ZONE, FIRST_REPORT, FIRST_WEEK, MAILBOXES, NOTHING_TO_DO, NO_CALENDAR, READS, cannotRead, datesIn, noActivity, moreFlagged, signed, yourNote, notesLinkLabel,
 } from './wording.ts';
 
 /**
@@ -125,15 +125,14 @@ function notes(action: Action): string {
 }
 
 function contactLinks(action: Action, links: ReportLinks): string {
-  const make = links.contactAction;
-  if (!make) return '';
+  const { contactAction: make, notes } = links;
+  if (!make && !notes) return '';
   return action.contacts
     .slice(0, 5)
     .map((c) => {
       const buttons = [
-        pill(make(c.address, 'fine'), 'This is fine'),
-        pill(make(c.address, 'snooze'), 'Snooze 30 days'),
-        pill(make(c.address, 'mute'), 'Mute'),
+        ...(make ? [pill(make(c.address, 'fine'), 'This is fine'), pill(make(c.address, 'snooze'), 'Snooze 30 days'), pill(make(c.address, 'mute'), 'Mute')] : []),
+        ...(notes ? [pill(notes(c.address), notesLinkLabel(c.note !== undefined))] : []),
       ].filter((p) => p !== '');
       const who = action.contacts.length > 1 ? `<span style="font-size:13px;color:${MUTED}">${escapeHtml(c.label)}:</span> ` : '';
       return `<div style="margin-top:4px">${who}${buttons.join(' ')}</div>`;

@@ -19,6 +19,7 @@ import { SinewError } from '#lib/errors.ts';
 import { connectedProvider, type ConnectedProvider, type ConnectedProviderFacts } from '#lib/providers/registry.ts';
 import type { TokenVault } from '#lib/connect/token-vault.ts';
 import { newestNoteLines } from '#lib/notes/notes.ts';
+import { notesLinks } from '#lib/links/notes-links.ts';
 import { planActions } from './actions.ts';
 
 /**
@@ -92,8 +93,9 @@ export async function prepareWeeklyReport(store: Store, userId: string, opts: Pr
   const previous = previousText ? (JSON.parse(previousText) as ReportJson) : undefined;
   await store.putReport(userId, week, serialized);
   const broken = accounts.filter((a) => a.status === 'needs-reconnect');
+  // Each action's contact gets a link to their notes page (DESIGN section 9), beside the answers to the flag.
   const links = opts.linkIssuer
-    ? reportLinksFor({ ...opts.linkIssuer, userId, ...reconnectProviderOf(broken) })
+    ? { ...reportLinksFor({ ...opts.linkIssuer, userId, ...reconnectProviderOf(broken) }), notes: notesLinks({ ...opts.linkIssuer, userId }) }
     : undefined;
   const now = opts.now ?? opts.asOf;
   const mailboxes: MailboxInput[] = accounts.map((a) => ({ address: a.address, provider: a.provider, freshness: syncFreshness(a, now), ...(a.skippedItems ? { skippedItems: a.skippedItems } : {}) }));

@@ -2,7 +2,7 @@ import type { ReportModel } from './model.ts';
 import { safeUrl } from './escape.ts';
 import { subjectOf } from './subject.ts';
 import {
-  CHANGE_TIME_ZONE, FIRST_REPORT, FIRST_WEEK, MAILBOXES, NOTHING_TO_DO, NO_CALENDAR, READS, cannotRead, datesIn, noActivity, moreFlagged, signed, yourNote,
+  CHANGE_TIME_ZONE, FIRST_REPORT, FIRST_WEEK, MAILBOXES, NOTHING_TO_DO, NO_CALENDAR, READS, cannotRead, datesIn, noActivity, moreFlagged, signed, yourNote, notesLinkLabel,
 } from './wording.ts';
 
 /**
@@ -26,7 +26,7 @@ export function renderText(model: ReportModel): string {
 
   lines.push('WHAT TO DO THIS WEEK', '');
   if (model.emptyWeek) lines.push(NOTHING_TO_DO, '');
-  const make = model.links.contactAction;
+  const { contactAction: make, notes } = model.links;
   model.actions.forEach((action, i) => {
     lines.push(`${i + 1}. ${action.title}`, `   ${action.summary}`);
     for (const c of action.contacts) {
@@ -34,13 +34,14 @@ export function renderText(model: ReportModel): string {
     }
     for (const e of action.evidence) lines.push(`   - ${e}`);
     lines.push(`   > ${action.suggestion}`);
-    if (make) {
-      for (const c of action.contacts.slice(0, 5)) {
-        const who = action.contacts.length > 1 ? ` (${c.label})` : '';
+    for (const c of action.contacts.slice(0, 5)) {
+      const who = action.contacts.length > 1 ? ` (${c.label})` : '';
+      if (make) {
         link(`   This is fine${who}`, make(c.address, 'fine'));
         link(`   Snooze 30 days${who}`, make(c.address, 'snooze'));
         link(`   Mute${who}`, make(c.address, 'mute'));
       }
+      if (notes) link(`   ${notesLinkLabel(c.note !== undefined)}${who}`, notes(c.address));
     }
     lines.push('');
   });

@@ -77,3 +77,8 @@ export const MAILBOXES = 'Mailboxes behind this report:';
 export function yourNote(on?: string): string {
   return on === undefined ? 'Your note:' : `Your note on ${on}:`;
 }
+
+/** The link to a contact's notes page: to add the first note, or to see and change the ones there are. */
+export function notesLinkLabel(hasNote: boolean): string {
+  return hasNote ? 'Notes' : 'Add a note';
+}

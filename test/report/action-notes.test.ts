@@ -67,6 +67,26 @@ describe('the newest note beside an action', () => {
   });
 });
 
+describe('the link to each contact’s notes page', () => {
+  const links = { notes: (address: string) => `https://sinew.example/l/notes-${encodeURIComponent(address)}` };
+
+  it('says "Notes" where there is a note and "Add a note" where there is none, in both parts', async () => {
+    const { text, html } = await renderReport(json, { notes, links });
+    expect(text).toContain('   Notes: https://sinew.example/l/notes-raj%40beta.io\n');
+    expect(text).toContain('   Add a note (Ann Lee (Acme)): https://sinew.example/l/notes-ann%40acme.com\n');
+    expect(text).toContain('   Notes (Bob Stone (Acme)): https://sinew.example/l/notes-bob%40acme.com\n');
+    expect(text).toContain('   Add a note: https://sinew.example/l/notes-lee%40gmail.com\n');
+    expect(html).toMatch(/href="https:\/\/sinew\.example\/l\/notes-raj%40beta\.io"[^>]*>Notes<\/a>/);
+    expect(html).toMatch(/href="https:\/\/sinew\.example\/l\/notes-lee%40gmail\.com"[^>]*>Add a note<\/a>/);
+    expect(html.match(/>(Notes|Add a note)<\/a>/g)).toHaveLength(4);
+  });
+
+  it('is left out where the deployment gives no notes link (a report written to disk)', async () => {
+    const { text, html } = await renderReport(json, { notes });
+    for (const part of [text, html]) expect(part).not.toMatch(/Add a note|Notes[:<]/);
+  });
+});
+
 describe('noteLine', () => {
   it('takes the first non-empty line as lib/notes cuts it, on one line', () => {
     expect(noteLine(undefined)).toBeNull();

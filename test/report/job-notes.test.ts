@@ -4,6 +4,7 @@ import type { Mailer, OutgoingEmail } from '#lib/mail/mailer.ts';
 import { addNote } from '#lib/notes/notes.ts';
 import { prepareWeeklyReport, runReportJob } from '#lib/report/job.ts';
 import { defaultSettings } from '#lib/settings.ts';
+import { verifyLink } from '#lib/links/token.ts';
 import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
 import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 import { LINK_SECRET, mailItem, seedUser } from '#test/support/report-job-fixtures.ts';
@@ -74,6 +75,19 @@ describe('prepareWeeklyReport with the person’s notes', () => {
     expect(prepared.notes.state).toBe('failed');
     expect(prepared.text).toContain('1. Reply to ann@acme.com');
     expect(prepared.text).not.toContain('Your note');
+  });
+});
+
+describe('the notes link beside each action', () => {
+  it('is signed for this person and that contact, and opens their notes page', async () => {
+    const prepared = await prepareWeeklyReport(store, userId, {
+      asOf, settings: defaultSettings, vault, linkIssuer: { baseUrl: 'https://sinew.example.com', secret: LINK_SECRET, now: asOf },
+    });
+    const href = /^ {3}Notes: (\S+)$/m.exec(prepared.text)?.[1];
+    expect(href).toBeDefined();
+    expect(prepared.html).toContain(`href="${href}"`);
+    const token = new URL(href!).pathname.replace(/^\/l\//, '');
+    expect(verifyLink(LINK_SECRET, token, asOf.getTime())).toMatchObject({ action: 'notes', userId, contact: ANN });
   });
 });
 

@@ -21,6 +21,7 @@ export function signedLinks(userId: string, now: number, base = LINK_BASE): Repo
     timeZone: linkUrl(base, token('timezone')),
     reconnect: `${base}/connect/google?link=${encodeURIComponent(token('reconnect'))}`,
     contactAction: (contact, action) => linkUrl(base, token(action, action === 'snooze' ? { contact, days: 30 } : { contact })),
+    notes: (contact) => linkUrl(base, token('notes', { contact })),
   };
 }
 
