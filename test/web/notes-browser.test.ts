@@ -36,7 +36,9 @@ describe.skipIf(!hasChromium)('notes page in Chromium', () => {
   const vault = LocalKeyVault.fromKey(Buffer.alloc(32, 4));
   const secret = Buffer.alloc(32, 8);
   const userId = 'u-notes-browser';
-  const now = () => new Date(Date.UTC(2026, 10, 23, 9, 30));
+  // Each reading a minute later: notes added one after the other are told apart by time.
+  let clock = Date.UTC(2026, 10, 23, 9, 30);
+  const now = () => new Date((clock += 60_000));
   let link: string;
   /** The cross-site form's target, set once the link and a form token are known. */
   let forged = { action: '', form: '' };
