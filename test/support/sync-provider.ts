@@ -1,9 +1,11 @@
 import type { LocalKeyVault } from '#lib/connect/token-vault.ts';
 import type { ProviderClients } from '#lib/providers/account-sources.ts';
+import type { ChangeSource } from '#lib/providers/types.ts';
 import type { Account } from '#lib/store/types.ts';
 import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
-import type { SyncOutcome } from '#lib/sync/engine.ts';
+import { syncAccount, type SyncOutcome } from '#lib/sync/engine.ts';
 import type { TestDynamo } from './dynalite.ts';
+import { crashingStore, reportText } from './sync-run.ts';
 import type { VirtualClock } from './virtual-clock.ts';
 
 /** The time the sync suites' mailboxes are built for and their reports are made at: Monday 23 Nov 2026, 07:00 UTC. */
@@ -65,4 +67,34 @@ export interface ProviderRun {
   /** The stored cursor lies in the middle of the backfill (after a crash). */
   expectMidBackfill(): void;
   close(): Promise<void>;
+}
+
+/**
+ * What every provider's run does the same way, given the provider's sources for the
+ * account as it stands: sync (the account kept on the run), read the account back, the
+ * report and the stored items. `self` gives the run these are part of.
+ */
+export function sharedRunParts(
+  self: () => Pick<ProviderRun, 'store' | 'clock' | 'account'>,
+  sources: () => Promise<ChangeSource[]>,
+): Pick<ProviderRun, 'sync' | 'reload' | 'report' | 'itemIds'> {
+  return {
+    async sync(budgetMs = 24 * 3_600_000, crashAtCheckpoint?: number) {
+      const run = self();
+      const outcome = await syncAccount({ store: crashingStore(run.store, crashAtCheckpoint), account: run.account, sources: await sources(), clock: run.clock, budgetMs });
+      run.account = outcome.account;
+      return outcome;
+    },
+    async reload() {
+      const run = self();
+      run.account = (await run.store.getAccount(run.account.userId, run.account.accountId))!;
+      return run.account;
+    },
+    report: () => reportText(self().store, self().account.userId, AS_OF),
+    async itemIds() {
+      const ids: string[] = [];
+      for await (const item of self().store.queryItems(self().account.userId)) ids.push(item.providerId);
+      return ids;
+    },
+  };
 }

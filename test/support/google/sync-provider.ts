@@ -5,10 +5,8 @@ import { LocalKeyVault } from '#lib/connect/token-vault.ts';
 import { recordConnectedAccount, tokenContext } from '#lib/connect/accounts.ts';
 import { providerClients, type ProviderEndpoints } from '#lib/providers/account-sources.ts';
 import { googleSources } from '#lib/providers/google/sources.ts';
-import { syncAccount } from '#lib/sync/engine.ts';
 import { startTestDynamo } from '#test/support/dynalite.ts';
-import { AS_OF, type ProviderRun, type SyncProvider } from '#test/support/sync-provider.ts';
-import { crashingStore, reportText } from '#test/support/sync-run.ts';
+import { AS_OF, sharedRunParts, type ProviderRun, type SyncProvider } from '#test/support/sync-provider.ts';
 import { VirtualClock } from '#test/support/virtual-clock.ts';
 import { calendarFixture, WEEKLY_WITH_C1 } from './calendar-fixture.ts';
 import type { CalendarState } from './calendar-state.ts';
@@ -64,23 +62,10 @@ export async function connectedGoogleRun({ messages = 600, seed = 5, calendar = 
   const run: GoogleRun = {
     world, mailbox, clock, db, store, vault, account, endpoints,
     providers: providerClients(async () => TEST_CLIENT, endpoints),
-    async sync(budgetMs = 24 * 3_600_000, crashAtCheckpoint?: number) {
+    ...sharedRunParts(() => run, async () => {
       const refreshToken = await vault.open(run.account.encryptedToken!, tokenContext(run.account));
-      const sources = googleSources({ auth: world.oauth.clientFor(refreshToken), accountId: run.account.accountId, rootUrl: e.url, clock });
-      const outcome = await syncAccount({ store: crashingStore(store, crashAtCheckpoint), account: run.account, sources, clock, budgetMs });
-      run.account = outcome.account;
-      return outcome;
-    },
-    async reload() {
-      run.account = (await store.getAccount(run.account.userId, run.account.accountId))!;
-      return run.account;
-    },
-    report: () => reportText(store, run.account.userId, AS_OF),
-    async itemIds() {
-      const ids: string[] = [];
-      for await (const item of store.queryItems(run.account.userId)) ids.push(item.providerId);
-      return ids;
-    },
+      return googleSources({ auth: world.oauth.clientFor(refreshToken), accountId: run.account.accountId, rootUrl: e.url, clock });
+    }),
     addFreshMessage: () =>
       mailbox.addMessage({
         threadId: 'fresh-thread', labelIds: ['INBOX'], internalDate: AS_OF - 3 * 86_400_000,

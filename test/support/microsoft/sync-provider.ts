@@ -6,11 +6,9 @@ import { recordConnectedAccount } from '#lib/connect/accounts.ts';
 import { providerClients } from '#lib/providers/account-sources.ts';
 import { grantsCalendar } from '#lib/providers/microsoft/oauth.ts';
 import { microsoftSources } from '#lib/providers/microsoft/sources.ts';
-import { syncAccount } from '#lib/sync/engine.ts';
 import { startTestDynamo } from '#test/support/dynalite.ts';
 import { buildMailbox } from '#test/support/google/gmail-fixture.ts';
-import { AS_OF, type ProviderRun, type SyncProvider } from '#test/support/sync-provider.ts';
-import { crashingStore, reportText } from '#test/support/sync-run.ts';
+import { AS_OF, sharedRunParts, type ProviderRun, type SyncProvider } from '#test/support/sync-provider.ts';
 import { VirtualClock } from '#test/support/virtual-clock.ts';
 import { GraphCalendar } from './graph-calendar.ts';
 import { graphMailboxFromGmail } from './graph-mail-fixture.ts';
@@ -79,27 +77,14 @@ export async function connectedMicrosoftRun({ messages = 600, seed = 5, calendar
       googleTokenUrl: 'https://oauth2.googleapis.com/token', googleApiRoot: 'https://www.googleapis.com/',
       msAuthority: `${e.url}/common`, graphBaseUrl: e.graphUrl, msCa: e.ca,
     }),
-    async sync(budgetMs = 24 * 3_600_000, crashAtCheckpoint?: number) {
+    ...sharedRunParts(() => run, async () => {
       // `run` holds the account syncAccount is handed: a cache rotated mid-sync is kept on it.
       const session = accountSession(world, store, vault, run);
-      const sources = microsoftSources({
+      return microsoftSources({
         graphBaseUrl: e.graphUrl, ca: e.ca, accountId: run.account.accountId, clock,
         getAccessToken: (o) => session.getAccessToken(o), calendar: grantsCalendar(run.account.grantedScopes ?? []),
       });
-      const outcome = await syncAccount({ store: crashingStore(store, crashAtCheckpoint), account: run.account, sources, clock, budgetMs });
-      run.account = outcome.account;
-      return outcome;
-    },
-    async reload() {
-      run.account = (await store.getAccount(run.account.userId, run.account.accountId))!;
-      return run.account;
-    },
-    report: () => reportText(store, run.account.userId, AS_OF),
-    async itemIds() {
-      const ids: string[] = [];
-      for await (const item of store.queryItems(run.account.userId)) ids.push(item.providerId);
-      return ids;
-    },
+    }),
     addFreshMessage() {
       const at = new Date(AS_OF - 3 * 86_400_000).toISOString();
       return mailbox.addMessage({
