@@ -213,8 +213,9 @@ export interface TeamIndexStore {
    */
   remove(userId: string, contacts?: readonly string[]): Promise<number>;
   /**
-   * Every sharer's entries about contacts of these accounts (organization domains, or
-   * webmail addresses): one Query of the index per account, a few at once.
+   * Every sharer's active entries (active relationships: all that coverage, warm paths and
+   * who-knows count) about contacts of these accounts (organization domains, or webmail
+   * addresses): one Query of the index per account, several at once.
    */
   list(domains: readonly string[]): Promise<TeamEntry[]>;
 }

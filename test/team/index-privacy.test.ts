@@ -108,7 +108,7 @@ describe('team index privacy and concurrency (DESIGN section 10)', () => {
         expect(['strong', 'ok', 'weak']).toContain(item.tier);
       } else {
         expect(String(item.pk)).toMatch(/^TEAMBY#/);
-        expect(Object.keys(item).sort()).toEqual(['domain', 'h', 'pk', 'sk']);
+        expect(Object.keys(item).sort()).toEqual(['domain', 'entry', 'h', 'pk', 'sk']);
       }
     }
   });

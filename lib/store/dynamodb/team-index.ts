@@ -9,15 +9,17 @@ import { describe } from './schema.ts';
  * The team index on DynamoDB (DESIGN section 10), in the Sinew table under its own keys,
  * apart from every personal partition (`USER#...`):
  *
- * | pk                 | sk                     | what                                        |
- * | ------------------ | ---------------------- | ------------------------------------------- |
- * | `TEAM#<account>`   | `<contact>#<userId>`   | one sharer's entry about one contact        |
- * | `TEAMBY#<userId>`  | `<contact>`            | that sharer's record of having written it   |
+ * | pk                 | sk                         | what                                    |
+ * | ------------------ | -------------------------- | --------------------------------------- |
+ * | `TEAM#<account>`   | `A#<contact>#<userId>`     | one sharer's entry about one contact,   |
+ * |                    | (`I#...` when not active)  | active relationships first              |
+ * | `TEAMBY#<userId>`  | `<contact>`                | that sharer's record of having written it |
  *
  * `<account>` is the organization domain, or the address for public webmail. A report reads
- * its colleagues with one Query per account of its own contacts; a sharer's entries are
- * found (and removed) from their `TEAMBY#` list alone, which holds the entry's account and
- * a hash of its content, nothing else. The list entry is written before the entry and
+ * its colleagues with one Query per account of its own contacts, of the active entries
+ * only (`begins_with(sk, 'A#')`: coverage, warm paths and who-knows count nothing else);
+ * a sharer's entries are found (and removed) from their `TEAMBY#` list alone, which holds
+ * each entry's key and a hash of its content, nothing else. The list entry is written before the entry and
  * deleted after it, so an entry never exists that its sharer's removal would miss, even
  * after a crash between the two writes. The content hash is set only once the entry is
  * written, so a crash between them is repaired by the next run.
@@ -37,6 +39,10 @@ const TIERS: ReadonlySet<string> = new Set<TeamTier>(['strong', 'ok', 'weak']);
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 /** Placeholder hash of a list entry whose index entry is not written yet. */
 const PENDING = '-';
+const ACTIVE = 'A#';
+const INACTIVE = 'I#';
+/** Account partitions a report reads at once. */
+const LIST_CONCURRENCY = 16;
 
 /** Partition of one account's entries. */
 export function teamPk(domain: string): string {
@@ -50,6 +56,8 @@ export function teamByPk(userId: string): string {
 
 interface Written {
   domain: string;
+  /** The entry's sort key (its `A#`/`I#` prefix moves with `active`). */
+  entry: string;
   h: string;
 }
 
@@ -74,18 +82,21 @@ export class DynamoTeamIndex implements TeamIndexStore {
       for (const entry of wanted.values()) {
         const h = contentHash(entry);
         const was = held.get(entry.contact);
-        if (was !== undefined && was.h === h && was.domain === entry.domain) unchanged++;
+        if (was !== undefined && was.h === h && was.domain === entry.domain && was.entry === entrySk(entry)) unchanged++;
         else fresh.push({ entry, h });
       }
-      const stale = [...held].filter(([contact, was]) => wanted.get(contact)?.domain !== was.domain);
+      const stale = [...held].filter(([contact, was]) => {
+        const now = wanted.get(contact);
+        return now === undefined || now.domain !== was.domain || entrySk(now) !== was.entry;
+      });
       // Entries no longer wanted (or moved to another account) go first; then each new
       // entry is listed (a pending hash), written, and its hash set: a crash anywhere
       // leaves every entry listed, and an unfinished one is written again next time.
-      await this.write(stale.map(([contact, was]) => entryDelete(userId, contact, was.domain)));
-      const unlisted = fresh.filter(({ entry }) => held.get(entry.contact)?.domain !== entry.domain);
-      await this.write(unlisted.map(({ entry }) => listPut(userId, entry.contact, entry.domain, PENDING)));
+      await this.write(stale.map(([, was]) => entryDelete(was)));
+      const unlisted = fresh.filter(({ entry }) => held.get(entry.contact)?.domain !== entry.domain || held.get(entry.contact)?.entry !== entrySk(entry));
+      await this.write(unlisted.map(({ entry }) => listPut(userId, entry, PENDING)));
       await this.write(fresh.map(({ entry }) => ({ PutRequest: { Item: entryRecord(entry) } })));
-      await this.write(fresh.map(({ entry, h }) => listPut(userId, entry.contact, entry.domain, h)));
+      await this.write(fresh.map(({ entry, h }) => listPut(userId, entry, h)));
       const gone = stale.filter(([contact]) => !wanted.has(contact));
       await this.write(gone.map(([contact]) => listDelete(userId, contact)));
       return { written: fresh.length, unchanged, removed: gone.length };
@@ -101,7 +112,7 @@ export class DynamoTeamIndex implements TeamIndexStore {
         const only = new Set(contacts);
         for (const contact of held.keys()) if (!only.has(contact)) held.delete(contact);
       }
-      await this.write([...held].map(([contact, was]) => entryDelete(userId, contact, was.domain)));
+      await this.write([...held.values()].map(entryDelete));
       await this.write([...held.keys()].map((contact) => listDelete(userId, contact)));
       return held.size;
     } catch (error) {
@@ -111,8 +122,9 @@ export class DynamoTeamIndex implements TeamIndexStore {
 
   async list(domains: readonly string[]): Promise<TeamEntry[]> {
     try {
-      const pages = await mapWithLimit([...new Set(domains)], this.concurrency, (domain) =>
-        this.query({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': teamPk(domain) } }),
+      // Independent partitions: many at once (DynamoDB answers each in a few ms).
+      const pages = await mapWithLimit([...new Set(domains)], LIST_CONCURRENCY, (domain) =>
+        this.query({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :active)', ExpressionAttributeValues: { ':pk': teamPk(domain), ':active': ACTIVE } }),
       );
       return pages.flat().map(fromRecord);
     } catch (error) {
@@ -127,7 +139,7 @@ export class DynamoTeamIndex implements TeamIndexStore {
       ExpressionAttributeValues: { ':pk': teamByPk(userId) },
       ConsistentRead: true,
     });
-    return new Map(records.map((r) => [r.sk as string, { domain: r.domain as string, h: r.h as string }]));
+    return new Map(records.map((r) => [r.sk as string, { domain: r.domain as string, entry: r.entry as string, h: r.h as string }]));
   }
 
   private async query(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
@@ -146,13 +158,20 @@ export class DynamoTeamIndex implements TeamIndexStore {
   }
 }
 
-function entryKey(userId: string, contact: string, domain: string): { pk: string; sk: string } {
-  return { pk: teamPk(domain), sk: `${contact}#${userId}` };
+/** An entry's sort key: active relationships under `A#`, the others under `I#`. */
+function entrySk(e: TeamEntry): string {
+  return `${e.active ? ACTIVE : INACTIVE}${e.contact}#${e.sharer}`;
+}
+
+/** The table record of an entry (what `replace` writes; for bulk fills in benches). */
+export function teamEntryRecord(e: TeamEntry): Record<string, unknown> {
+  return entryRecord(e);
 }
 
 function entryRecord(e: TeamEntry): Record<string, unknown> {
   return {
-    ...entryKey(e.sharer, e.contact, e.domain),
+    pk: teamPk(e.domain),
+    sk: entrySk(e),
     colleague: e.colleague,
     colleagueName: e.colleagueName,
     contact: e.contact,
@@ -181,16 +200,16 @@ function fromRecord(r: Record<string, unknown>): TeamEntry {
   };
 }
 
-function listPut(userId: string, contact: string, domain: string, h: string): WriteRequest {
-  return { PutRequest: { Item: { pk: teamByPk(userId), sk: contact, domain, h } } };
+function listPut(userId: string, e: TeamEntry, h: string): WriteRequest {
+  return { PutRequest: { Item: { pk: teamByPk(userId), sk: e.contact, domain: e.domain, entry: entrySk(e), h } } };
 }
 
 function listDelete(userId: string, contact: string): WriteRequest {
   return { DeleteRequest: { Key: { pk: teamByPk(userId), sk: contact } } };
 }
 
-function entryDelete(userId: string, contact: string, domain: string): WriteRequest {
-  return { DeleteRequest: { Key: entryKey(userId, contact, domain) } };
+function entryDelete(was: Written): WriteRequest {
+  return { DeleteRequest: { Key: { pk: teamPk(was.domain), sk: was.entry } } };
 }
 
 /** A short hash of what the entry says: equal hashes, nothing to write. */
