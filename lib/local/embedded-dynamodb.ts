@@ -1,6 +1,8 @@
 import { chmod, mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import dynalite from 'dynalite';
 import { StoreError } from '#lib/errors.ts';
 
@@ -24,6 +26,20 @@ export interface EmbeddedDynamoOptions {
    * 0700 and the files 0600, as the local keys are.
    */
   path?: string;
+  /**
+   * Serve from a worker thread (lib/local/dynalite-thread.mjs) rather than this one.
+   * dynalite's request handling and its LevelDB calls then run beside the caller's own
+   * work (reading files, the SDK's marshalling) instead of between it, and that thread's
+   * LevelDB calls skip most hand-offs to libuv's pool. Worth it for the CLI's store; a
+   * test that opens many short-lived stores is better off without a thread to start.
+   * @default false
+   */
+  thread?: boolean;
+}
+
+/** dynalite's options: no artificial delays, persisted under `dataDir` when given. */
+function dynaliteOptions(dataDir: string | undefined): Record<string, unknown> {
+  return { createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(dataDir === undefined ? {} : { path: dataDir }) };
 }
 
 /**
@@ -41,29 +57,13 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
       await privateDirectory(dataDir);
       await makePrivate(dataDir); // files an earlier version left readable
     }
-    const server = dynalite({
-      createTableMs: 0,
-      deleteTableMs: 0,
-      updateTableMs: 0,
-      ...(options.path === undefined ? {} : { path: join(options.path, 'dynamodb') }),
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const { port } = server.address() as AddressInfo;
+    const served = options.thread === true ? await serveInWorker(dynaliteOptions(dataDir)) : await serveHere(dynaliteOptions(dataDir));
     let closing: Promise<void> | undefined;
     return {
-      endpoint: `http://127.0.0.1:${port}`,
+      endpoint: `http://127.0.0.1:${served.port}`,
       close() {
-        closing ??= new Promise<void>((resolve, reject) => {
-          server.close((error?: Error) => (error ? reject(error) : resolve()));
-          // SDK clients keep sockets alive; without this, close waits for them to time out.
-          server.closeAllConnections();
-        })
+        closing ??= served
+          .close()
           // LevelDB creates its files with the process umask (0644 under the usual 022):
           // they hold everyone's mail metadata, so they are made the owner's alone, like the
           // keys. While the store is open the 0700 directory already keeps others out.
@@ -76,6 +76,80 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
     await lock?.release();
     throw new StoreError(`could not start the embedded DynamoDB: ${String(error)}`, { cause: error });
   }
+}
+
+/** A dynalite listening on a loopback port, and how to stop it (its database closed). */
+interface Served {
+  port: number;
+  close(): Promise<void>;
+}
+
+async function serveHere(dynaliteOpts: Record<string, unknown>): Promise<Served> {
+  const server = dynalite(dynaliteOpts);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error?: Error) => (error ? reject(error) : resolve()));
+        // SDK clients keep sockets alive; without this, close waits for them to time out.
+        server.closeAllConnections();
+      }),
+  };
+}
+
+type WorkerReply = { port?: number; closed?: boolean; failed?: string };
+
+async function serveInWorker(dynaliteOpts: Record<string, unknown>): Promise<Served> {
+  const worker = new Worker(new URL('./dynalite-thread.mjs', import.meta.url), {
+    workerData: { dynalite: createRequire(import.meta.url).resolve('dynalite'), options: dynaliteOpts },
+  });
+  const reply = (): Promise<WorkerReply> =>
+    new Promise((resolve, reject) => {
+      const onMessage = (message: WorkerReply): void => {
+        cleanup();
+        resolve(message);
+      };
+      const onError = (error: Error): void => {
+        cleanup();
+        reject(error);
+      };
+      const onExit = (code: number): void => {
+        cleanup();
+        reject(new Error(`the embedded DynamoDB's thread stopped (exit code ${code})`));
+      };
+      const cleanup = (): void => {
+        worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      };
+      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    });
+  const started = await reply().catch(async (error: unknown) => {
+    await worker.terminate();
+    throw error;
+  });
+  if (started.port === undefined) {
+    await worker.terminate();
+    throw new Error(started.failed ?? 'the embedded DynamoDB did not start');
+  }
+  // A thread that dies later fails the requests still to come (connection refused) and its close.
+  let died: Error | undefined;
+  worker.on('error', (error) => (died = error));
+  return {
+    port: started.port,
+    async close() {
+      if (died !== undefined) throw died;
+      const closed = reply();
+      worker.postMessage('close');
+      const outcome = await closed.finally(() => worker.terminate());
+      if (outcome.failed !== undefined) throw new Error(outcome.failed);
+    },
+  };
 }
 
 interface Lock {

@@ -18,7 +18,8 @@ export interface LocalStoreOptions {
  * missing.
  */
 export async function openLocalStore(opts: LocalStoreOptions): Promise<{ store: Store; close(): Promise<void> }> {
-  const embedded = opts.endpoint ? undefined : await startEmbeddedDynamo(opts.path ? { path: opts.path } : {});
+  // The CLI's store serves from its own thread: an import's parsing runs beside it.
+  const embedded = opts.endpoint ? undefined : await startEmbeddedDynamo({ ...(opts.path ? { path: opts.path } : {}), thread: true });
   const client = makeDynamoClient({ endpoint: opts.endpoint ?? embedded!.endpoint });
   try {
     await createTable(client, opts.tableName);

@@ -7,6 +7,7 @@ import { InputError } from '#lib/errors.ts';
 import { HISTORY_DAYS } from '#lib/settings.ts';
 import { isTimeZone } from '#lib/time/zones.ts';
 import { ingest, type IngestResult } from './ingest.ts';
+import { ItemLedger } from '#lib/store/item-ledger.ts';
 import { ICS_IMPORT_CURSOR } from '#lib/providers/registry.ts';
 import { accountIdFor, requireAddress, userIdFor } from '#lib/connect/identity.ts';
 
@@ -136,6 +137,8 @@ export async function importFiles(store: Store, input: ImportFilesInput): Promis
   });
 
   const skips = new SkipTally();
+  // The import is the files account's one writer: on a first import nothing is read back.
+  const written = { ledger: new ItemLedger(accountId) };
   const mail: IngestResult = { read: 0, written: 0, unchanged: 0, skipped: 0 };
   for (const file of input.mbox) {
     const r = await ingest(
@@ -147,6 +150,7 @@ export async function importFiles(store: Store, input: ImportFilesInput): Promis
         onSkip: (_detail, skip) => skips.add(file, skip),
       }),
       (s) => skips.add(file, { kind: 'message', reason: storeReason(s.reason) }),
+      written,
     );
     add(mail, r);
   }
@@ -161,6 +165,7 @@ export async function importFiles(store: Store, input: ImportFilesInput): Promis
         onSkip: (_detail, skip) => skips.add(file, skip),
       }),
       (s) => skips.add(file, { kind: 'event', reason: storeReason(s.reason), id: s.providerId.replace(/#[^#]*$/, '') }),
+      written,
     );
     add(meetings, r);
   }

@@ -93,6 +93,57 @@ describe('startEmbeddedDynamo', () => {
   });
 });
 
+describe('startEmbeddedDynamo in its own thread (the CLI\'s store)', () => {
+  it('keeps a persisted store across restarts with and without the thread', async () => {
+    const first = await startTestDynamo({ path: dir, tableName: 'sinew', thread: true });
+    expect(await first.store().putItems('u1', mails(300))).toEqual({ written: 300, unchanged: 0, skipped: [] });
+    await first.close();
+    expect(await modeOf(join(dir, 'dynamodb'))).toBe(0o700);
+
+    const here = await startTestDynamo({ path: dir, tableName: 'sinew' });
+    expect(await here.store().putItems('u1', mails(300))).toEqual({ written: 0, unchanged: 300, skipped: [] });
+    await here.close();
+
+    const again = await startTestDynamo({ path: dir, tableName: 'sinew', thread: true });
+    try {
+      expect(await again.store().putItems('u1', mails(300))).toEqual({ written: 0, unchanged: 300, skipped: [] });
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('reads back every write made through the thread: rewrites of every key, other users alongside, conditional writes', async () => {
+    const db = await startTestDynamo({ thread: true });
+    try {
+      const store = db.store({ concurrency: 8 });
+      await store.putItems('u1', mails(260));
+      // Each key twice in one call (the last copy wins), while another user writes.
+      const relabelled = [...mails(260, { labels: ['SENT'] }), ...mails(260, { labels: ['TRASH'] })];
+      const [mine, others] = await Promise.all([store.putItems('u1', relabelled), store.putItems('u2', mails(100))]);
+      expect(mine).toEqual({ written: 260, unchanged: 260, skipped: [] });
+      expect(others).toEqual({ written: 100, unchanged: 0, skipped: [] });
+      const labels: string[] = [];
+      for await (const item of store.queryItems('u1')) labels.push(item.kind === 'mail' ? item.labels.join() : '');
+      expect(labels).toEqual(Array(260).fill('TRASH'));
+      // A conditional write sees the write before it.
+      expect(await store.claimSend('u1', 'weekly:2026-W48', 'worker-a', new Date('2026-11-23T07:00:00Z'), 60_000)).toBe('claimed');
+      expect(await store.claimSend('u1', 'weekly:2026-W48', 'worker-b', new Date('2026-11-23T07:00:01Z'), 60_000)).toBe('busy');
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('holds the directory\'s lock like the store in this thread, and frees it on close', async () => {
+    const first = await startEmbeddedDynamo({ path: dir, thread: true });
+    const error = await startEmbeddedDynamo({ path: dir, thread: true }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/in use by process \d+ \(this one\)/);
+    await first.close();
+    await first.close();
+    const second = await startEmbeddedDynamo({ path: dir, thread: true });
+    await second.close();
+  });
+});
+
 async function modeOf(path: string): Promise<number> {
   return (await stat(path)).mode & 0o777;
 }

@@ -16,9 +16,9 @@ export interface TestDynamo {
 
 let tables = 0;
 
-/** Start dynalite (in memory unless `path` is given) and create a fresh table. */
-export async function startTestDynamo(options: { path?: string; tableName?: string } = {}): Promise<TestDynamo> {
-  const dynamo = await startEmbeddedDynamo(options.path === undefined ? {} : { path: options.path });
+/** Start dynalite (in memory unless `path` is given; in its own thread with `thread`) and create a fresh table. */
+export async function startTestDynamo(options: { path?: string; tableName?: string; thread?: boolean } = {}): Promise<TestDynamo> {
+  const dynamo = await startEmbeddedDynamo({ ...(options.path === undefined ? {} : { path: options.path }), thread: options.thread === true });
   const client = makeDynamoClient({ endpoint: dynamo.endpoint });
   tables += 1;
   const tableName = options.tableName ?? `sinew-test-${tables}`;

@@ -1,6 +1,7 @@
 import { PutCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Item } from '#lib/items/types.ts';
 import type { PutItemsResult } from '#lib/store/types.ts';
+import type { ItemLedger } from '#lib/store/item-ledger.ts';
 import { StoreError } from '#lib/errors.ts';
 import { BATCH_GET_MAX, BATCH_WRITE_MAX, batchGet, batchWrite, chunk, mapWithLimit, type Key, type RetryPolicy, type WriteRequest } from './batch.ts';
 import { boundItem } from './item-bounds.ts';
@@ -29,15 +30,23 @@ export interface ItemWriter {
 
 type Skip = { accountId: string; providerId: string; reason: string; item: Item };
 
-/** See Store.putItems. */
-export async function putItems(w: ItemWriter, pk: string, userId: string, items: Item[]): Promise<PutItemsResult> {
+/** See Store.putItems; with a ledger, see ItemLedger. */
+export async function putItems(w: ItemWriter, pk: string, userId: string, items: Item[], ledger?: ItemLedger): Promise<PutItemsResult> {
   const skips: Skip[] = [];
   // The same key twice in one batch is refused by DynamoDB; the last copy wins.
-  const latest = new Map<string, { item: Item; record: ItemRecord }>();
+  const latest = new Map<string, Pending>();
   for (const item of items) {
     const prepared = prepare(pk, item);
     if ('reason' in prepared) skips.push({ accountId: item.accountId, providerId: item.providerId, reason: prepared.reason, item });
-    else latest.set(prepared.record.sk, { item, record: prepared.record });
+    else latest.set(prepared.record.sk, { item, record: prepared.record, mayBeStored: true });
+  }
+  if (ledger?.unproven) ledger.proven(await holdsItems(w, pk, ledger.accountId));
+  if (ledger) {
+    // Asked and noted in one synchronous pass, so that concurrent calls cannot both take a key for new.
+    for (const p of latest.values()) {
+      p.mayBeStored = ledger.mayHold(p.item.accountId, p.item.providerId);
+      ledger.note(p.item.accountId, p.item.providerId);
+    }
   }
   const groups = await mapWithLimit(chunk([...latest.values()], BATCH_GET_MAX), w.concurrency, (group) => putGroup(w, pk, group));
   let written = 0;
@@ -70,10 +79,13 @@ function prepare(pk: string, item: Item): { record: ItemRecord } | { reason: str
   return { record };
 }
 
+/** An item to write unless stored unchanged; `mayBeStored` false when a ledger vouches that it is not stored. */
+type Pending = { item: Item; record: ItemRecord; mayBeStored: boolean };
+
 /** Writes the new or changed items among at most BATCH_GET_MAX. */
-async function putGroup(w: ItemWriter, pk: string, group: Array<{ item: Item; record: ItemRecord }>): Promise<{ written: number; skips: Skip[] }> {
-  const keys: Key[] = group.map(({ record }) => ({ pk, sk: record.sk }));
-  const stored = await batchGet(w.doc, w.tableName, keys, ['sk', 'h'], w.retry);
+async function putGroup(w: ItemWriter, pk: string, group: Pending[]): Promise<{ written: number; skips: Skip[] }> {
+  const keys: Key[] = group.filter((p) => p.mayBeStored).map(({ record }) => ({ pk, sk: record.sk }));
+  const stored = keys.length === 0 ? [] : await batchGet(w.doc, w.tableName, keys, ['sk', 'h'], w.retry);
   const storedHash = new Map(stored.map((r) => [r.sk as string, r.h as string]));
   const toWrite = group.filter(({ record }) => storedHash.get(record.sk) !== record.h);
   const outcomes = await Promise.all(chunk(toWrite, BATCH_WRITE_MAX).map((part) => writePart(w, part)));
@@ -107,6 +119,32 @@ async function writePart(w: ItemWriter, part: Array<{ item: Item; record: ItemRe
 
 function isValidationError(error: unknown): boolean {
   return error instanceof Error && error.name === 'ValidationException';
+}
+
+/**
+ * Whether the account holds any item: the first of its plain keys, or any hashed key
+ * naming it (the few items whose ids do not fit a key).
+ */
+async function holdsItems(w: ItemWriter, pk: string, accountId: string): Promise<boolean> {
+  const { plain, hashed } = accountKeyPrefixes(accountId, SK_ITEM_PREFIX);
+  const ranges: Array<Omit<QueryCommandInput, 'TableName'>> = [
+    {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': plain },
+      Limit: 1,
+    },
+    {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      FilterExpression: 'accountId = :account',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': hashed, ':account': accountId },
+    },
+  ];
+  for (const range of ranges) {
+    for await (const page of w.queryPages('putItems', { ...range, ProjectionExpression: 'sk', ConsistentRead: true })) {
+      if (page.length > 0) return true;
+    }
+  }
+  return false;
 }
 
 /** Writes one skip record per skipped item and refreshes the count on each account concerned. */

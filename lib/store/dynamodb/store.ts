@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Item } from '#lib/items/types.ts';
 import { isSharingAnswer, type Feedback } from '#lib/items/feedback.ts';
-import type { Account, AccountChange, AccountChangeResult, AccountStatus, PutItemsResult, SendClaim, Store, User, UserChange } from '#lib/store/types.ts';
+import type { Account, AccountChange, AccountChangeResult, AccountStatus, PutItemsOptions, PutItemsResult, SendClaim, Store, User, UserChange } from '#lib/store/types.ts';
 import { InputError, SinewError, StoreError } from '#lib/errors.ts';
 import { canonicalTimeZone } from '#lib/time/zones.ts';
 import { BATCH_GET_MAX, BATCH_WRITE_MAX, batchGet, batchWrite, chunk, defaultRetryPolicy, mapWithLimit, type RetryPolicy } from './batch.ts';
@@ -169,10 +169,10 @@ export class DynamoStore implements Store {
     return this.listPrefix<Account>('listAccounts', userId, SK_ACCOUNT_PREFIX);
   }
 
-  async putItems(userId: string, items: Item[]): Promise<PutItemsResult> {
+  async putItems(userId: string, items: Item[], options: PutItemsOptions = {}): Promise<PutItemsResult> {
     if (items.length === 0) return { written: 0, unchanged: 0, skipped: [] };
     try {
-      return await putItems(this.writer, userPk(userId), userId, items);
+      return await putItems(this.writer, userPk(userId), userId, items, options.ledger);
     } catch (error) {
       throw this.failure('putItems', error);
     }
