@@ -1,5 +1,6 @@
 import type { Item } from '#lib/items/types.ts';
 import type { Feedback } from '#lib/items/feedback.ts';
+import type { ItemLedger } from './item-ledger.ts';
 
 /**
  * The one store interface (DESIGN section 2). Every key starts with the owning user; no
@@ -118,6 +119,16 @@ export interface PutItemsResult {
    * message): skipped, counted, and reported to the caller, who tells the person.
    */
   skipped?: Array<{ providerId: string; reason: string }>;
+}
+
+/** Options of {@link Store.putItems}. */
+export interface PutItemsOptions {
+  /**
+   * The run's record of what it wrote to its one account: when the account held no item
+   * as the run began, items the run has not written yet are written without reading
+   * first (see ItemLedger). The counts are the same either way.
+   */
+  ledger?: ItemLedger;
 }
 
 /**
@@ -242,7 +253,7 @@ export interface Store {
    * they are stored (see lib/store/dynamodb/item-bounds.ts); one that still cannot be
    * stored is skipped and listed in `skipped`, never failing the others.
    */
-  putItems(userId: string, items: Item[]): Promise<PutItemsResult>;
+  putItems(userId: string, items: Item[], options?: PutItemsOptions): Promise<PutItemsResult>;
   /**
    * Deletes the named items of one account (and their skip records): what a sync that
    * lost its account to a disconnect wrote in the race.
