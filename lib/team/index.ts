@@ -7,5 +7,6 @@ export { OK_HEALTH, STRONG_HEALTH, isActiveRelationship, sharerNameOf, teamEntri
 export { byTierThenRecent, colleaguesAt, isTeamSingleThreaded, teamAccounts } from './coverage.ts';
 export { MAX_PATH_COLLEAGUES, warmPaths } from './paths.ts';
 export { NOT_SHARING, teamViewFor, type TeamReportInput } from './publish.ts';
-export { isSharing, keepPrivate, removeFromTeam, shareAgain, stopSharing, undoKeepPrivate, type SharingChange } from './sharing.ts';
+export { WHAT_IS_SHARED, isSharing, keepPrivate, markTeamTold, removeFromTeam, shareAgain, stopSharing, teamNoticeDue, undoKeepPrivate, type SharingChange } from './sharing.ts';
 export { NotSharingError, whoKnows, type WhoKnowsAnswer } from './who-knows.ts';
+export { TEAM_IN_RETURN, TEAM_NEVER_SHARED, TEAM_SHARED } from './consent.ts';

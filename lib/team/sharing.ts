@@ -20,6 +20,25 @@ export interface SharingChange {
 }
 
 /**
+ * What the team view shares, in one sentence for the email that tells each person (and
+ * for the page behind the stop-sharing link).
+ */
+export const WHAT_IS_SHARED =
+  'For each external contact you are in touch with, colleagues who also share see the contact\'s address, name and ' +
+  'organization, how strong your tie is (strong, ok or weak), the day you were last in touch and last met, and whether ' +
+  'the relationship is active. Never message counts, times of day, subjects, flags or notes; never muted, private or internal contacts.';
+
+/** Whether the person's next email must tell them what the team view shares (once, until told). */
+export function teamNoticeDue(user: Pick<User, 'teamToldAt'>): boolean {
+  return user.teamToldAt === undefined;
+}
+
+/** Records that the person was told (after the email that told them went out). */
+export async function markTeamTold(store: Store, userId: string, now: Date): Promise<void> {
+  await store.updateUser(userId, { set: { teamToldAt: now.toISOString() } });
+}
+
+/**
  * Stops sharing (the signed "stop sharing" link): marks the profile, then removes every
  * entry the person published, in the same request. A report job of theirs running at the
  * same time checks the mark after writing and removes its entries again

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Feedback } from '#lib/items/feedback.ts';
 import { withheldContacts } from '#lib/team/entries.ts';
-import { keepPrivate, undoKeepPrivate } from '#lib/team/sharing.ts';
+import { isSharing, keepPrivate, markTeamTold, shareAgain, stopSharing, teamNoticeDue, undoKeepPrivate } from '#lib/team/sharing.ts';
 import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 import { AS_OF, ago, establishedHistory, healthOf, received, sent } from '#test/health/build.ts';
 
@@ -60,5 +60,31 @@ describe('keep private (a sharing answer, never a flag change)', () => {
       expect(all.map((f) => f.action).sort()).toEqual(['mute', 'undo']);
       expect(flagged(all).fading).toEqual([]);
     });
+  });
+});
+
+describe('sharing state', () => {
+  let db: TestDynamo;
+  beforeAll(async () => {
+    db = await startTestDynamo();
+  });
+  afterAll(async () => db.close());
+
+  it('stop, share again and the notice are idempotent profile changes', async () => {
+    const store = db.store();
+    await store.putUser({ userId: 'u9', email: 'u9@firm.example', timeZone: 'UTC', me: [], internalDomains: [], reportsPaused: false, createdAt: AS_OF.toISOString() });
+    let user = (await store.getUser('u9'))!;
+    expect([isSharing(user), teamNoticeDue(user)]).toEqual([true, true]);
+    await markTeamTold(store, 'u9', AS_OF);
+    expect(teamNoticeDue((await store.getUser('u9'))!)).toBe(false);
+    expect(await stopSharing(store, 'u9', AS_OF)).toEqual({ changed: true, removed: 0 });
+    expect(await stopSharing(store, 'u9', AS_OF)).toEqual({ changed: false, removed: 0 });
+    user = (await store.getUser('u9'))!;
+    expect([user.teamSharing, user.teamSharingAt, isSharing(user)]).toEqual(['stopped', AS_OF.toISOString(), false]);
+    expect(await shareAgain(store, 'u9', AS_OF)).toEqual({ changed: true });
+    expect(await shareAgain(store, 'u9', AS_OF)).toEqual({ changed: false });
+    expect(isSharing((await store.getUser('u9'))!)).toBe(true);
+    expect(await shareAgain(store, 'gone', AS_OF)).toEqual({ changed: false });
+    expect(await stopSharing(store, 'gone', AS_OF)).toEqual({ changed: false, removed: 0 });
   });
 });
