@@ -86,7 +86,7 @@ function attendeeBlock(a: AttendeeView): string {
   const colleagues = a.colleagues.length > 0
     ? `<div style="margin:6px 0 0;font-size:14px;color:${MUTED}">${escapeHtml(colleaguesWho(a.first))}: ${a.colleagues.map(escapeHtml).join(', ')}</div>`
     : '';
-  const pills = [compactPill(a.links.note, LINK_LABELS.note), compactPill(a.links.fine, LINK_LABELS.fine), compactPill(a.links.mute, LINK_LABELS.mute)].filter((p) => p !== '');
+  const pills = [compactPill(a.links.note, a.links.noteLabel), compactPill(a.links.fine, LINK_LABELS.fine), compactPill(a.links.mute, LINK_LABELS.mute)].filter((p) => p !== '');
   const links = pills.length > 0 ? `<div style="font-size:13px">${pills.join(' ')}</div>` : '';
   return `<div class="sinew-attendee" style="border-left:3px solid ${border};padding-left:12px;margin:10px 0 4px">
 <div>${[leadHtml, ...rest.map(escapeHtml)].join('<br>')}</div>

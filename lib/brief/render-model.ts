@@ -2,6 +2,7 @@ import type { BriefAttendee, BriefJson, BriefMeeting } from './schema.ts';
 import type { BriefLinks } from '#lib/links/brief-links.ts';
 import { DateWords, displayName, listNames, organizationLabel, organizationOf, stripControl } from '#lib/report/phrasing.ts';
 import { mailboxLine, type MailboxInput } from '#lib/report/model.ts';
+import { notesLinkLabel } from '#lib/report/wording.ts';
 import { personLabels } from '#lib/report/person-name.ts';
 import { fromWallClock } from '#lib/time/wall-clock.ts';
 import { accountLine, attendeeSentences, cannotReadBrief, staleBrief } from './render-words.ts';
@@ -33,7 +34,8 @@ export interface AttendeeView {
   colleagues: string[];
   /** What the colleagues line calls the attendee. */
   first: string;
-  links: { note?: string; fine?: string; mute?: string };
+  /** `noteLabel` names the notes link: "Notes" when there are some, else "Add a note". */
+  links: { note?: string; noteLabel: string; fine?: string; mute?: string };
 }
 
 export interface MeetingView {
@@ -131,6 +133,7 @@ function attendeeView(a: BriefAttendee, m: BriefMeeting, label: string, dates: D
     colleagues,
     first,
     links: {
+      noteLabel: notesLinkLabel(a.notes.length > 0),
       ...(links.note ? { note: links.note(a.address) } : {}),
       // "Fine" and "mute" answer flags; a first-met person has none yet.
       ...(make && a.known ? { fine: make(a.address, 'fine'), mute: make(a.address, 'mute') } : {}),

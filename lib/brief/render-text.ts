@@ -25,7 +25,7 @@ export function renderBriefText(model: BriefModel): string {
         for (const n of a.notes) lines.push(`    ${n.when}: ${noteText(n.text, '      ')}`);
       }
       if (a.colleagues.length > 0) lines.push(`  ${colleaguesWho(a.first)}: ${a.colleagues.join(', ')}`);
-      link(LINK_LABELS.note, a.links.note, '  ');
+      link(a.links.noteLabel, a.links.note, '  ');
       link(LINK_LABELS.fine, a.links.fine, '  ');
       link(LINK_LABELS.mute, a.links.mute, '  ');
       lines.push('');

@@ -178,9 +178,8 @@ export function joinAnd(items: string[]): string {
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
-/** The labels of the brief's links, the same in both parts. */
+/** The labels of the brief's links, the same in both parts (the notes link's: lib/report/wording.ts notesLinkLabel). */
 export const LINK_LABELS = {
-  note: 'Add a note',
   fine: 'This person is fine',
   mute: 'Mute',
   briefsOff: 'Turn off meeting briefs',

@@ -1,5 +1,6 @@
 import { linkUrl, signLink } from './token.ts';
 import { checkedBaseUrl, type LinkIssuer } from './report-links.ts';
+import { notesLinks } from './notes-links.ts';
 
 /**
  * The signed links of a meeting brief (DESIGN section 9): per attendee, add a note and
@@ -31,7 +32,7 @@ export function briefLinksFor(input: LinkIssuer): Required<BriefLinks> & { unsub
   const link = (claims: Parameters<typeof signLink>[1]): string => linkUrl(base, signLink(input.secret, claims, { now }));
   const unsubscribeUrl = link({ action: 'unsubscribe', userId: input.userId });
   return {
-    note: (address) => link({ action: 'notes', userId: input.userId, contact: address }),
+    note: notesLinks({ ...input, baseUrl: base }),
     contactAction: (address, action) => link({ action, userId: input.userId, contact: address }),
     briefsOff: link({ action: 'briefs-off', userId: input.userId }),
     pause: link({ action: 'pause', userId: input.userId }),

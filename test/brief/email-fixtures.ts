@@ -131,7 +131,7 @@ export function fiveMeetingBrief(): BriefJson {
     raj,
     lena,
     unknown('new.person@initech.io', null),
-    known('emma.clarke@gmail.com', 'Emma Clarke', { lastDirection: 'meeting', notes: [{ id: 'n3', at: daysBefore(1), text: 'Freelance designer; invoices in EUR.' }] }),
+    known('emmaclarke@gmail.com', 'Emma Clarke', { lastDirection: 'meeting', notes: [{ id: 'n3', at: daysBefore(1), text: 'Freelance designer; invoices in EUR.' }] }),
     known(LONG, 'Maximiliane-Konstantina Oberbürgermeisterstellvertreterin', {
       notes: [{ id: 'n4', at: daysBefore(5), text: `Portal: ${'https://procurement.very-long-organisation-name-international.co.uk/tenders/2026/'.repeat(2)}` }],
     }),
@@ -141,7 +141,7 @@ export function fiveMeetingBrief(): BriefJson {
     meeting('10:00', '11:30', big, [acme, globex, initech, long]),
     meeting('13:00', '13:45', [raj, lena, ...colleaguesAt('globex.com', 7, 6)], [globex]),
     meeting('15:00', '15:30', [unknown('sue@initech.io', 'Sue Park'), ...colleaguesAt('initech.io', 13, 7)], [initech]),
-    meeting('17:30', '18:00', [known('emma.clarke@gmail.com', 'Emma Clarke'), known('j.doe@gmail.com', 'John Doe', { health: 30, trend: 'cooling' }), ...colleaguesAt('very-long-organisation-name-international.co.uk', 20, 6)], [long]),
+    meeting('17:30', '18:00', [known('emmaclarke@gmail.com', 'Emma Clarke'), known('jdoe@gmail.com', 'John Doe', { health: 30, trend: 'cooling' }), ...colleaguesAt('very-long-organisation-name-international.co.uk', 20, 6)], [long]),
   ]);
 }
 

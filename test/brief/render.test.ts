@@ -17,7 +17,7 @@ import {
  */
 
 const hrefs = (html: string): string[] => [...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
-const LABELS = Object.values(LINK_LABELS).join('|');
+const LABELS = [...Object.values(LINK_LABELS), 'Notes', 'Add a note'].join('|');
 /** The link lines of a text part ("  Add a note: https://..."), not URLs inside notes. */
 const textLinks = (text: string): string[] => [...text.matchAll(new RegExp(`^ *(?:${LABELS}): (https?://\\S+)$`, 'gm'))].map((m) => m[1]!);
 /** The HTML's visible text, tags dropped and entities read, white space collapsed. */
@@ -66,7 +66,7 @@ describe('the brief email', () => {
     const { text, html } = renderBrief(fiveMeetingBrief());
     const labels = [
       'Ann Lee (Acme)', 'Tom Becker (Acme)', 'Priya (priya@acme.com)', 'Raj Patel (Globex)', 'Lena Fox (Globex)',
-      'new.person@initech.io', 'Emma Clarke (emma.clarke@gmail.com)', 'Sue Park (Initech)', 'John Doe (j.doe@gmail.com)',
+      'new.person@initech.io', 'Emma Clarke (emmaclarke@gmail.com)', 'Sue Park (Initech)', 'John Doe (jdoe@gmail.com)',
       'Maximiliane-Konstantina Oberbürgermeisterstellvertreterin (Very-long-organisation-name-international)',
     ];
     const leads = text.split('\n').filter((l) => l.startsWith('- '));
