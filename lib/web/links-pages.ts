@@ -102,14 +102,14 @@ export function confirmPage(input: ConfirmPageInput): { title: string; html: str
     ],
     pause: [
       'Pause weekly reports',
-      '<p>No weekly email until you resume. Sinew keeps syncing, so nothing is missing when you come back.</p>',
+      '<p>No weekly email, and no meeting briefs, until you resume. Sinew keeps syncing, so nothing is missing when you come back.</p>',
       'Pause reports',
       'primary',
     ],
     resume: ['Resume weekly reports', '<p>Your weekly report arrives again every Monday morning.</p>', 'Resume reports', 'primary'],
     unsubscribe: [
       'Unsubscribe',
-      '<p>You will get no more weekly reports. Your data stays until you disconnect; you can resume at any time.</p>',
+      '<p>You will get no more weekly reports or meeting briefs. Your data stays until you disconnect; you can resume at any time.</p>',
       'Unsubscribe',
       'primary',
     ],
