@@ -9,4 +9,3 @@ export { MAX_PATH_COLLEAGUES, warmPaths } from './paths.ts';
 export { NOT_SHARING, teamViewFor, type TeamReportInput } from './publish.ts';
 export { WHAT_IS_SHARED, isSharing, keepPrivate, markTeamTold, removeFromTeam, shareAgain, stopSharing, teamNoticeDue, undoKeepPrivate, type SharingChange } from './sharing.ts';
 export { NotSharingError, whoKnows, type WhoKnowsAnswer } from './who-knows.ts';
-export { TEAM_IN_RETURN, TEAM_NEVER_SHARED, TEAM_SHARED } from './consent.ts';
