@@ -32,6 +32,8 @@ export const FUNCTION_NAMES = [
   'report-dispatcher',
   'report-worker',
   'ses-events',
+  'brief-dispatcher',
+  'brief-worker',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 

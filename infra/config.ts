@@ -92,6 +92,7 @@ export const sinewContextSchema = z.object({
     .refine(isScheduleExpression, 'expected an EventBridge Scheduler expression such as "rate(30 minutes)" or "cron(0/30 * * * ? *)"')
     .default(DEFAULT_SYNC_SCHEDULE),
   reportHour: intFromContext(0, 23, 7),
+  briefHour: intFromContext(0, 23, 7),
   syncConcurrency: intFromContext(1, 1000, 10),
   alarmEmail: optionalString(z.email('expected an email address for the alarm subscription')),
   msAuthority: z
@@ -115,6 +116,8 @@ export interface SinewConfig {
   syncSchedule: string;
   /** Local hour on Monday when weekly reports go out. */
   reportHour: number;
+  /** Local hour each day when meeting briefs go out (DESIGN section 9). */
+  briefHour: number;
   /** Reserved concurrency of the sync worker: the fleet's ceiling against provider quotas. */
   syncConcurrency: number;
   /** Subscribed to the alarm topic when given. */
@@ -155,6 +158,7 @@ export function parseSinewConfig(raw: Record<string, unknown>): SinewConfig {
     allowedDomains: value.allowedDomains,
     syncSchedule: value.syncSchedule,
     reportHour: value.reportHour,
+    briefHour: value.briefHour,
     syncConcurrency: value.syncConcurrency,
     ...(value.alarmEmail ? { alarmEmail: value.alarmEmail } : {}),
     msAuthority: value.msAuthority,

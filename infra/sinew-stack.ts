@@ -1,7 +1,8 @@
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { EXAMPLE_SENDER, readSinewConfig, type SinewConfig } from './config.ts';
+import { EXAMPLE_SENDER, readSinewConfig, scheduleIntervalMinutes, type SinewConfig } from './config.ts';
+import { BriefService } from '#infra/constructs/brief.ts';
 import { ConnectService, type ConnectServiceProps } from '#infra/constructs/connect.ts';
 import { SinewData } from '#infra/constructs/data.ts';
 import { eventDeadLetterQueue, JobQueue } from '#infra/constructs/job-queue.ts';
@@ -10,6 +11,12 @@ import { Observability } from '#infra/constructs/observability.ts';
 import { ReportService } from '#infra/constructs/report.ts';
 import { SinewSecrets } from '#infra/constructs/secrets.ts';
 import { SYNC_WORKER_TIMEOUT, SyncService } from '#infra/constructs/sync.ts';
+
+/**
+ * The longest gap between sync ticks that still shows a meeting booked at 22:00 in the
+ * 07:00 brief (nine hours later, less a sync's own run): longer, and synth warns.
+ */
+export const MAX_SYNC_GAP_FOR_BRIEFS_MINUTES = 8 * 60;
 
 export interface SinewStackProps extends StackProps {
   /**
@@ -27,7 +34,8 @@ export interface SinewStackProps extends StackProps {
 /**
  * The whole Sinew service in one stack, reading like DESIGN section 1: data and secrets,
  * connect (HTTP API), sync (schedule, dispatcher, FIFO queue, worker), report (schedule,
- * dispatcher, queue, worker, SES), observability (alarms, dashboard).
+ * dispatcher, queue, worker, SES), brief (schedule, dispatcher, queue, worker, SES),
+ * observability (alarms, dashboard).
  */
 export class SinewStack extends Stack {
   readonly config: SinewConfig;
@@ -41,6 +49,7 @@ export class SinewStack extends Stack {
   readonly connect: ConnectService;
   readonly sync: SyncService;
   readonly report: ReportService;
+  readonly brief: BriefService;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: SinewStackProps = {}) {
@@ -86,6 +95,21 @@ export class SinewStack extends Stack {
       eventDeadLetterQueue: eventFailures,
     });
 
+    this.brief = new BriefService(this, 'Brief', {
+      config,
+      data: this.data,
+      secrets: this.secrets,
+      mail: this.mail,
+      baseUrl,
+      eventDeadLetterQueue: eventFailures,
+    });
+    if (scheduleIntervalMinutes(config.syncSchedule) > MAX_SYNC_GAP_FOR_BRIEFS_MINUTES) {
+      Annotations.of(this).addWarningV2(
+        'sinew:brief-freshness',
+        `syncSchedule ${config.syncSchedule} syncs less often than every ${MAX_SYNC_GAP_FOR_BRIEFS_MINUTES / 60} hours: a meeting booked the evening before may miss the next morning's brief (README, Meeting briefs).`,
+      );
+    }
+
     this.observability = new Observability(this, 'Observability', {
       functions: {
         Connect: this.connect.connect,
@@ -95,15 +119,19 @@ export class SinewStack extends Stack {
         ReportDispatcher: this.report.dispatcher,
         ReportWorker: this.report.worker,
         SesEvents: this.report.sesEvents,
+        BriefDispatcher: this.brief.dispatcher,
+        BriefWorker: this.brief.worker,
       },
       deadLetterQueues: [
         { label: 'Sync', queue: syncQueue.deadLetterQueue },
         { label: 'Report', queue: this.report.queue.deadLetterQueue },
+        { label: 'Brief', queue: this.brief.queue.deadLetterQueue },
         { label: 'Events', queue: eventFailures },
       ],
       workQueues: [
         { label: 'Sync', queue: syncQueue.queue },
         { label: 'Report', queue: this.report.queue.queue },
+        { label: 'Brief', queue: this.brief.queue.queue },
       ],
       syncWorker: this.sync.worker,
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
@@ -134,6 +162,7 @@ export class SinewStack extends Stack {
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName, description: 'CloudWatch dashboard' });
     new CfnOutput(this, 'SyncDispatcherName', { value: this.sync.dispatcher.fn.functionName, description: 'Invoke to run a sync tick now' });
     new CfnOutput(this, 'ReportDispatcherName', { value: this.report.dispatcher.fn.functionName, description: 'Invoke to run a report tick now' });
+    new CfnOutput(this, 'BriefDispatcherName', { value: this.brief.dispatcher.fn.functionName, description: 'Invoke to run a brief tick now' });
     if (this.connect.domainName) {
       new CfnOutput(this, 'CustomDomainTarget', {
         value: this.connect.domainName.regionalDomainName,

@@ -16,6 +16,7 @@ export const lambdaEnvSchema = z.object({
   SINEW_TOKEN_KEY_ARN: z.string().startsWith('arn:').optional(),
   SINEW_SYNC_QUEUE_URL: z.url().optional(),
   SINEW_REPORT_QUEUE_URL: z.url().optional(),
+  SINEW_BRIEF_QUEUE_URL: z.url().optional(),
   /** Secrets Manager secret with `{"clientId": "...", "clientSecret": "..."}`. */
   SINEW_GOOGLE_SECRET_ARN: z.string().startsWith('arn:').optional(),
   SINEW_MICROSOFT_SECRET_ARN: z.string().startsWith('arn:').optional(),
@@ -38,6 +39,8 @@ export const lambdaEnvSchema = z.object({
   SINEW_SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
   /** Local hour on Monday when weekly reports go out. */
   SINEW_REPORT_HOUR: z.coerce.number().int().min(0).max(23).default(7),
+  /** Local hour each day when meeting briefs go out (DESIGN section 9). */
+  SINEW_BRIEF_HOUR: z.coerce.number().int().min(0).max(23).default(7),
   /** Microsoft authority (tenant) for sign-in, default the multi-tenant `common`. */
   SINEW_MS_AUTHORITY: z.url().default('https://login.microsoftonline.com/common'),
   /** Microsoft Graph root with its version (the sync worker; lib/config.ts has the default). */

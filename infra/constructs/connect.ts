@@ -189,6 +189,9 @@ export class ConnectService extends Construct {
     });
     data.grantTable(this.links, 'readwrite');
     data.grantTokenKey(this.links, 'open');
+    // The notes page (lib/web/notes-app.ts) seals a note it saves and opens the ones it shows.
+    data.grantNoteKey(this.links, 'seal');
+    data.grantNoteKey(this.links, 'open');
     for (const secret of [secrets.googleClient, secrets.linkSigning]) secret.grantRead(this.links);
 
     this.api = new HttpApi(this, 'Api', {

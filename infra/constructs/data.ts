@@ -11,9 +11,9 @@ export type TableAction =
   | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
 /**
  * What a function may do with the table: read (table and gsi1), read and write, or
- * exactly the actions it calls, on the table only (no index).
+ * exactly the actions it calls, on the table only, or on the table and gsi1 with `index`.
  */
-export type TableAccess = 'read' | 'readwrite' | { readonly actions: readonly TableAction[] };
+export type TableAccess = 'read' | 'readwrite' | { readonly actions: readonly TableAction[]; readonly index?: boolean };
 /** What a function may do with the token key: seal new tokens, or open stored ones. */
 export type TokenKeyAccess = 'seal' | 'open';
 
@@ -44,7 +44,10 @@ export class SinewData extends Construct {
   readonly table: Table;
   /** Encrypts the table at rest. */
   readonly tableKey: Key;
-  /** Envelope-encrypts OAuth refresh tokens (lib/connect/kms-token-vault.ts). */
+  /**
+   * Envelope-encrypts OAuth refresh tokens (lib/connect/kms-token-vault.ts) and personal
+   * notes (lib/notes/notes.ts), each under its own encryption context.
+   */
   readonly tokenKey: Key;
 
   constructor(scope: Construct, id: string, props: SinewDataProps = {}) {
@@ -92,7 +95,7 @@ export class SinewData extends Construct {
 
   /**
    * Lets `grantee` read (GetItem, Query on the table and gsi1) or also write the table, or
-   * call exactly the listed actions on the table alone; and use the table key only
+   * call exactly the listed actions on the table alone (and gsi1 with `index`); and use the table key only
    * through DynamoDB (to encrypt too when it may write).
    */
   grantTable(grantee: IGrantable, access: TableAccess): void {
@@ -102,7 +105,7 @@ export class SinewData extends Construct {
       new PolicyStatement({
         effect: Effect.ALLOW,
         actions: actions.map((a) => `dynamodb:${a}`),
-        resources: listed ? [this.table.tableArn] : [this.table.tableArn, this.gsi1Arn],
+        resources: listed && !access.index ? [this.table.tableArn] : [this.table.tableArn, this.gsi1Arn],
       }),
     );
     const writes = actions.some((a) => TABLE_WRITE.includes(a));
@@ -131,6 +134,27 @@ export class SinewData extends Construct {
         conditions: {
           'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['userId', 'accountId'] },
           Null: { 'kms:EncryptionContext:userId': 'false', 'kms:EncryptionContext:accountId': 'false' },
+        },
+      }),
+    );
+  }
+
+  /**
+   * Lets `grantee` seal personal notes (GenerateDataKey) or open them (Decrypt) with the
+   * token key, only under a note's encryption context: exactly `purpose`, `userId` and
+   * `noteId`, with `purpose` = `note` (lib/notes/notes.ts `noteContext`). A note grant
+   * opens no token (whose context is `userId` and `accountId`), and a token grant no note.
+   */
+  grantNoteKey(grantee: IGrantable, access: TokenKeyAccess): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: [access === 'seal' ? 'kms:GenerateDataKey' : 'kms:Decrypt'],
+        resources: [this.tokenKey.keyArn],
+        conditions: {
+          'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['purpose', 'userId', 'noteId'] },
+          StringEquals: { 'kms:EncryptionContext:purpose': 'note' },
+          Null: { 'kms:EncryptionContext:userId': 'false', 'kms:EncryptionContext:noteId': 'false' },
         },
       }),
     );

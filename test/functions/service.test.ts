@@ -11,7 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { verifyLink, type LinkClaims } from '#lib/links/token.ts';
 import { userIdFor } from '#lib/connect/identity.ts';
-import { parseJob, reportJobSchema, syncJobDedupId, syncJobSchema, type ReportJob, type SyncJob } from '#lib/queue/jobs.ts';
+import { briefJobSchema, parseJob, reportJobSchema, syncJobDedupId, syncJobSchema, type ReportJob, type SyncJob } from '#lib/queue/jobs.ts';
 import type { ReportJson } from '#lib/report/types.ts';
 import { tokenContext } from '#lib/connect/accounts.ts';
 import type { Account } from '#lib/store/types.ts';
@@ -21,12 +21,15 @@ import { TEST_CLIENT } from '#test/support/google/world.ts';
 import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 import { headerLine } from '#test/mail/headers.ts';
 import { dateClock, deployedStack, dropMetricFlushes, pointHandlersAt, Service, startGoogle, steppingDateClock, type Delivery, type Google } from '#test/support/service-world.ts';
+import { sqsRecord } from '#test/functions/report-events.ts';
 
 /**
  * The deployed service end to end, chained through the messages each handler really emits:
  * connect (HTTP API) -> sync queue -> sync worker (and its continuations) -> sync
  * dispatcher -> report dispatcher -> report queue -> report worker -> SES, then the email's
- * own links back through the HTTP API to the links function. Each function runs with the
+ * own links back through the HTTP API to the links function; and the meeting brief: a
+ * meeting booked the evening before -> sync -> brief dispatcher at 07:00 local -> brief
+ * queue -> brief worker -> SES, its notes link and briefs-off link through the links function. Each function runs with the
  * environment, routes, queue wiring and schedule input the synthesized stack gives it.
  */
 const ME = 'me@example.com';
@@ -46,6 +49,7 @@ const ses = mockClient(SESv2Client);
 let restoreEndpoints: (() => void) | undefined;
 let syncQueue: string;
 let reportQueue: string;
+let briefQueue: string;
 let linkSecret: Uint8Array;
 const userId = userIdFor(ME);
 
@@ -76,6 +80,27 @@ function linkedContacts(mail: ParsedMail): { html: string[]; text: string[] } {
 }
 const flagged = (json: ReportJson): string => JSON.stringify([json.fading, json.owedReplies, json.awaitingReply, json.noFaceTime]);
 const okDeliveries = (ds: Delivery[]) => ds.flatMap((d) => d.response.batchItemFailures);
+/** Every signed link of an email's HTML (any markup), with its claims. */
+const signedLinks = (html: string): Array<{ url: string; claims: LinkClaims }> =>
+  [...new Set([...html.matchAll(/href="([^"]+\/l\/[^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&')))].map((url) => ({ url, claims: claimsOf(url) }));
+/** Thursday 19 Nov 2026, 07:00 in Paris: no meeting that day. */
+const THURSDAY_7 = Date.UTC(2026, 10, 19, 6);
+const ANN = 'ann@client.example';
+/** Books a meeting with Ann (external) at 10:00 Paris on the day whose 07:00 Paris is `day7`. */
+function bookWithAnn(id: string, day7: number): void {
+  google.calendar.addEvent({
+    id,
+    start: { dateTime: new Date(day7 + 3 * H).toISOString() },
+    end: { dateTime: new Date(day7 + 3.5 * H).toISOString() },
+    organizer: { email: ME },
+    attendees: [{ email: ME, responseStatus: 'accepted' }, { email: ANN, displayName: 'Ann Lee', responseStatus: 'accepted' }],
+  });
+}
+/** The scheduled sync: a tick and its jobs. */
+async function syncNow(): Promise<void> {
+  expect(await service.tick('sync-dispatcher')).toMatchObject({ enqueued: 1 });
+  expect(okDeliveries(await service.drain(syncQueue))).toEqual([]);
+}
 
 beforeAll(async () => {
   vi.useFakeTimers({ toFake: ['Date'] });
@@ -88,6 +113,7 @@ beforeAll(async () => {
   linkSecret = Buffer.from([...stack.secrets.entries()].find(([id]) => id.startsWith('SecretsLinkSigning'))![1].value, 'utf8');
   syncQueue = stack.functions.get('connect')!.env.SINEW_SYNC_QUEUE_URL!;
   reportQueue = stack.functions.get('report-dispatcher')!.env.SINEW_REPORT_QUEUE_URL!;
+  briefQueue = stack.functions.get('brief-dispatcher')!.env.SINEW_BRIEF_QUEUE_URL!;
 
   const calendar = new CalendarState({ owner: ME, clock: dateClock });
   calendar.addEvent({
@@ -211,6 +237,132 @@ describe('the deployed service, handler to handler', () => {
     expect(acct.status).toBe('active');
     expect(Date.parse(acct.lastSyncAt!)).toBeGreaterThanOrEqual(CONNECT_AT + 2 * H);
     expect(service.sent.length).toBe(before + 2);
+  });
+
+  let fridayBrief: ParsedMail;
+  let briefRecord: Delivery['records'][number];
+
+  it('3b. brief dispatcher at 07:00 Paris on a day without a meeting: the person is considered, no job, no email', async () => {
+    at(THURSDAY_7);
+    expect(await service.tick('brief-dispatcher')).toMatchObject({ jobs: 0, listed: 1 });
+    expect(service.pending.get(briefQueue) ?? []).toEqual([]);
+    expect(sends()).toHaveLength(0);
+  });
+
+  it('3c. a meeting booked the evening before, synced by the schedule: exactly one brief at 07:00 local (none at 06:00 or 08:00)', async () => {
+    // Thursday 21:00 in Paris: Ann is invited for Friday 10:00.
+    at(THURSDAY_7 + 14 * H);
+    bookWithAnn('annfriday', THURSDAY_7 + DAY);
+    at(THURSDAY_7 + 14.5 * H);
+    await syncNow();
+
+    const friday7 = THURSDAY_7 + DAY;
+    at(friday7 - H);
+    expect(await service.tick('brief-dispatcher')).toMatchObject({ jobs: 0 });
+    at(friday7);
+    expect(await service.tick('brief-dispatcher')).toMatchObject({ jobs: 1 });
+    const last = service.sent.at(-1)!;
+    expect(last.QueueUrl).toBe(briefQueue);
+    expect(parseJob(briefJobSchema, last.MessageBody!, 'brief job')).toEqual({ v: 1, userId, date: '2026-11-20', asOf: new Date(friday7).toISOString() });
+    const deliveries = await service.drain(briefQueue);
+    expect(deliveries.map((d) => d.fn)).toEqual(['brief-worker']);
+    expect(okDeliveries(deliveries)).toEqual([]);
+    briefRecord = deliveries[0]!.records[0]!;
+    expect(sends()).toHaveLength(1);
+    const input = sends()[0]!;
+    const workerEnv = service.stack.functions.get('brief-worker')!.env;
+    expect(input.FromEmailAddress).toBe(workerEnv.SINEW_SENDER);
+    expect(input.ConfigurationSetName).toBe(workerEnv.SINEW_SES_CONFIGURATION_SET);
+    expect(input.Destination?.ToAddresses).toEqual([ME]);
+    fridayBrief = await parsed(input);
+    expect(fridayBrief.subject).toMatch(/10:00/);
+    expect(fridayBrief.text).toContain('Ann Lee');
+    // When the mailbox was last synced: the evening's scheduled sync, 21:30 in Paris.
+    expect(fridayBrief.text).toMatch(/me@example\.com: last synced 19 Nov 2026, 21:3\d/);
+    expect(headerLine(fridayBrief, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+    const unsubscribe = /^<([^>]+)>$/.exec(headerLine(fridayBrief, 'list-unsubscribe') ?? '')?.[1] ?? '';
+    expect(claimsOf(unsubscribe)).toMatchObject({ action: 'unsubscribe', userId });
+
+    at(friday7 + H);
+    expect(await service.tick('brief-dispatcher')).toMatchObject({ jobs: 0 });
+    expect(sends()).toHaveLength(1);
+  });
+
+  it('3d. duplicate deliveries send one email: the same record again, and a retried tick of the same hour', async () => {
+    const friday7 = THURSDAY_7 + DAY;
+    at(friday7 + 10 * 60_000);
+    const again = { ...briefRecord, attributes: { ...briefRecord.attributes, ApproximateReceiveCount: '2' } };
+    expect(await service.deliver('brief-worker', [again, again])).toEqual({ batchItemFailures: [] });
+    // The Scheduler retries the 07:00 tick ten minutes late: the same job, claimed already.
+    expect(await service.invoke('brief-dispatcher', { time: new Date(friday7).toISOString() })).toMatchObject({ jobs: 1 });
+    expect(okDeliveries(await service.drain(briefQueue))).toEqual([]);
+    expect(sends()).toHaveLength(1);
+  });
+
+  it('3e. a note added through the notes page (links function, POST with the signed notes link) appears in the next brief', async () => {
+    const noteLink = signedLinks(fridayBrief.html as string).find((l) => l.claims.action === 'notes' && l.claims.contact === ANN);
+    expect(noteLink, 'the brief links Ann\'s notes page').toBeDefined();
+    at(THURSDAY_7 + DAY + 3 * H);
+    const page = await service.http('GET', noteLink!.url);
+    expect(page.fn).toBe('links');
+    expect(page.status, page.body).toBe(200);
+    const form = /name="form" value="([^"]+)"/.exec(page.body)![1]!.replace(/&amp;/g, '&');
+    const text = 'Daughter starts university in September; prefers calls before 10';
+    const body = new URLSearchParams({ op: 'add', form, text }).toString();
+    const saved = await service.http('POST', noteLink!.url, { body, headers: { 'sec-fetch-site': 'same-origin', origin: new URL(service.stack.baseUrl).origin } });
+    expect(saved.fn).toBe('links');
+    expect(saved.status, saved.body).toBe(303);
+    const [stored] = await db.store().notes.list(userId);
+    expect(JSON.stringify(stored)).not.toContain('Daughter');
+
+    // Friday evening, a meeting with Ann on Saturday; the Saturday brief carries the note.
+    at(THURSDAY_7 + DAY + 14 * H);
+    bookWithAnn('annsaturday', THURSDAY_7 + 2 * DAY);
+    at(THURSDAY_7 + DAY + 14.5 * H);
+    await syncNow();
+    at(THURSDAY_7 + 2 * DAY);
+    expect(await service.tick('brief-dispatcher')).toMatchObject({ jobs: 1 });
+    expect(okDeliveries(await service.drain(briefQueue))).toEqual([]);
+    expect(sends()).toHaveLength(2);
+    const saturday = await parsed(sends()[1]!);
+    expect(saturday.text).toContain(text);
+    expect(saturday.html).toContain('Daughter starts university in September');
+    expect(fridayBrief.text).not.toContain('Daughter');
+  });
+
+  it('3f. briefs turned off by the brief\'s own link: no brief the next day, even from a job already queued', async () => {
+    const saturday = await parsed(sends()[1]!);
+    const off = signedLinks(saturday.html as string).find((l) => l.claims.action === 'briefs-off');
+    expect(off).toBeDefined();
+    at(THURSDAY_7 + 2 * DAY + 2 * H);
+    expect((await service.http('GET', off!.url)).status).toBe(200);
+    expect((await db.store().getUser(userId))!.briefsOff ?? false).toBe(false);
+    const res = await service.http('POST', off!.url, { body: '' });
+    expect(res.fn).toBe('links');
+    expect(res.status, res.body).toBe(200);
+    expect(await db.store().getUser(userId)).toMatchObject({ briefsOff: true, reportsPaused: false });
+
+    at(THURSDAY_7 + 2 * DAY + 14 * H);
+    bookWithAnn('annsunday', THURSDAY_7 + 3 * DAY);
+    at(THURSDAY_7 + 2 * DAY + 14.5 * H);
+    await syncNow();
+    const sunday7 = THURSDAY_7 + 3 * DAY;
+    at(sunday7);
+    expect(await service.tick('brief-dispatcher')).toMatchObject({ jobs: 0, listed: 1 });
+    // A job dispatched before the switch and delivered after it: the worker reads the setting again.
+    const queued = sqsRecord('brief-before-off', { v: 1, userId, date: '2026-11-22', asOf: new Date(sunday7).toISOString() });
+    expect(await service.deliver('brief-worker', [queued])).toEqual({ batchItemFailures: [] });
+    expect(sends()).toHaveLength(2);
+  });
+
+  it('3g. the brief functions\' roles: the worker opens notes but no token and seals nothing, neither changes a profile', async () => {
+    const acct = await account();
+    await expect(service.within('brief-worker', (rt) => rt.vault.open(acct.encryptedToken!, tokenContext(acct)))).rejects.toThrow(/AccessDeniedException|refused/);
+    await expect(service.within('brief-worker', (rt) => rt.vault.seal('x', { purpose: 'note', userId, noteId: 'n1' }))).rejects.toThrow(/AccessDeniedException|refused/);
+    await expect(service.within('brief-dispatcher', (rt) => rt.store.updateUser(userId, { set: { briefsOff: false } }))).rejects.toThrow(/not authorized to perform: dynamodb:UpdateItem/);
+    await expect(service.within('brief-worker', (rt) => rt.store.updateUser(userId, { set: { briefsOff: false } }))).rejects.toThrow(/not authorized to perform: dynamodb:UpdateItem/);
+    // The weekly report's steps below count their own emails from here.
+    ses.resetHistory();
   });
 
   let weekOne: ParsedMail;

@@ -50,7 +50,7 @@ describe('sync-dispatcher handler', () => {
     await put('google-revoked', 'needs-reconnect', '2026-11-20T07:00:00.000Z');
     sqs = capturingSqs();
     setRuntimeForTests({
-      env: { SINEW_TABLE_NAME: db.tableName, SINEW_SYNC_QUEUE_URL: SYNC_QUEUE_URL, SINEW_SYNC_INTERVAL_MINUTES: 30, SINEW_ALLOWED_DOMAINS: '', SINEW_REPORT_HOUR: 7, SINEW_MS_AUTHORITY: 'https://login.microsoftonline.com/common' },
+      env: { SINEW_TABLE_NAME: db.tableName, SINEW_SYNC_QUEUE_URL: SYNC_QUEUE_URL, SINEW_SYNC_INTERVAL_MINUTES: 30, SINEW_ALLOWED_DOMAINS: '', SINEW_REPORT_HOUR: 7, SINEW_BRIEF_HOUR: 7, SINEW_MS_AUTHORITY: 'https://login.microsoftonline.com/common' },
       store, vault: LocalKeyVault.fromKey(randomBytes(32)), sqs: sqs.sqs,
       oauthClient: () => Promise.reject(new Error('the dispatcher needs no OAuth client')),
       linkSecret: () => Promise.reject(new Error('the dispatcher needs no link secret')),

@@ -11,6 +11,7 @@ describe('parseSinewConfig', () => {
       allowedDomains: ['acme.test'],
       syncSchedule: 'rate(30 minutes)',
       reportHour: 7,
+      briefHour: 7,
       syncConcurrency: 10,
       msAuthority: DEFAULT_MS_AUTHORITY,
       graphBaseUrl: DEFAULT_GRAPH_BASE_URL,

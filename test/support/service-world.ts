@@ -11,6 +11,8 @@ import { handler as connectHandler } from '#functions/connect.ts';
 import { handler as linksHandler } from '#functions/links.ts';
 import { handler as reportDispatcherHandler } from '#functions/report-dispatcher.ts';
 import { handler as reportWorkerHandler } from '#functions/report-worker.ts';
+import { handler as briefDispatcherHandler } from '#functions/brief-dispatcher.ts';
+import { handler as briefWorkerHandler } from '#functions/brief-worker.ts';
 import { handler as sesEventsHandler } from '#functions/ses-events.ts';
 import { handler as syncDispatcherHandler } from '#functions/sync-dispatcher.ts';
 import { makeSyncWorkerHandler } from '#functions/sync-worker.ts';
@@ -84,8 +86,8 @@ export interface DeployedFunction {
   env: Record<string, string>;
   timeoutS: number;
   memoryMb: number;
-  /** What its role allows: each statement's actions and resources (ARN patterns). */
-  grants: Array<{ actions: string[]; resources: string[] }>;
+  /** What its role allows: each statement's actions, resources (ARN patterns) and conditions. */
+  grants: Array<{ actions: string[]; resources: string[]; conditions?: Record<string, Record<string, unknown>> }>;
 }
 export interface DeployedQueue {
   logicalId: string;
@@ -112,7 +114,7 @@ export function deployedStack(tableName: string, context: Record<string, unknown
   const { stack, template } = synthSinew({ context });
   const resources = (template.toJSON() as { Resources: Record<string, Cfn> }).Resources;
   const names: Record<string, FunctionName> = {};
-  const fns = { connect: stack.connect.connect, links: stack.connect.links, 'sync-dispatcher': stack.sync.dispatcher, 'sync-worker': stack.sync.worker, 'report-dispatcher': stack.report.dispatcher, 'report-worker': stack.report.worker, 'ses-events': stack.report.sesEvents } as const;
+  const fns = { connect: stack.connect.connect, links: stack.connect.links, 'sync-dispatcher': stack.sync.dispatcher, 'sync-worker': stack.sync.worker, 'report-dispatcher': stack.report.dispatcher, 'report-worker': stack.report.worker, 'ses-events': stack.report.sesEvents, 'brief-dispatcher': stack.brief.dispatcher, 'brief-worker': stack.brief.worker } as const;
   for (const [name, fn] of Object.entries(fns)) names[logicalId(fn.fn, stack)] = name as FunctionName;
   const props = (id: string): Record<string, unknown> => resources[id]?.Properties ?? {};
   const queueName = (id: string) => (props(id).FifoQueue ? `${id}.fifo` : id);
@@ -153,7 +155,7 @@ export function deployedStack(tableName: string, context: Record<string, unknown
   const fnOf = (v: unknown): FunctionName => {
     const o = v as Record<string, unknown>;
     const id = 'Ref' in o ? (o.Ref as string) : (o['Fn::GetAtt'] as string[])[0]!;
-    if (!names[id]) throw new Error(`${id} is not one of the seven functions`);
+    if (!names[id]) throw new Error(`${id} is not one of the stack's functions`);
     return names[id];
   };
 
@@ -165,6 +167,7 @@ export function deployedStack(tableName: string, context: Record<string, unknown
     const grants = statementsOfRole(template, logicalId(fns[names[id]].role, stack))
       .filter((st) => st.Effect === 'Allow')
       .map((st) => ({
+        ...(st.Condition ? { conditions: st.Condition as Record<string, Record<string, unknown>> } : {}),
         actions: actionsOf(st),
         // Resources this stand-in cannot name (log groups, tables' indexes) matter to no mock.
         resources: (Array.isArray(st.Resource) ? st.Resource : [st.Resource]).flatMap((res) => {
@@ -220,6 +223,40 @@ export function tableArn(tableName: string): string {
   return `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${tableName}`;
 }
 
+/** The condition keys of a call: single values or sets. */
+type RequestKeys = Record<string, string | string[]>;
+
+/** A KMS call's condition keys from its encryption context (as KMS gives them to IAM). */
+function kmsRequest(context: Record<string, string> | undefined): RequestKeys {
+  const keys: RequestKeys = { 'kms:EncryptionContextKeys': Object.keys(context ?? {}) };
+  for (const [k, v] of Object.entries(context ?? {})) keys[`kms:EncryptionContext:${k}`] = v;
+  return keys;
+}
+
+/**
+ * A statement's conditions against a call's keys, for the operators the stack uses
+ * (StringEquals, ForAllValues:StringEquals, Null); any other operator does not hold, so
+ * a grant this stand-in cannot judge fails here rather than passing unseen.
+ */
+function conditionsHold(conditions: Record<string, Record<string, unknown>> | undefined, request: RequestKeys): boolean {
+  for (const [operator, keys] of Object.entries(conditions ?? {})) {
+    for (const [key, expected] of Object.entries(keys)) {
+      const allowed = (Array.isArray(expected) ? expected : [expected]).map(String);
+      const value = request[key];
+      if (operator === 'StringEquals') {
+        if (typeof value !== 'string' || !allowed.includes(value)) return false;
+      } else if (operator === 'ForAllValues:StringEquals') {
+        if (!(Array.isArray(value) ? value : value === undefined ? [] : [value]).every((v) => allowed.includes(v))) return false;
+      } else if (operator === 'Null') {
+        if ((value === undefined) !== (allowed[0] === 'true')) return false;
+      } else {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
 /** The IAM action of a DynamoDB client command (the document client's names too). */
 function dynamoAction(commandName: string): string {
   const name = commandName.replace(/Command$/, '');
@@ -273,13 +310,15 @@ export class Service {
       'report-dispatcher': reportDispatcherHandler as unknown as Invoke,
       'report-worker': reportWorkerHandler as unknown as Invoke,
       'ses-events': sesEventsHandler as unknown as Invoke,
+      'brief-dispatcher': briefDispatcherHandler as unknown as Invoke,
+      'brief-worker': briefWorkerHandler as unknown as Invoke,
     };
     const sqs = mockClient(this.sqsClient);
     sqs.on(SendMessageBatchCommand).callsFake((input: { QueueUrl: string; Entries: SendMessageBatchRequestEntry[] }) => this.receive(input.QueueUrl, input.Entries));
     const kms = mockClient(this.kmsClient);
     const wrapped = new Map<string, { key: Buffer; keyId: string; context: string }>();
     kms.on(GenerateDataKeyCommand).callsFake(async (input: { KeyId: string; EncryptionContext?: Record<string, string> }) => {
-      this.authorize('kms:GenerateDataKey', input.KeyId);
+      this.authorize('kms:GenerateDataKey', input.KeyId, kmsRequest(input.EncryptionContext));
       const key = randomBytes(32);
       const blob = randomBytes(48);
       wrapped.set(blob.toString('hex'), { key, keyId: input.KeyId, context: JSON.stringify(input.EncryptionContext ?? {}) });
@@ -288,7 +327,7 @@ export class Service {
     });
     kms.on(DecryptCommand).callsFake(async (input: { CiphertextBlob: Uint8Array; KeyId?: string; EncryptionContext?: Record<string, string> }) => {
       const known = wrapped.get(Buffer.from(input.CiphertextBlob).toString('hex'));
-      this.authorize('kms:Decrypt', input.KeyId ?? known?.keyId ?? '');
+      this.authorize('kms:Decrypt', input.KeyId ?? known?.keyId ?? '', kmsRequest(input.EncryptionContext));
       // KMS refuses another key or another encryption context.
       if (!known || (input.KeyId !== undefined && input.KeyId !== known.keyId) || JSON.stringify(input.EncryptionContext ?? {}) !== known.context) {
         throw Object.assign(new Error('KMS refused the blob'), { name: 'InvalidCiphertextException' });
@@ -308,11 +347,15 @@ export class Service {
   /** The function running now: the one whose role the KMS and Secrets Manager mocks check. */
   private current: FunctionName | undefined;
 
-  /** AccessDeniedException unless the running function's role allows `action` on `arn`, as IAM would. */
-  authorize(action: string, arn: string): void {
+  /**
+   * AccessDeniedException unless the running function's role allows `action` on `arn`, as
+   * IAM would, with the statement's conditions evaluated against `request` (the condition
+   * keys of the call, such as a KMS call's encryption context).
+   */
+  authorize(action: string, arn: string, request: RequestKeys = {}): void {
     const fn = this.current ? this.stack.functions.get(this.current) : undefined;
     const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-    const allowed = fn?.grants.some((g) => g.actions.some((a) => glob(a).test(action)) && g.resources.some((r) => glob(r).test(arn)));
+    const allowed = fn?.grants.some((g) => g.actions.some((a) => glob(a).test(action)) && g.resources.some((r) => glob(r).test(arn)) && conditionsHold(g.conditions, request));
     if (!allowed) {
       throw Object.assign(new Error(`User: arn:aws:sts::${ACCOUNT}:assumed-role/sinew-${this.current}/x is not authorized to perform: ${action} on resource: ${arn}`), { name: 'AccessDeniedException' });
     }
@@ -377,7 +420,7 @@ export class Service {
   }
 
   /** A browser's request to the HTTP API: the matching route's function, or API Gateway's 404. */
-  async http(method: 'GET' | 'POST', url: string, opts: { body?: string; contentType?: string; cookies?: string[] } = {}): Promise<HttpAnswer> {
+  async http(method: 'GET' | 'POST', url: string, opts: { body?: string; contentType?: string; cookies?: string[]; headers?: Record<string, string> } = {}): Promise<HttpAnswer> {
     const u = new URL(url);
     const base = new URL(this.stack.baseUrl);
     if (u.origin !== base.origin) throw new Error(`${url} is not on the HTTP API (${base.origin})`);
@@ -388,6 +431,7 @@ export class Service {
       const rawQueryString = u.search.slice(1);
       const headers: Record<string, string> = { host: u.host, 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64)', accept: 'text/html', 'x-forwarded-proto': 'https' };
       if (opts.body !== undefined) headers['content-type'] = opts.contentType ?? 'application/x-www-form-urlencoded';
+      Object.assign(headers, opts.headers);
       const event: APIGatewayProxyEventV2 = {
         version: '2.0',
         routeKey: route.routeKey,
