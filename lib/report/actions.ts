@@ -45,7 +45,8 @@ export interface ActionContact {
   displayName: string;
   /**
    * Who they are, in full and told apart from everyone else in the email (person-name.ts):
-   * "John Smith (Acme)", "John Smith (john@gmail.com)", "john@gmail.com".
+   * "John Smith (Acme)", "John Smith (john@gmail.com)", "john@gmail.com"; in an account
+   * action, whose title names the organization, told apart within it: "John Smith".
    */
   label: string;
   /** The first line of the person's newest note on them, when the email shows one (model.ts). */
@@ -203,13 +204,29 @@ function perContact<T extends Unit>(rows: T[], line: (r: T) => string): string[]
  * said once after them; two with the same name are told apart by their addresses.
  */
 function fullNames(rows: Unit[]): string {
+  return listNames(accountMembers(rows).map((c) => c.label));
+}
+
+/**
+ * The people of an account action, each labelled within it (the title names the
+ * organization once): the full name, or the address where the name is missing, one
+ * word, or shared with another of them.
+ */
+function accountMembers(rows: Unit[]): ActionContact[] {
   const full = rows.map((r) => nameInAccount({ address: r.address, name: r.contact?.name }));
-  return listNames(full.map((name, i) => (full.indexOf(name) !== full.lastIndexOf(name) ? rows[i]!.address : name)));
+  return rows.map((r, i) => ({ ...who(r), label: full.indexOf(full[i]!) !== full.lastIndexOf(full[i]!) ? r.address : full[i]! }));
 }
 
 /** The same people as the sentences under the title call them: "Ann and Raj". */
 function names(rows: Unit[]): string {
-  return listNames(rows.map((r) => who(r).displayName));
+  return listNames(callNames(rows));
+}
+
+/** Each person of an account action as its sentences call them: the first name, or their label there when two share it. */
+function callNames(rows: Unit[]): string[] {
+  const members = accountMembers(rows);
+  const first = members.map((m) => m.displayName);
+  return members.map((m, i) => (first.indexOf(first[i]!) !== first.lastIndexOf(first[i]!) ? m.label : m.displayName));
 }
 
 function days(n: number): string {
@@ -252,12 +269,12 @@ const owedAction: Describe<OwedContact> = (rows, account, { dates }) => {
   const pronoun = rows.length === 2 ? 'neither has' : 'none has';
   const longest = rows.reduce((a, b) => (b.waitingDays > a.waitingDays ? b : a));
   return {
-    kind: 'owed-reply', account, contacts: rows.map(who),
+    kind: 'owed-reply', account, contacts: accountMembers(rows),
     title: `Reply to ${fullNames(rows)} at ${org}`,
     headline: `${capitalize(numberWord(rows.length))} people at ${org} are waiting on your reply`,
     summary: `${names(rows)} at ${org} wrote to you; ${pronoun} had a reply yet.`,
     evidence: perContact(rows, (r) => `wrote ${dates.when(r.receivedAt[0]!)}, waiting ${plural(r.waitingDays, 'day')}`),
-    suggestion: `Start with ${who(longest).displayName}, who has waited longest (${plural(longest.waitingDays, 'day')}).`,
+    suggestion: `Start with ${callNames(rows)[rows.indexOf(longest)]}, who has waited longest (${plural(longest.waitingDays, 'day')}).`,
   };
 };
 
@@ -297,7 +314,7 @@ const fadingAction: Describe<FadingFlag> = (
   const org = organizationLabel(account);
   const longest = Math.max(...rows.map((r) => r.silenceDays));
   return {
-    kind: 'fading', account, contacts: rows.map(who),
+    kind: 'fading', account, contacts: accountMembers(rows),
     title: `Reconnect with ${fullNames(rows)} at ${org}`,
     headline: `${org} is going quiet`,
     summary: `${names(rows)} at ${org} have gone quiet; the longest silence is ${plural(longest, 'day')}.`,
@@ -333,7 +350,7 @@ const awaitingAction: Describe<{ firstSentAt: string; unansweredCount: number }>
   }
   const org = organizationLabel(account);
   return {
-    kind: 'awaiting-reply', account, contacts: rows.map(who),
+    kind: 'awaiting-reply', account, contacts: accountMembers(rows),
     title: `Follow up with ${fullNames(rows)} at ${org}`,
     headline: `${org} has not answered ${numberWord(total)} messages`,
     summary: `${messages} to ${names(rows)} at ${org} since ${dates.date(since)} without an answer.`,
@@ -364,7 +381,7 @@ const noFaceTimeAction: Describe<{ lastMeeting: string | null }> = (rows, accoun
   }
   const org = organizationLabel(account);
   return {
-    kind: 'no-face-time', account, contacts: rows.map(who),
+    kind: 'no-face-time', account, contacts: accountMembers(rows),
     title: `Meet ${fullNames(rows)} at ${org}`,
     headline: `No meeting with ${org} in ${NO_FACE_TIME_DAYS} days`,
     summary: `No meeting with ${org} in ${NO_FACE_TIME_DAYS} days, though you write with ${names(rows)}.`,

@@ -11,6 +11,8 @@ const DAY_MS = 86_400_000;
 
 // Letters (any script), with the apostrophes, hyphens and initials real names carry.
 const NAME_WORD = /^\p{Lu}[\p{L}\p{M}'’-]*\.?$|^\p{Lu}\.$/u;
+// Lower-case particles of family names ("Ludwig van Beethoven", "Ana de la Cruz"): part of a name, never its first or last word.
+const PARTICLES = new Set(['von', 'van', 'der', 'den', 'de', 'la', 'le', 'du', 'da', 'di', 'del', 'della', 'dos', 'das', 'bin', 'ibn', 'al']);
 
 /**
  * The name to call a contact by: the first name when the display name looks like
@@ -25,11 +27,11 @@ export function displayName(address: string, name: string | null | undefined): s
   if (comma) {
     const last = comma[1]!.split(' ');
     const first = comma[2]!.split(' ');
-    if (last.every(isNameWord) && first.every(isNameWord) && !isInitial(first[0]!)) return first[0]!;
+    if (areNameWords(last, true) && first.every(isNameWord) && !isInitial(first[0]!)) return first[0]!;
     return address;
   }
   const words = clean.split(' ');
-  if (words.length >= 2 && words.length <= 4 && words.every(isNameWord) && !isInitial(words[0]!)) {
+  if (words.length >= 2 && words.length <= 5 && areNameWords(words) && !isInitial(words[0]!)) {
     return words[0]!;
   }
   return address;
@@ -46,13 +48,22 @@ export function fullName(address: string, name: string | null | undefined): stri
   if (comma) {
     const last = comma[1]!.split(' ');
     const first = comma[2]!.split(' ');
-    if (last.every(isNameWord) && first.every(isNameWord)) return `${comma[2]} ${comma[1]}`;
+    if (areNameWords(last, true) && first.every(isNameWord)) return `${comma[2]} ${comma[1]}`;
   }
   return clean;
 }
 
 function isNameWord(word: string): boolean {
   return NAME_WORD.test(word);
+}
+
+/**
+ * Every word reads as part of a name: capitalized, or a particle between names (a
+ * family name written first, "van Beethoven" of "van Beethoven, Ludwig", may start with one).
+ */
+function areNameWords(words: string[], familyName = false): boolean {
+  const last = words.length - 1;
+  return words.every((w, i) => isNameWord(w) || (PARTICLES.has(w) && i < last && (i > 0 || familyName)));
 }
 
 function isInitial(word: string): boolean {

@@ -48,8 +48,8 @@ describe('the newest note beside an action', () => {
 
   it('says whose note it is in an account action, escaped in the HTML and as written in the text', async () => {
     const { text, html } = await renderReport(json, { notes });
-    expect(text).toContain('   Your note on Bob Stone (Acme): <script>alert("x")</script> says "hi" & \'bye\'\n');
-    expect(html).toContain(`${escapeHtml('Your note on Bob Stone (Acme):')}</span> ${escapeHtml('<script>alert("x")</script> says "hi" & \'bye\'')}</div>`);
+    expect(text).toContain('   Your note on Bob Stone: <script>alert("x")</script> says "hi" & \'bye\'\n');
+    expect(html).toContain(`${escapeHtml('Your note on Bob Stone:')}</span> ${escapeHtml('<script>alert("x")</script> says "hi" & \'bye\'')}</div>`);
     expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; says &quot;hi&quot; &amp; &#39;bye&#39;');
     expect(html).not.toContain('<script');
   });
@@ -73,8 +73,8 @@ describe('the link to each contact’s notes page', () => {
   it('says "Notes" where there is a note and "Add a note" where there is none, in both parts', async () => {
     const { text, html } = await renderReport(json, { notes, links });
     expect(text).toContain('   Notes: https://sinew.example/l/notes-raj%40beta.io\n');
-    expect(text).toContain('   Add a note (Ann Lee (Acme)): https://sinew.example/l/notes-ann%40acme.com\n');
-    expect(text).toContain('   Notes (Bob Stone (Acme)): https://sinew.example/l/notes-bob%40acme.com\n');
+    expect(text).toContain('   Add a note (Ann Lee): https://sinew.example/l/notes-ann%40acme.com\n');
+    expect(text).toContain('   Notes (Bob Stone): https://sinew.example/l/notes-bob%40acme.com\n');
     expect(text).toContain('   Add a note: https://sinew.example/l/notes-lee%40gmail.com\n');
     expect(html).toMatch(/href="https:\/\/sinew\.example\/l\/notes-raj%40beta\.io"[^>]*>Notes<\/a>/);
     expect(html).toMatch(/href="https:\/\/sinew\.example\/l\/notes-lee%40gmail\.com"[^>]*>Add a note<\/a>/);

@@ -140,14 +140,38 @@ describe('three Johns', () => {
     });
     const [action] = planActions(oneOrg).actions;
     expect(action!.title).toBe('Reply to john@acme.com and jsmith@acme.com at Acme');
-    expect(action!.contacts.map((c) => c.label)).toEqual(['John Smith (john@acme.com)', 'John Smith (jsmith@acme.com)']);
+    // Within the account action the organization is said once, in the title: each is told apart by address.
+    expect(action!.contacts.map((c) => c.label)).toEqual(['john@acme.com', 'jsmith@acme.com']);
     const links = { contactAction: (address: string, what: string) => `https://sinew.example/l/${what}?c=${encodeURIComponent(address)}` };
     const model = buildModel(oneOrg, { links });
     const text = renderText(model);
-    expect(text).toContain('This is fine (John Smith (john@acme.com)): https://sinew.example/l/fine?c=john%40acme.com');
-    expect(text).toContain('This is fine (John Smith (jsmith@acme.com)): https://sinew.example/l/fine?c=jsmith%40acme.com');
+    expect(text).toContain('This is fine (john@acme.com): https://sinew.example/l/fine?c=john%40acme.com');
+    expect(text).toContain('This is fine (jsmith@acme.com): https://sinew.example/l/fine?c=jsmith%40acme.com');
     const html = await renderHtml(model);
-    expect(html).toContain('John Smith (jsmith@acme.com):</span>');
+    expect(html).toContain('jsmith@acme.com:</span>');
+    // Named in full beside their address in the evidence.
+    expect(text).toContain('   - John Smith <jsmith@acme.com>: wrote on Saturday, waiting 3 days');
+    // The sentences under the title do not say "John and John".
+    expect(action!.summary).toBe('john@acme.com and jsmith@acme.com at Acme wrote to you; neither has had a reply yet.');
+    expect(action!.suggestion).toBe('Start with john@acme.com, who has waited longest (4 days).');
+  });
+});
+
+describe('two Johns at one organization with different family names', () => {
+  it('are named in full in the account action’s title, its sentences and its buttons', async () => {
+    const json = report({
+      contacts: [contact('john.smith@acme.com', { name: 'John Smith' }), contact('john.doe@acme.com', { name: 'Doe, John' })],
+      fading: [
+        { address: 'john.smith@acme.com', lastInteraction: daysBefore(40), cadenceDays: 7, silenceDays: 40, lastMeeting: null },
+        { address: 'john.doe@acme.com', lastInteraction: daysBefore(45), cadenceDays: 7, silenceDays: 45, lastMeeting: null },
+      ],
+    });
+    const [action] = planActions(json).actions;
+    expect(action!.title).toBe('Reconnect with John Smith and John Doe at Acme');
+    expect(action!.summary).toBe('John Smith and John Doe at Acme have gone quiet; the longest silence is 45 days.');
+    expect(action!.contacts.map((c) => c.label)).toEqual(['John Smith', 'John Doe']);
+    const text = renderText(buildModel(json, { links: { contactAction: (a: string, what: string) => `https://sinew.example/l/${what}/${a}` } }));
+    expect(text).toContain('   Mute (John Doe): https://sinew.example/l/mute/john.doe@acme.com');
   });
 });
 

@@ -13,6 +13,12 @@ describe('displayName', () => {
     expect(displayName('s@acme.com', 'ACME Support <script>')).toBe('s@acme.com');
     expect(displayName('j@acme.com', 'J. Smith')).toBe('j@acme.com');
     expect(displayName('x@acme.com', 'Ann\r\nBcc: evil@x.com')).toBe('x@acme.com');
+    // Family-name particles are part of a name (issue 12: people named in full read as names).
+    expect(displayName('m@acme.com', 'Maximiliane-Konstantina von Hohenzollern-Sigmaringen')).toBe('Maximiliane-Konstantina');
+    expect(displayName('a@acme.com', 'Ana María de la Cruz')).toBe('Ana');
+    expect(displayName('l@acme.com', 'van Beethoven, Ludwig')).toBe('Ludwig');
+    expect(displayName('l@acme.com', 'von Neumann')).toBe('l@acme.com');
+    expect(displayName('l@acme.com', 'Ludwig van')).toBe('l@acme.com');
   });
 });
 
@@ -23,6 +29,7 @@ describe('fullName', () => {
     expect(fullName('s@acme.com', 'Support, ACME team 2')).toBe('Support, ACME team 2');
     expect(fullName('ann@acme.com', ' Ann\r\nLee ')).toBe('Ann Lee');
     expect(fullName('ann@acme.com', null)).toBe('ann@acme.com');
+    expect(fullName('l@acme.com', 'van Beethoven, Ludwig')).toBe('Ludwig van Beethoven');
   });
 });
 

@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { emailFixtures, type EmailFixture } from './email-fixtures.ts';
+import { renderReport } from '#lib/report/index.ts';
+import { contact, daysBefore, report } from './fixtures.ts';
+import { signedLinks } from './signed-links.ts';
 
 /**
  * The email as a phone (375 px) and a desktop client (800 px) show it, in headless
@@ -92,6 +95,40 @@ describe.skipIf(!hasChromium)('the report email in headless Chromium', () => {
       });
     }
   }
+
+  // Issue 12: people named in full make titles, button rows and notes longer; a phone must still hold them.
+  it('long full names, organizations and notes in person and account actions at 375 px: no horizontal overflow', async () => {
+    const org = 'international-freight-and-logistics-consolidated.co.uk';
+    const names = ['Maximiliane-Konstantina von Hohenzollern-Sigmaringen', 'Bartholomew Alexander Montgomery-Smythe'];
+    const json = report({
+      contacts: [
+        contact(`max@${org}`, { name: names[0]! }),
+        contact(`bart@${org}`, { name: names[1]! }),
+        contact('very.long.personal.address.with.many.parts@gmail.com', { name: 'Christopher Wolfeschlegelsteinhausenbergerdorff' }),
+      ],
+      owedReplies: [
+        { address: `max@${org}`, receivedAt: daysBefore(4), waitingDays: 4 },
+        { address: `bart@${org}`, receivedAt: daysBefore(5), waitingDays: 5 },
+      ],
+      awaitingReply: [{ address: 'very.long.personal.address.with.many.parts@gmail.com', firstSentAt: daysBefore(10), unansweredCount: 2 }],
+    });
+    const notes = new Map([[`max@${org}`, `Ask about the ${'Rotterdam-Felixstowe-Hamburg'.repeat(4)} route before the quarterly review`]]);
+    const { html } = await renderReport(json, { links: signedLinks('long-names', Date.parse(json.asOf)), notes });
+    const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
+    try {
+      await page.setContent(html, { waitUntil: 'load' });
+      const layout = (await page.evaluate(LAYOUT_PROBE)) as Layout;
+      expect(layout.scrollWidth).toBeLessThanOrEqual(375);
+      expect(layout.overflowing).toEqual([]);
+      const actions = page.locator('.sinew-action');
+      expect(await actions.count()).toBe(2);
+      expect(await actions.nth(0).innerText()).toContain(`Reply to ${names[1]} and ${names[0]} at International-freight-and-logistics-consolidated`);
+      expect(await actions.nth(1).innerText()).toContain('Follow up with Christopher Wolfeschlegelsteinhausenbergerdorff (very.long.personal.address.with.many.parts@gmail.com)');
+      await page.screenshot({ path: `${SHOTS}long-names-375.png`, fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
 
   it('shows the fixtures what issue 6 asks of them', () => {
     const [busy, empty, first] = fixtures;
