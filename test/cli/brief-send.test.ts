@@ -130,6 +130,19 @@ describe('sinew brief --send', () => {
     expect(verifyLink(key, m![2], NOW.getTime())).toMatchObject({ action: 'unsubscribe', userId: userIdFor(ME) });
   });
 
+  it('on a day without a briefed meeting says so in one line, writes only the JSON asked for, and sends nothing', async () => {
+    const json = join(dir, 'saturday.json');
+    const r = await runCli(['--data', data, 'brief', '--date', '2026-11-28', '--send', '--json', json, '--html', join(dir, 'saturday.html')], NOW);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('no meetings with people outside your organization on 2026-11-28: no brief');
+    expect(JSON.parse(await readFile(json, 'utf8'))).toMatchObject({ date: '2026-11-28', meetings: [] });
+    await expect(readFile(join(dir, 'saturday.html'), 'utf8')).rejects.toThrow(/ENOENT/);
+    expect(sink.received).toHaveLength(1);
+    const bad = await runCli(['--data', data, 'brief', '--date', '28/11/2026'], NOW);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe("sinew: --date must be a day such as 2026-11-24 (got '28/11/2026')\n");
+  }, 60_000);
+
   it('after its briefs-off link is applied, says briefs are off and sends nothing', async () => {
     const { mail } = sink.received[0]!;
     const off = [...(mail.html as string).matchAll(/href="([^"]+)"/g)].map((x) => x[1]!).find((u) => verifyLink(key, u.slice(`${BASE}/l/`.length), NOW.getTime()).action === 'briefs-off')!;
