@@ -78,7 +78,8 @@ export async function answerNotesLink(
   };
 
   if (request.method !== 'POST') {
-    const done = DONE[request.query.done as keyof typeof DONE];
+    const asked = request.query.done ?? '';
+    const done = Object.hasOwn(DONE, asked) ? DONE[asked as keyof typeof DONE] : undefined;
     return render(200, done ? { status: { kind: 'done', message: done } } : {});
   }
   if (!sameOrigin(request, [request.origin, link.base])) {

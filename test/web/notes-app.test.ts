@@ -134,6 +134,12 @@ describe('POST', () => {
     expect(added.status).toBe(303);
     expect(added.headers.location).toBe(`${ORIGIN}/l/${token}?done=added`);
     expect((await get(token, { done: 'added' })).body).toContain('Note added.');
+    // Only the three known answers are shown; any other value is ignored, never echoed.
+    for (const done of ['constructor', '__proto__', '<b>x</b>']) {
+      const page = await get(token, { done });
+      expect(page.status).toBe(200);
+      expect(page.body).not.toContain('class="status');
+    }
     const [note] = await listNotes(notesDeps(), userId);
     expect(note).toMatchObject({ contact: ANN, text: 'prefers calls before 10' });
 
