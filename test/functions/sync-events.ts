@@ -69,8 +69,8 @@ export function capturingSqs(): { sqs: SQSClient; sent: SendMessageBatchRequestE
   return { sqs, sent, batches: () => mock.commandCalls(SendMessageBatchCommand).length };
 }
 
-/** The handlers' runtime on dynalite, the local vault and a mocked SQS client. */
-export function testRuntime(store: DynamoStore, vault: LocalKeyVault, sqs: SQSClient): Runtime {
+/** The handlers' runtime on dynalite, the local vault and a mocked SQS client; the OAuth secret holds `oauthClient` (Google's test client by default). */
+export function testRuntime(store: DynamoStore, vault: LocalKeyVault, sqs: SQSClient, oauthClient = TEST_CLIENT): Runtime {
   return {
     env: lambdaEnv({
       SINEW_TABLE_NAME: 'sinew-test',
@@ -81,7 +81,7 @@ export function testRuntime(store: DynamoStore, vault: LocalKeyVault, sqs: SQSCl
     store,
     vault,
     sqs,
-    oauthClient: async () => TEST_CLIENT,
+    oauthClient: async () => oauthClient,
     linkSecret: async () => Buffer.from('x'.repeat(64)),
   };
 }

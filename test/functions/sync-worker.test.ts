@@ -6,8 +6,6 @@ vi.hoisted(() => {
   process.env.AWS_REGION = 'eu-west-1';
 });
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { mockClient } from 'aws-sdk-client-mock';
 import { runLoopbackConsent } from '#lib/connect/loopback.ts';
 import { recordConnectedAccount } from '#lib/connect/accounts.ts';
 import { MemoryQueue } from '#test/support/memory-queue.ts';
@@ -26,7 +24,8 @@ import { capturingSqs, fifoRecord, lambdaContext, recordOf, sqsEvent, testRuntim
  * The sync worker's Lambda handler, end to end: SQS FIFO records in, the Google emulators
  * and dynalite behind, continuations captured from the mocked SQS client and delivered
  * back as records. Whatever the order and repetition of deliveries, the stored items and
- * the report must equal one clean, unbudgeted run's, byte for byte.
+ * the report must equal one clean, unbudgeted run's, byte for byte. What the handler does
+ * with a revoked grant, for every provider, is in sync-worker-providers.test.ts.
  */
 const MESSAGES = 600;
 
@@ -53,7 +52,6 @@ describe('sync-worker handler', () => {
 
     sqs = capturingSqs();
     setRuntimeForTests(testRuntime(w.store, w.vault, sqs.sqs));
-    // The reconnect notice goes out through the deployed path: SES (mocked, no local stand-in).
     worker = makeSyncWorkerHandler({ clock: steppingClock(w.clock, 10), endpoints: w.endpoints });
   }, 40_000);
   afterAll(async () => {
@@ -184,23 +182,5 @@ describe('sync-worker handler', () => {
     expect(metric('MailboxSyncStale')).toEqual([1]);
     expect(await w.stored()).toMatchObject({ status: 'active', errorCount: 0 });
     expect((await w.stored())!.failingSince).toBeUndefined();
-  });
-
-  it('a revoked grant turns the account needs-reconnect and emails its owner once across two deliveries', async () => {
-    const ses = mockClient(SESv2Client);
-    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-reconnect-1' });
-    w.google.oauthEmulator.revokeAllGrants();
-    w.google.oauthEmulator.expireAccessTokens();
-    const job: SyncJob = { v: 1, userId: w.account.userId, accountId: w.account.accountId, reason: 'scheduled', slot: '2026-11-23T08:00:00.000Z' };
-    const record = fifoRecord({ body: JSON.stringify(job), groupId: job.accountId, dedupId: syncJobDedupId(job) });
-    expect(await deliver([record])).toEqual({ batchItemFailures: [] });
-    expect(await deliver([{ ...record, attributes: { ...record.attributes, ApproximateReceiveCount: '2' } }])).toEqual({ batchItemFailures: [] });
-    const sends = ses.commandCalls(SendEmailCommand);
-    expect(sends).toHaveLength(1);
-    expect(sends[0]!.args[0].input.Destination?.ToAddresses).toEqual(['me@example.com']);
-    expect(Buffer.from(sends[0]!.args[0].input.Content!.Raw!.Data!).toString('utf8')).toMatch(/Subject: Reconnect me@example\.com/);
-    ses.restore();
-    expect((await w.stored())!.status).toBe('needs-reconnect');
-    expect(await w.report()).toBe(reference.report);
   });
 });

@@ -1,5 +1,5 @@
 import type { LocalKeyVault } from '#lib/connect/token-vault.ts';
-import type { ProviderClients } from '#lib/providers/account-sources.ts';
+import type { ProviderClients, ProviderEndpoints } from '#lib/providers/account-sources.ts';
 import type { ChangeSource } from '#lib/providers/types.ts';
 import type { Account } from '#lib/store/types.ts';
 import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
@@ -38,7 +38,11 @@ export interface ProviderRun {
   vault: LocalKeyVault;
   /** The account as the last sync left it (or as {@link reload} read it). */
   account: Account;
-  /** The clients the sync worker builds (runSyncJob's `providers`), pointed at the emulators. */
+  /** The app's OAuth client as the provider's emulator knows it (what the OAuth secret holds). */
+  oauthClient: { clientId: string; clientSecret: string };
+  /** The endpoints the sync worker is given: the provider's emulator, the other provider's defaults. */
+  endpoints: ProviderEndpoints;
+  /** The clients the sync worker builds from these (runSyncJob's `providers`). */
   providers: ProviderClients;
   /** Syncs through the provider's real sources; `crashAtCheckpoint` makes the N-th cursor write throw, like a process dying. */
   sync(budgetMs?: number, crashAtCheckpoint?: number): Promise<SyncOutcome>;

@@ -19,8 +19,6 @@ const MEETINGS = [WEEKLY_WITH_C1, { id: 'lunch', daysAgo: 10, hour: 12, contact:
 export interface GoogleRun extends ProviderRun {
   world: GoogleWorld;
   mailbox: ReturnType<typeof buildMailbox>;
-  /** The endpoints the sync worker is given: the emulator's for Google, Microsoft's own defaults. */
-  endpoints: ProviderEndpoints;
 }
 
 /**
@@ -60,7 +58,7 @@ export async function connectedGoogleRun({ messages = 600, seed = 5, calendar = 
     msAuthority: 'https://login.microsoftonline.com/common', graphBaseUrl: 'https://graph.microsoft.com/v1.0',
   };
   const run: GoogleRun = {
-    world, mailbox, clock, db, store, vault, account, endpoints,
+    world, mailbox, clock, db, store, vault, account, endpoints, oauthClient: TEST_CLIENT,
     providers: providerClients(async () => TEST_CLIENT, endpoints),
     ...sharedRunParts(() => run, async () => {
       const refreshToken = await vault.open(run.account.encryptedToken!, tokenContext(run.account));

@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import { runLoopbackConsent } from '#lib/connect/loopback.ts';
 import { LocalKeyVault } from '#lib/connect/token-vault.ts';
 import { recordConnectedAccount } from '#lib/connect/accounts.ts';
-import { providerClients } from '#lib/providers/account-sources.ts';
+import { providerClients, type ProviderEndpoints } from '#lib/providers/account-sources.ts';
 import { grantsCalendar } from '#lib/providers/microsoft/oauth.ts';
 import { microsoftSources } from '#lib/providers/microsoft/sources.ts';
 import { startTestDynamo } from '#test/support/dynalite.ts';
@@ -71,12 +71,14 @@ export async function connectedMicrosoftRun({ messages = 600, seed = 5, calendar
   const grant = await runLoopbackConsent({ provider: 'microsoft', oauth: world.oauth, onUrl: (url) => void consentInMsBrowser(world, url) });
   const { account } = await recordConnectedAccount(store, vault, { provider: 'microsoft', grant, now: new Date(AS_OF), timeZone: 'Europe/Paris' });
   const e = world.emulator;
+  const oauthClient = { clientId: world.identity.clientId, clientSecret: 'test-secret' };
+  const endpoints: ProviderEndpoints = {
+    googleTokenUrl: 'https://oauth2.googleapis.com/token', googleApiRoot: 'https://www.googleapis.com/',
+    msAuthority: `${e.url}/common`, graphBaseUrl: e.graphUrl, msCa: e.ca,
+  };
   const run: MicrosoftRun = {
-    world, mailbox, clock, db, store, vault, account,
-    providers: providerClients(async () => ({ clientId: world.identity.clientId, clientSecret: 'test-secret' }), {
-      googleTokenUrl: 'https://oauth2.googleapis.com/token', googleApiRoot: 'https://www.googleapis.com/',
-      msAuthority: `${e.url}/common`, graphBaseUrl: e.graphUrl, msCa: e.ca,
-    }),
+    world, mailbox, clock, db, store, vault, account, oauthClient, endpoints,
+    providers: providerClients(async () => oauthClient, endpoints),
     ...sharedRunParts(() => run, async () => {
       // `run` holds the account syncAccount is handed: a cache rotated mid-sync is kept on it.
       const session = accountSession(world, store, vault, run);
