@@ -35,6 +35,8 @@ beforeAll(async () => {
     ['paris-paused', 'Europe/Paris', { reportsPaused: true }, [PARIS_MEETING()]],
     // Unsubscribed still listed by the schedule index (a profile written without the pause): the dispatcher reads the profile.
     ['paris-unsubscribed', 'Europe/Paris', { unsubscribedAt: '2026-11-20T10:00:00.000Z' }, [PARIS_MEETING()]],
+    // New York springs forward on Sunday 8 March 2026: meetings that day and the day before.
+    ['newyork', 'America/New_York', {}, [meetingWith('2026-03-07T15:00:00.000Z', ['ann@partner.io']), meetingWith('2026-03-08T14:00:00.000Z', ['ann@partner.io'])]],
   ];
   for (const [userId, timeZone, extra, items] of people) {
     await store.putUser({ ...base, userId, timeZone, ...extra });
@@ -94,6 +96,12 @@ describe('dispatchBriefs', () => {
     expect(await tick('2026-11-24T05:00:00.000Z', 6)).toEqual([{ v: 1, userId: 'paris', date: '2026-11-24', asOf: '2026-11-24T05:00:00.000Z' }]);
     expect(await tick('2026-11-24T06:00:00.000Z', 6)).toEqual([]);
     await expect(tick('2026-11-24T06:00:00.000Z', 24)).rejects.toThrow(/briefHour/);
+  });
+
+  it('follows the person\'s clock across a DST change: New York at 07:00 EST (12:00Z), then 07:00 EDT (11:00Z) the next day', async () => {
+    expect(await tick('2026-03-07T12:00:00.000Z')).toEqual([{ v: 1, userId: 'newyork', date: '2026-03-07', asOf: '2026-03-07T12:00:00.000Z' }]);
+    expect(await tick('2026-03-08T12:00:00.000Z')).toEqual([]);
+    expect(await tick('2026-03-08T11:00:00.000Z')).toEqual([{ v: 1, userId: 'newyork', date: '2026-03-08', asOf: '2026-03-08T11:00:00.000Z' }]);
   });
 
   it('a tick late in the hour gives the same jobs (asOf is the brief hour, not the tick)', async () => {
