@@ -25,6 +25,8 @@ async function links(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStru
     // A provider's client (and its secret) is read only when one of its grants is revoked.
     revoker: (provider) => revokerOf(runtime)(provider),
     ...(runtime.env.SINEW_BASE_URL ? { baseUrl: runtime.env.SINEW_BASE_URL } : {}),
+    // The who-knows page answers only where the deployment turned the team view on.
+    ...(runtime.env.SINEW_TEAM === 'on' ? { team: true } : {}),
     log: logger,
   });
   return toApiResult(await app(toWebRequest(event)));

@@ -41,6 +41,11 @@ export const lambdaEnvSchema = z.object({
   SINEW_REPORT_HOUR: z.coerce.number().int().min(0).max(23).default(7),
   /** Local hour each day when meeting briefs go out (DESIGN section 9). */
   SINEW_BRIEF_HOUR: z.coerce.number().int().min(0).max(23).default(7),
+  /**
+   * The team view (DESIGN section 10; CDK context `team=on`): `on` in the report worker and
+   * the links function of a deployment that turned it on.
+   */
+  SINEW_TEAM: z.enum(['on', 'off']).optional(),
   /** Microsoft authority (tenant) for sign-in, default the multi-tenant `common`. */
   SINEW_MS_AUTHORITY: z.url().default('https://login.microsoftonline.com/common'),
   /** Microsoft Graph root with its version (the sync worker; lib/config.ts has the default). */

@@ -8,6 +8,7 @@ import { checkTimeZone } from '#lib/time/zones.ts';
 import { detachAccount, type DetachOutcome } from './detach.ts';
 import { disconnectUser, type DisconnectDeps, type DisconnectOutcome } from './disconnect.ts';
 import type { LinkAction, LinkClaims } from './token.ts';
+import { applyTeamLink, undoTeamPrivate, type TeamLinkOutcome } from './team-actions.ts';
 
 /**
  * What each signed link does once its owner confirms it (DESIGN section 4, the answers to
@@ -44,10 +45,11 @@ export type LinkOutcome =
   | { action: 'briefs-off' | 'briefs-on'; changed: boolean }
   | { action: 'timezone'; changed: boolean; timeZone: string }
   | ({ action: 'disconnect'; changed: boolean } & DisconnectOutcome)
-  | ({ action: 'detach' } & DetachOutcome);
+  | ({ action: 'detach' } & DetachOutcome)
+  | TeamLinkOutcome;
 
 /** The actions the links app applies itself (join and reconnect belong to the connect page). */
-export type AppliedAction = Exclude<LinkAction, 'join' | 'reconnect' | 'notes'>;
+export type AppliedAction = Exclude<LinkAction, 'join' | 'reconnect' | 'notes' | 'who-knows'>;
 
 /** The person a link names is no longer known: they disconnected, or never connected. */
 export class UserGoneError extends InputError {
@@ -65,11 +67,21 @@ export class UserGoneError extends InputError {
 export async function applyLinkAction(claims: LinkClaims, deps: LinkActionDeps, input: LinkActionInput = {}): Promise<LinkOutcome> {
   const action = claims.action;
   switch (action) {
+    case 'undo':
+      if (claims.scope === 'sharing') {
+        await requireUser(deps.store, claims.userId);
+        return undoTeamPrivate(claims, deps);
+      }
+      return answerFlag(action, claims, deps);
     case 'fine':
     case 'mute':
     case 'snooze':
-    case 'undo':
       return answerFlag(action, claims, deps);
+    case 'stop-sharing':
+    case 'share-again':
+    case 'private':
+      await requireUser(deps.store, claims.userId);
+      return applyTeamLink(action, claims, deps);
     case 'pause':
     case 'resume':
     case 'unsubscribe':
@@ -93,6 +105,8 @@ export async function applyLinkAction(claims: LinkClaims, deps: LinkActionDeps, 
       throw new InputError(`a ${action} link is opened by the connect page, not applied here`);
     case 'notes':
       throw new InputError('a notes link opens the notes page (lib/web/notes-app.ts), not applied here');
+    case 'who-knows':
+      throw new InputError('a who-knows link opens the who-knows page (lib/web/who-knows-app.ts), not applied here');
   }
 }
 

@@ -17,6 +17,8 @@ import { openSigned, signPayload } from '#lib/connect/signed.ts';
 export const LINK_ACTIONS = [
   'fine', 'snooze', 'mute', 'undo', 'pause', 'resume', 'unsubscribe', 'disconnect', 'timezone', 'join', 'reconnect', 'detach', 'notes',
   'briefs-off', 'briefs-on',
+  // The team view (DESIGN section 10): consent, a contact kept out of it, and the who-knows page.
+  'stop-sharing', 'share-again', 'private', 'who-knows',
 ] as const;
 export type LinkAction = (typeof LINK_ACTIONS)[number];
 
@@ -29,6 +31,11 @@ export interface LinkClaims {
   accountId?: string;
   /** Snooze length in days. */
   days?: number;
+  /**
+   * `sharing` on an `undo` that cancels "keep private" (DESIGN section 10) rather than a
+   * flag answer: the two are kept apart (lib/items/feedback.ts `isSharingAnswer`).
+   */
+  scope?: 'sharing';
   /** Epoch ms after which the link is refused. */
   expiresAt: number;
 }
@@ -55,6 +62,12 @@ export const LINK_TTL_MS: Readonly<Record<LinkAction, number>> = {
   'briefs-on': 365 * 86_400_000,
   // The notes page of one contact, reached from a brief or a weekly email: as long as the other per-contact links.
   notes: 60 * 86_400_000,
+  // Withdrawing consent must keep working as long as an unsubscribe; its way back as long.
+  'stop-sharing': 365 * 86_400_000,
+  'share-again': 365 * 86_400_000,
+  // "Keep private" is a per-contact answer like mute; the who-knows page lives as long.
+  private: 60 * 86_400_000,
+  'who-knows': 60 * 86_400_000,
 };
 
 const claimsSchema = z.strictObject({
@@ -64,6 +77,7 @@ const claimsSchema = z.strictObject({
   c: z.string().min(1).optional(),
   i: z.string().min(1).optional(),
   d: z.number().int().positive().max(365).optional(),
+  s: z.literal('sharing').optional(),
   e: z.number().int().positive(),
 });
 
@@ -98,6 +112,7 @@ export function signLink(
     ...(claims.contact === undefined ? {} : { c: claims.contact }),
     ...(claims.accountId === undefined ? {} : { i: claims.accountId }),
     ...(claims.days === undefined ? {} : { d: claims.days }),
+    ...(claims.scope === undefined ? {} : { s: claims.scope }),
     e: opts.now + (opts.ttlMs ?? LINK_TTL_MS[claims.action]),
   });
   return signPayload(secret, LABEL, payload, 'link');
@@ -124,6 +139,7 @@ export function verifyLink(secret: Uint8Array, token: string | undefined, now: n
     ...(p.c === undefined ? {} : { contact: p.c }),
     ...(p.i === undefined ? {} : { accountId: p.i }),
     ...(p.d === undefined ? {} : { days: p.d }),
+    ...(p.s === undefined ? {} : { scope: p.s }),
     expiresAt: p.e,
   };
 }

@@ -3,9 +3,10 @@ import { providerOfAccountId } from '#lib/providers/registry.ts';
 import { applyLinkAction, UserGoneError, type LinkActionDeps, type LinkOutcome } from '#lib/links/actions.ts';
 import { timeZoneNames } from '#lib/time/zones.ts';
 import { InvalidLinkError, linkUrl, signLink, verifyLink, type LinkClaims } from '#lib/links/token.ts';
-import { confirmPage, problemPage, resultPage, type ResultLinks } from './links-pages.ts';
+import { confirmPage, isTeamLinkAction, problemPage, resultPage, type ResultLinks } from './links-pages.ts';
 import { htmlResponse, parseForm, redirectResponse, SECURITY_HEADERS, type WebRequest, type WebResponse } from './http.ts';
-import { answerNotesLink } from './notes-app.ts';
+import { answerNotesLink, sameOrigin } from './notes-app.ts';
+import { answerWhoKnowsLink } from './who-knows-app.ts';
 
 /**
  * The signed links of the weekly email and the connect flow (`GET`/`POST /l/{token}`).
@@ -22,6 +23,10 @@ import { answerNotesLink } from './notes-app.ts';
  *   that one mailbox on POST (lib/links/detach.ts).
  * - `notes` opens the notes page of one contact: GET shows, POST adds, edits or deletes
  *   (lib/web/notes-app.ts, with its own cross-site checks).
+ * - The team view's links (DESIGN section 10): `stop-sharing`, `share-again`, `private`
+ *   and the undo of `private` confirm on GET and act on POST like the others, and a POST
+ *   must come from a page of this origin (fetch metadata, else Origin; their pages send
+ *   it); `who-knows` opens the who-knows page (lib/web/who-knows-app.ts, GET only).
  */
 
 /** The query parameter that carries a join or reconnect token to the connect page. */
@@ -38,6 +43,8 @@ export interface LinksAppDeps extends LinkActionDeps {
   linkSecret: () => Promise<Uint8Array>;
   /** Public base URL for the links the pages carry; default the request's origin. */
   baseUrl?: string;
+  /** The deployment's team view is on (CDK context `team=on`): the who-knows page answers. */
+  team?: boolean;
   log?: LinksLog;
 }
 
@@ -73,7 +80,18 @@ export function createLinksApp(deps: LinksAppDeps): (request: WebRequest) => Pro
       const response = await answerNotesLink(deps, { ...request, method }, claims, { token, base, secret });
       return request.method === 'HEAD' ? { ...response, body: '' } : response;
     }
-    const response = method === 'GET' ? await confirm(deps, claims, linkUrl(base, token)) : await apply(deps, request, claims, base, secret);
+    if (claims.action === 'who-knows') {
+      const response = await answerWhoKnowsLink(deps, { ...request, method }, claims, { token, base, secret });
+      return request.method === 'HEAD' ? { ...response, body: '' } : response;
+    }
+    const team = isTeamLink(claims);
+    if (team && method === 'POST' && !sameOrigin(request, [request.origin, base])) {
+      deps.log?.warn('link refused', { reason: 'cross-site', method, action: claims.action });
+      return htmlResponse(403, problemPage('Not sent from this page', 'Nothing was changed: confirm on the page the link in your email opens.'));
+    }
+    const answered = method === 'GET' ? await confirm(deps, claims, linkUrl(base, token)) : await apply(deps, request, claims, base, secret);
+    // Their pages send their origin with their forms (no-referrer would make it "null").
+    const response = team ? { ...answered, headers: { ...answered.headers, 'referrer-policy': 'same-origin' } } : answered;
     return request.method === 'HEAD' ? { ...response, body: '' } : response;
   };
 }
@@ -129,7 +147,18 @@ function wayBack(outcome: LinkOutcome, claims: LinkClaims, base: string, secret:
   if (outcome.action === 'briefs-off') {
     return { briefsOn: linkUrl(base, signLink(secret, { action: 'briefs-on', userId: claims.userId }, { now })) };
   }
+  if (outcome.action === 'private') {
+    return { undo: linkUrl(base, signLink(secret, { action: 'undo', userId: claims.userId, contact: outcome.contact, scope: 'sharing' }, { now })) };
+  }
+  if (outcome.action === 'stop-sharing') {
+    return { shareAgain: linkUrl(base, signLink(secret, { action: 'share-again', userId: claims.userId }, { now })) };
+  }
   return {};
+}
+
+/** A link of the team view's consent: cross-site posting refused. */
+function isTeamLink(claims: LinkClaims): boolean {
+  return isTeamLinkAction(claims.action) || (claims.action === 'undo' && claims.scope === 'sharing');
 }
 
 /**

@@ -4,6 +4,8 @@ import type { LinkAction, LinkClaims } from '#lib/links/token.ts';
 import { DEFAULT_SNOOZE_DAYS } from '#lib/health/feedback.ts';
 import type { DisconnectOutcome } from '#lib/links/disconnect.ts';
 import { newScriptNonce } from './http.ts';
+import { teamConfirmParts, teamResult, teamStateNote } from './team-pages.ts';
+import type { TeamLinkAction } from '#lib/links/team-actions.ts';
 
 /**
  * The pages of the signed links: a confirmation (GET never changes anything, because mail
@@ -74,7 +76,7 @@ export function confirmPage(input: ConfirmPageInput): { title: string; html: str
   const { claims, user, postUrl } = input;
   const c = who(claims.contact);
   const days = claims.days ?? DEFAULT_SNOOZE_DAYS;
-  const parts: Record<Exclude<LinkAction, 'join' | 'reconnect' | 'notes'>, [string, string, string, 'primary' | 'danger']> = {
+  const parts: Record<Exclude<LinkAction, 'join' | 'reconnect' | 'notes' | 'who-knows' | TeamLinkAction>, [string, string, string, 'primary' | 'danger']> = {
     fine: [
       'Mark as fine',
       `<p>${c} is fine as it is. Sinew will not call them fading until the silence is far longer than usual ` +
@@ -142,13 +144,20 @@ export function confirmPage(input: ConfirmPageInput): { title: string; html: str
       'danger',
     ],
   };
-  if (claims.action === 'join' || claims.action === 'reconnect' || claims.action === 'notes') throw new Error(`no confirmation page for ${claims.action}`);
-  const [title, text, button, kind] = parts[claims.action];
+  if (claims.action === 'join' || claims.action === 'reconnect' || claims.action === 'notes' || claims.action === 'who-knows') {
+    throw new Error(`no confirmation page for ${claims.action}`);
+  }
+  const [title, text, button, kind] = isTeamLinkAction(claims.action) ? teamConfirmParts(claims.action, c) : parts[claims.action];
   const scriptNonce = claims.action === 'timezone' ? newScriptNonce() : undefined;
   const fields = scriptNonce ? timeZoneFields(user, input.timeZones ?? [], scriptNonce) : '';
-  const status = stateNote(claims.action, user);
+  const status = stateNote(claims.action, user) + teamStateNote(claims.action, user);
   const html = page(title, `<h1>${escapeText(title)}</h1>${text}${status}${postForm(postUrl, button, kind, fields)}`);
   return scriptNonce ? { title, html, scriptNonce } : { title, html };
+}
+
+/** The team view's own links (DESIGN section 10): their pages' words live in team-pages.ts. */
+export function isTeamLinkAction(action: LinkAction): action is TeamLinkAction {
+  return action === 'stop-sharing' || action === 'share-again' || action === 'private';
 }
 
 function timeZoneIntro(user: LinkedUser | undefined): string {
@@ -191,6 +200,8 @@ export interface ResultLinks {
   resume?: string;
   /** A POST URL that turns meeting briefs back on (briefs-off). */
   briefsOn?: string;
+  /** A POST URL that shares with the team again (stop-sharing). */
+  shareAgain?: string;
 }
 
 /** The page after a link was applied: what changed (or that it already had), and the way back. */
@@ -212,8 +223,16 @@ export function resultPage(outcome: LinkOutcome, timeZone: string, links: Result
       text = `<p>Sinew will not suggest actions about ${who(outcome.contact)} any more.</p>`;
       break;
     case 'undo':
-      title = 'Answer undone';
-      text = `<p>${who(outcome.contact)} is judged like anyone else again from the next report.</p>`;
+      if ('scope' in outcome) ({ title, text } = teamResult(outcome, who(outcome.contact)));
+      else {
+        title = 'Answer undone';
+        text = `<p>${who(outcome.contact)} is judged like anyone else again from the next report.</p>`;
+      }
+      break;
+    case 'stop-sharing':
+    case 'share-again':
+    case 'private':
+      ({ title, text } = teamResult(outcome, who('contact' in outcome ? outcome.contact : undefined)));
       break;
     case 'pause':
       title = 'Reports paused';
@@ -257,7 +276,9 @@ export function resultPage(outcome: LinkOutcome, timeZone: string, links: Result
       ? postForm(links.resume, 'Resume reports', 'secondary')
       : links.briefsOn
         ? postForm(links.briefsOn, 'Turn briefs back on', 'secondary')
-        : '';
+        : links.shareAgain
+          ? postForm(links.shareAgain, 'Share again', 'secondary')
+          : '';
   return { title, html: page(title, `<h1>${escapeText(title)}</h1>${text}${again}${back}`) };
 }
 
