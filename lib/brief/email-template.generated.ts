@@ -51,10 +51,6 @@ export const BRIEF_EMAIL_TEMPLATE: CompiledEmailTemplate = {
    "open": "\n              <tr>\n                <td\n                   align=\"left\" style=\"font-size:0px;padding:6px 24px;word-break:break-word;\"\n                >\n                  \n      <div\n         style=\"font-family:-apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif;font-size:13px;line-height:2;text-align:left;color:#616e7c;\"\n      >",
    "close": "</div>\n    \n                </td>\n              </tr>\n            "
   },
-  "<mj-text font-size=\"13px\" color=\"#616e7c\" padding=\"6px 24px 4px\">": {
-   "open": "\n              <tr>\n                <td\n                   align=\"left\" style=\"font-size:0px;padding:6px 24px 4px;word-break:break-word;\"\n                >\n                  \n      <div\n         style=\"font-family:-apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif;font-size:13px;line-height:1.5;text-align:left;color:#616e7c;\"\n      >",
-   "close": "</div>\n    \n                </td>\n              </tr>\n            "
-  },
   "<mj-text font-size=\"13px\" color=\"#616e7c\">": {
    "open": "\n              <tr>\n                <td\n                   align=\"left\" style=\"font-size:0px;padding:6px 24px;word-break:break-word;\"\n                >\n                  \n      <div\n         style=\"font-family:-apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif;font-size:13px;line-height:1.5;text-align:left;color:#616e7c;\"\n      >",
    "close": "</div>\n    \n                </td>\n              </tr>\n            "
@@ -63,12 +59,8 @@ export const BRIEF_EMAIL_TEMPLATE: CompiledEmailTemplate = {
    "open": "\n              <tr>\n                <td\n                   align=\"left\" style=\"font-size:0px;padding:6px 24px;word-break:break-word;\"\n                >\n                  \n      <div\n         style=\"font-family:-apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif;font-size:22px;font-weight:700;line-height:1.3;text-align:left;color:#1f2933;\"\n      >",
    "close": "</div>\n    \n                </td>\n              </tr>\n            "
   },
-  "<mj-text padding=\"14px 24px 2px\">": {
-   "open": "\n              <tr>\n                <td\n                   align=\"left\" style=\"font-size:0px;padding:14px 24px 2px;word-break:break-word;\"\n                >\n                  \n      <div\n         style=\"font-family:-apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif;font-size:15px;line-height:1.5;text-align:left;color:#1f2933;\"\n      >",
-   "close": "</div>\n    \n                </td>\n              </tr>\n            "
-  },
-  "<mj-text padding=\"4px 24px 6px\">": {
-   "open": "\n              <tr>\n                <td\n                   align=\"left\" style=\"font-size:0px;padding:4px 24px 6px;word-break:break-word;\"\n                >\n                  \n      <div\n         style=\"font-family:-apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif;font-size:15px;line-height:1.5;text-align:left;color:#1f2933;\"\n      >",
+  "<mj-text padding=\"14px 24px 6px\">": {
+   "open": "\n              <tr>\n                <td\n                   align=\"left\" style=\"font-size:0px;padding:14px 24px 6px;word-break:break-word;\"\n                >\n                  \n      <div\n         style=\"font-family:-apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif;font-size:15px;line-height:1.5;text-align:left;color:#1f2933;\"\n      >",
    "close": "</div>\n    \n                </td>\n              </tr>\n            "
   },
   "<mj-text>": {

@@ -51,11 +51,11 @@ export function pill(url: string | undefined, text: string): string {
 
 /**
  * The same button with a shorter style, for an email that repeats it many times (the
- * brief: three per attendee): its container sets the 13px font size and the spacing.
+ * brief: three per attendee): its container sets the 13px font size and the line spacing.
  */
 export function compactPill(url: string | undefined, text: string): string {
   if (!safeUrl(url)) return '';
-  return `<a href="${escapeHtml(url)}" style="display:inline-block;margin-top:4px;padding:3px 10px;border:1px solid #cbd2d9;border-radius:14px;color:${ACCENT};text-decoration:none">${escapeHtml(text)}</a>`;
+  return `<a href="${escapeHtml(url)}" style="display:inline-block;padding:3px 10px;border:1px solid #cbd2d9;border-radius:14px;color:${ACCENT};text-decoration:none">${escapeHtml(text)}</a>`;
 }
 
 /** An inline link; nothing for an unsafe URL. */

@@ -53,7 +53,7 @@ describe('the compiled brief email template', () => {
   });
 
   it('refuses MJML it was not compiled for, naming the brief’s template and the command that recompiles it', () => {
-    const changed = sources[0]!.replace('<mj-text padding="4px 24px 6px">', '<mj-text padding="5px 24px 6px">');
+    const changed = sources[0]!.replace('<mj-text padding="14px 24px 6px">', '<mj-text padding="15px 24px 6px">');
     expect(changed).not.toBe(sources[0]);
     expect(() => renderCompiled(BRIEF_EMAIL_TEMPLATE, changed, BRIEF_EMAIL)).toThrow(SinewError);
     expect(() => renderCompiled(BRIEF_EMAIL_TEMPLATE, changed, BRIEF_EMAIL)).toThrow(/^meeting brief email template: .*was never compiled/);
