@@ -69,10 +69,13 @@ export class ReportService extends Construct {
         SINEW_SENDER: mail.senderAddress,
         SINEW_SES_CONFIGURATION_SET: mail.configurationSet.configurationSetName,
         SINEW_REPORT_HOUR: String(config.reportHour),
+        // Opens the newest note beside each action (DESIGN section 9): the key notes are sealed with.
+        SINEW_TOKEN_KEY_ARN: data.tokenKey.keyArn,
       },
     });
-    // Reads items, stores the week's report and its send claim; never opens a token.
+    // Reads items, stores the week's report and its send claim; opens notes, never a token, and seals nothing.
     data.grantTable(this.worker, 'readwrite');
+    data.grantNoteKey(this.worker, 'open');
     secrets.linkSigning.grantRead(this.worker);
     mail.grantSend(this.worker);
     this.queue.consumeWith(this.worker, { batchSize: 5 });

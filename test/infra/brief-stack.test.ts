@@ -92,7 +92,7 @@ describe('the brief in the stack', () => {
     expect(s.flatMap(actionsOf).filter((a) => a.startsWith('sqs:SendMessage'))).toEqual([]);
   });
 
-  it('lets only the notes page (links) seal notes, and only it and the brief worker open them, each under a note\'s context', () => {
+  it('lets only the notes page (links) seal notes, and only it and the brief and report workers open them, each under a note\'s context', () => {
     const functions: Record<string, SinewFunction> = {
       connect: stack.connect.connect, links: stack.connect.links, 'sync-dispatcher': stack.sync.dispatcher, 'sync-worker': stack.sync.worker,
       'report-dispatcher': stack.report.dispatcher, 'report-worker': stack.report.worker, 'ses-events': stack.report.sesEvents,
@@ -104,8 +104,8 @@ describe('the brief in the stack', () => {
       const seals = allows(s, 'kms:GenerateDataKey', logicalId(stack.data.tokenKey, stack)).filter(underNoteContext);
       const opens = allows(s, 'kms:Decrypt', logicalId(stack.data.tokenKey, stack)).filter(underNoteContext);
       expect(seals.length > 0, name).toBe(name === 'links');
-      // The report worker's notes beside its actions are its own helper's grant to add.
-      if (name !== 'report-worker') expect(opens.length > 0, name).toBe(name === 'links' || name === 'brief-worker');
+      // The report worker opens the newest note beside each action of the weekly email.
+      expect(opens.length > 0, name).toBe(name === 'links' || name === 'brief-worker' || name === 'report-worker');
       for (const st of [...seals, ...opens]) expect(st.Condition, name).toMatchObject(noteContext);
     }
   });

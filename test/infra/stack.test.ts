@@ -309,10 +309,18 @@ describe('SinewStack least privilege', () => {
     expect(actions).toContain('sqs:SendMessage');
   });
 
-  it('keeps the report worker from tokens and OAuth secrets, and pins its SES sending to the sender and configuration set', () => {
+  it('keeps the report worker from tokens and OAuth secrets (it opens notes only), and pins its SES sending to the sender and configuration set', () => {
     const s = roleStatements(stack.report.worker);
-    expect(allows(s, 'kms:Decrypt', tokenKey())).toHaveLength(0);
+    // One Decrypt, under a note's context (purpose=note, userId, noteId): a token's (userId, accountId) does not match it.
+    const opens = allows(s, 'kms:Decrypt', tokenKey());
+    expect(opens).toHaveLength(1);
+    expect(opens[0]!.Condition).toMatchObject({
+      'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['purpose', 'userId', 'noteId'] },
+      StringEquals: { 'kms:EncryptionContext:purpose': 'note' },
+    });
     expect(allows(s, 'kms:GenerateDataKey', tokenKey())).toHaveLength(0);
+    const vars = (resourcesOf(template, 'AWS::Lambda::Function')[fnId(stack.report.worker)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(vars.SINEW_TOKEN_KEY_ARN).toEqual({ 'Fn::GetAtt': [tokenKey(), 'Arn'] });
     expect(allows(s, 'secretsmanager:GetSecretValue', secret('googleClient'))).toHaveLength(0);
     expect(allows(s, 'secretsmanager:GetSecretValue', secret('microsoftClient'))).toHaveLength(0);
     const ses = s.filter((st) => actionsOf(st).includes('ses:SendEmail'));
