@@ -355,10 +355,16 @@ describe('the deployed service, handler to handler', () => {
     expect(sends()).toHaveLength(2);
   });
 
-  it('3g. the brief functions\' roles: the worker opens notes but no token and seals nothing, neither changes a profile', async () => {
+  it('3g. the brief functions\' roles: the worker opens notes (only) but no token and seals nothing, neither changes a profile', async () => {
     const acct = await account();
     await expect(service.within('brief-worker', (rt) => rt.vault.open(acct.encryptedToken!, tokenContext(acct)))).rejects.toThrow(/AccessDeniedException|refused/);
     await expect(service.within('brief-worker', (rt) => rt.vault.seal('x', { purpose: 'note', userId, noteId: 'n1' }))).rejects.toThrow(/AccessDeniedException|refused/);
+    // A note sealed by the notes page opens in the brief worker, and in no other function without a note grant.
+    const probe = { purpose: 'note', userId, noteId: 'probe' };
+    const sealed = await service.within('links', (rt) => rt.vault.seal('probe text', probe));
+    await expect(service.within('brief-worker', (rt) => rt.vault.open(sealed, probe))).resolves.toBe('probe text');
+    await expect(service.within('sync-worker', (rt) => rt.vault.open(sealed, probe))).rejects.toThrow(/AccessDeniedException|refused/);
+    await expect(service.within('brief-dispatcher', (rt) => rt.vault.open(sealed, probe))).rejects.toThrow(/SINEW_TOKEN_KEY_ARN/);
     await expect(service.within('brief-dispatcher', (rt) => rt.store.updateUser(userId, { set: { briefsOff: false } }))).rejects.toThrow(/not authorized to perform: dynamodb:UpdateItem/);
     await expect(service.within('brief-worker', (rt) => rt.store.updateUser(userId, { set: { briefsOff: false } }))).rejects.toThrow(/not authorized to perform: dynamodb:UpdateItem/);
     // The weekly report's steps below count their own emails from here.
