@@ -79,6 +79,15 @@ describe('prepareBrief', () => {
     expect(prepared.html).not.toContain('href=');
   });
 
+  it('says a mailbox whose syncs keep failing is stale, from the account as stored (lib/sync/freshness.ts)', async () => {
+    await store.updateAccount(userId, 'acct', { set: { lastSyncAt: '2026-11-22T04:00:00.000Z', failingSince: '2026-11-22T05:00:00.000Z' } });
+    const prepared = (await prepare()) as PreparedBrief;
+    const stale = `Sinew has not been able to sync ${ME} since 22 Nov 2026, 05:00, so this brief may miss recent mail and meetings.`;
+    expect(prepared.text).toContain(stale);
+    expect(prepared.text).toContain(`${ME}: last synced 22 Nov 2026, 05:00 (stale)`);
+    expect(prepared.html).toContain(stale);
+  });
+
   it('returns nothing to send on a day without a briefed meeting, with the empty brief for whoever asked', async () => {
     const none = await prepare({ date: '2026-11-25' });
     expect(none).toMatchObject({ status: 'none', reason: 'no-meetings' });
