@@ -37,6 +37,8 @@ async function processRecord(record: SQSRecord, context?: Context): Promise<void
       leaseMs: remaining + LEASE_MARGIN_MS,
       // Notes beside the actions need the token key (KMS); a deployment without it sends reports without notes.
       ...(runtime.env.SINEW_TOKEN_KEY_ARN ? { vault: runtime.vault } : {}),
+      // CDK context team=on (DESIGN section 10): sharers publish to the team index and are told what is shared.
+      ...(runtime.env.SINEW_TEAM === 'on' ? { team: true } : {}),
     });
     if (result.status === 'sent') {
       metrics.addMetric('ReportSent', MetricUnit.Count, 1);

@@ -32,6 +32,8 @@ export interface ReportLinks {
   contactAction?: (address: string, action: 'fine' | 'snooze' | 'mute') => string;
   /** A contact's notes page, to add, edit or delete notes on them (DESIGN section 9; lib/links/notes-links.ts). */
   notes?: (address: string) => string;
+  /** "Keep private": the contact is never shared with colleagues (DESIGN section 10; lib/links/team-links.ts). */
+  keepPrivate?: (address: string) => string;
 }
 
 /** How long "snooze" silences a contact, in days. */

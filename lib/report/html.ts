@@ -7,8 +7,9 @@ import { heading, linkTo, MUTED, mjmlDocument, pill, subheading, WRAP } from './
 import { subjectOf } from './subject.ts';
 import { renderCompiled } from './email-template.ts';
 import { EMAIL_TEMPLATE } from './email-template.generated.ts';
+import { teamNoticeMjml } from './team-notice.ts';
 import {
-  CHANGE_TIME_ZONE, FIRST_REPORT, FIRST_WEEK, MAILBOXES, NOTHING_TO_DO, NO_CALENDAR, READS, cannotRead, datesIn, noActivity, moreFlagged, signed, yourNote, notesLinkLabel,
+  CHANGE_TIME_ZONE, FIRST_REPORT, FIRST_WEEK, MAILBOXES, NOTHING_TO_DO, NO_CALENDAR, READS, cannotRead, datesIn, noActivity, moreFlagged, signed, yourNote, notesLinkLabel, KEEP_PRIVATE,
 } from './wording.ts';
 
 /**
@@ -58,6 +59,7 @@ ${intro}
 </mj-section>
 ${reconnectSection(model)}
 ${actionsSection(model)}
+${model.team ? teamNoticeMjml(model.team) : ''}
 ${calendarSection(model)}
 ${pictureSection(model)}
 ${footerSection(model)}`);
@@ -125,14 +127,15 @@ function notes(action: Action): string {
 }
 
 function contactLinks(action: Action, links: ReportLinks): string {
-  const { contactAction: make, notes } = links;
-  if (!make && !notes) return '';
+  const { contactAction: make, notes, keepPrivate } = links;
+  if (!make && !notes && !keepPrivate) return '';
   return action.contacts
     .slice(0, 5)
     .map((c) => {
       const buttons = [
         ...(make ? [pill(make(c.address, 'fine'), 'This is fine'), pill(make(c.address, 'snooze'), 'Snooze 30 days'), pill(make(c.address, 'mute'), 'Mute')] : []),
         ...(notes ? [pill(notes(c.address), notesLinkLabel(c.note !== undefined))] : []),
+        ...(keepPrivate ? [pill(keepPrivate(c.address), KEEP_PRIVATE)] : []),
       ].filter((p) => p !== '');
       const who = action.contacts.length > 1 ? `<span style="font-size:13px;color:${MUTED}">${escapeHtml(c.label)}:</span> ` : '';
       return `<div style="margin-top:4px">${who}${buttons.join(' ')}</div>`;

@@ -4,6 +4,7 @@ import type { ReportLinks } from '#lib/links/report-links.ts';
 import { renderHtml } from './html.ts';
 import { renderText } from './text.ts';
 import { subjectOf } from './subject.ts';
+import type { TeamNotice } from './team-notice.ts';
 
 /**
  * The report stage (DESIGN section 5): a week's JSON export in, the email out. The HTML
@@ -18,6 +19,7 @@ export { escapeHtml, renderHtml } from './html.ts';
 export { renderText } from './text.ts';
 export { subjectOf } from './subject.ts';
 export { nameInAccount, personLabel, personLabels, type NamedPerson } from './person-name.ts';
+export { teamNoticeFor, type TeamNotice, type TeamNoticeState } from './team-notice.ts';
 
 export interface RenderOptions {
   /** IANA zone dates are written in; default UTC. */
@@ -34,6 +36,8 @@ export interface RenderOptions {
   addCalendar?: AddCalendar;
   /** The newest note on each contact, by address: its first line stands beside their action. */
   notes?: ReadonlyMap<string, string>;
+  /** What the email says about the team view (DESIGN section 10; lib/report/team-notice.ts); none when it is off. */
+  team?: TeamNotice;
 }
 
 /** Renders one week's email: HTML, plain text and a subject naming the most important thing. */

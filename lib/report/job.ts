@@ -21,6 +21,9 @@ import type { TokenVault } from '#lib/connect/token-vault.ts';
 import { newestNoteLines } from '#lib/notes/notes.ts';
 import { notesLinks } from '#lib/links/notes-links.ts';
 import { planActions } from './actions.ts';
+import { teamLinksFor } from '#lib/links/team-links.ts';
+import { markTeamTold } from '#lib/team/sharing.ts';
+import { teamNoticeFor, type TeamNoticeState } from './team-notice.ts';
 
 /**
  * One person's weekly report, from store to inbox (DESIGN section 5). The CLI and the
@@ -41,6 +44,11 @@ export interface PreparedReport {
   links?: ReportLinks & { unsubscribeUrl: string };
   /** Whether the actions' notes were read (see {@link ActionNotes}). */
   notes: ActionNotes;
+  /**
+   * What the email said about the team view (team on only): `tell` when it told the person
+   * what is shared for the first time (the job then records it: User.teamToldAt).
+   */
+  team?: TeamNoticeState;
 }
 
 /**
@@ -94,8 +102,15 @@ export async function prepareWeeklyReport(store: Store, userId: string, opts: Pr
   await store.putReport(userId, week, serialized);
   const broken = accounts.filter((a) => a.status === 'needs-reconnect');
   // Each action's contact gets a link to their notes page (DESIGN section 9), beside the answers to the flag.
+  // The team view (DESIGN section 10): told once what is shared, then a line; a sharer's contacts can be kept private.
+  const teamLinks = opts.team && opts.linkIssuer ? teamLinksFor({ ...opts.linkIssuer, userId }) : undefined;
+  const team = opts.team ? teamNoticeFor(user, teamLinks) : undefined;
   const links = opts.linkIssuer
-    ? { ...reportLinksFor({ ...opts.linkIssuer, userId, ...reconnectProviderOf(broken) }), notes: notesLinks({ ...opts.linkIssuer, userId }) }
+    ? {
+        ...reportLinksFor({ ...opts.linkIssuer, userId, ...reconnectProviderOf(broken) }),
+        notes: notesLinks({ ...opts.linkIssuer, userId }),
+        ...(teamLinks && team?.state !== 'stopped' ? { keepPrivate: teamLinks.keepPrivate } : {}),
+      }
     : undefined;
   const now = opts.now ?? opts.asOf;
   const mailboxes: MailboxInput[] = accounts.map((a) => ({ address: a.address, provider: a.provider, freshness: syncFreshness(a, now), ...(a.skippedItems ? { skippedItems: a.skippedItems } : {}) }));
@@ -109,8 +124,9 @@ export async function prepareWeeklyReport(store: Store, userId: string, opts: Pr
     mailboxes,
     ...(addCalendar ? { addCalendar } : {}),
     ...(lines ? { notes: lines } : {}),
+    ...(team ? { team } : {}),
   });
-  return { user, json, serialized, week, ...rendered, ...(links ? { links } : {}), notes };
+  return { user, json, serialized, week, ...rendered, ...(links ? { links } : {}), notes, ...(team ? { team: team.state } : {}) };
 }
 
 /**
@@ -276,6 +292,9 @@ export async function runReportJob(job: ReportJob, deps: ReportJobDeps): Promise
   let recorded = true;
   try {
     await deps.store.markSent(job.userId, key, messageId, deps.now());
+    // Told what the team view shares: later emails carry one line. After the send, so a
+    // failed send tells again; a duplicate delivery is skipped by the claim above.
+    if (prepared.team === 'tell') await markTeamTold(deps.store, job.userId, deps.now());
   } catch {
     recorded = false;
   }

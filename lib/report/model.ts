@@ -10,6 +10,7 @@ import { firstLine } from '#lib/notes/text.ts';
 import type { SyncFreshness } from '#lib/sync/freshness.ts';
 import type { ReportLinks } from '#lib/links/report-links.ts';
 import { providerFacts, type ProviderFacts } from '#lib/providers/registry.ts';
+import type { TeamNotice } from './team-notice.ts';
 
 /**
  * What the weekly email shows, computed once so the HTML and text parts say the same
@@ -51,6 +52,8 @@ export interface ModelOptions {
    * text: shown to them alone, escaped like everything else from outside.
    */
   notes?: ReadonlyMap<string, string>;
+  /** What the email says about the team view (DESIGN section 10); none when it is off. */
+  team?: TeamNotice;
 }
 
 /** One mailbox behind the report, with its sync freshness (lib/sync/freshness.ts). */
@@ -146,6 +149,8 @@ export interface ReportModel {
   flagCounts: { fading: number; owedReplies: number; awaitingReply: number; noFaceTime: number };
   excluded: ReportJson['excluded'];
   links: ReportLinks;
+  /** What the email says about the team view; absent when it is off. */
+  team?: TeamNotice;
 }
 
 /** The bucket a health score falls in. */
@@ -209,6 +214,7 @@ export function buildModel(json: ReportJson, options: ModelOptions = {}): Report
     },
     excluded: json.excluded,
     links: options.links ?? {},
+    ...(options.team ? { team: options.team } : {}),
   };
 }
 

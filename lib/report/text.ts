@@ -1,8 +1,9 @@
 import type { ReportModel } from './model.ts';
 import { safeUrl } from './escape.ts';
 import { subjectOf } from './subject.ts';
+import { teamNoticeText } from './team-notice.ts';
 import {
-  CHANGE_TIME_ZONE, FIRST_REPORT, FIRST_WEEK, MAILBOXES, NOTHING_TO_DO, NO_CALENDAR, READS, cannotRead, datesIn, noActivity, moreFlagged, signed, yourNote, notesLinkLabel,
+  CHANGE_TIME_ZONE, FIRST_REPORT, FIRST_WEEK, MAILBOXES, NOTHING_TO_DO, NO_CALENDAR, READS, cannotRead, datesIn, noActivity, moreFlagged, signed, yourNote, notesLinkLabel, KEEP_PRIVATE,
 } from './wording.ts';
 
 /**
@@ -26,7 +27,7 @@ export function renderText(model: ReportModel): string {
 
   lines.push('WHAT TO DO THIS WEEK', '');
   if (model.emptyWeek) lines.push(NOTHING_TO_DO, '');
-  const { contactAction: make, notes } = model.links;
+  const { contactAction: make, notes, keepPrivate } = model.links;
   model.actions.forEach((action, i) => {
     lines.push(`${i + 1}. ${action.title}`, `   ${action.summary}`);
     for (const c of action.contacts) {
@@ -42,10 +43,12 @@ export function renderText(model: ReportModel): string {
         link(`   Mute${who}`, make(c.address, 'mute'));
       }
       if (notes) link(`   ${notesLinkLabel(c.note !== undefined)}${who}`, notes(c.address));
+      if (keepPrivate) link(`   ${KEEP_PRIVATE}${who}`, keepPrivate(c.address));
     }
     lines.push('');
   });
   if (model.omittedActions > 0) lines.push(moreFlagged(model.omittedActions), '');
+  if (model.team) lines.push(...teamNoticeText(model.team));
   if (model.calendarMissing) {
     lines.push(NO_CALENDAR, model.calendarMissing.hint);
     link('  Add your calendar', model.calendarMissing.link);

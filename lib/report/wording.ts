@@ -82,3 +82,6 @@ export function yourNote(on?: string): string {
 export function notesLinkLabel(hasNote: boolean): string {
   return hasNote ? 'Notes' : 'Add a note';
 }
+
+/** The per-contact link that keeps a contact out of the team view (DESIGN section 10). */
+export const KEEP_PRIVATE = 'Keep private';
