@@ -330,6 +330,7 @@ class StoreView implements Store {
     replace: () => notModelled('teamIndex.replace'),
     remove: () => notModelled('teamIndex.remove'),
     list: () => notModelled('teamIndex.list'),
+    summaries: () => notModelled('teamIndex.summaries'),
   };
 }
 

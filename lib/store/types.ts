@@ -196,6 +196,21 @@ export interface TeamEntry {
   active: boolean;
 }
 
+/**
+ * One sharer's standing at one account, as coverage needs it (DESIGN section 10): their
+ * strongest tier, number of active contacts there and last interaction with any of them.
+ * Kept by the index beside the entries it sums up.
+ */
+export interface TeamSummary {
+  sharer: string;
+  colleague: string;
+  colleagueName: string | null;
+  domain: string;
+  tier: TeamTier;
+  activeContacts: number;
+  lastInteraction: string;
+}
+
 /** What replacing one sharer's entries did. */
 export interface TeamIndexWrite {
   /** Entries new or changed (written). */
@@ -229,6 +244,11 @@ export interface TeamIndexStore {
    * addresses): one Query of the index per account, several at once.
    */
   list(domains: readonly string[]): Promise<TeamEntry[]>;
+  /**
+   * Every sharer's summary at these accounts (only sharers active there have one): one
+   * BatchGetItem per 100 accounts, what a report's coverage reads.
+   */
+  summaries(domains: readonly string[]): Promise<TeamSummary[]>;
 }
 
 export interface Store {

@@ -1,4 +1,4 @@
-import type { TeamEntry, TeamTier } from '#lib/store/types.ts';
+import type { TeamEntry, TeamSummary, TeamTier } from '#lib/store/types.ts';
 import type { TeamAccount, TeamColleague } from './types.ts';
 
 /**
@@ -58,14 +58,25 @@ export function isTeamSingleThreaded(entries: readonly TeamEntry[]): boolean {
 
 /**
  * `team.accounts`: one row per account of `domains` (the person's own contacts in the
- * window), sorted by domain. `entries` are every sharer's entries about those accounts,
- * the person's own included (the ones just published, so the count is this week's).
+ * window), sorted by domain. `summaries` are every sharer's standing at those accounts
+ * (Store.teamIndex.summaries, lib/store/team-summary.ts), the person's own included (the
+ * one just published, so the count is this week's).
  */
-export function teamAccounts(me: string, domains: Iterable<string>, entries: readonly TeamEntry[]): TeamAccount[] {
-  const byDomain = groupByDomain(entries);
+export function teamAccounts(me: string, domains: Iterable<string>, summaries: readonly TeamSummary[]): TeamAccount[] {
+  const byDomain = new Map<string, TeamSummary[]>();
+  for (const s of summaries) {
+    const list = byDomain.get(s.domain);
+    if (list === undefined) byDomain.set(s.domain, [s]);
+    else list.push(s);
+  }
   return [...new Set(domains)].sort().map((domain) => {
     const here = byDomain.get(domain) ?? [];
-    return { domain, teamSingleThreaded: isTeamSingleThreaded(here), colleagues: colleaguesAt(here, me) };
+    const people = new Set(here.map((s) => s.sharer));
+    const colleagues = here
+      .filter((s) => s.sharer !== me)
+      .map((s): TeamColleague => ({ address: s.colleague, name: s.colleagueName, tier: s.tier, lastInteraction: s.lastInteraction, activeContacts: s.activeContacts }))
+      .sort(byTierThenRecent);
+    return { domain, teamSingleThreaded: people.size === 1 && here.length === 1 && here[0]!.activeContacts === 1, colleagues };
   });
 }
 

@@ -4,6 +4,7 @@ import type { Interaction } from '#lib/interactions/types.ts';
 import type { Feedback } from '#lib/items/feedback.ts';
 import { domainOf } from '#lib/items/normalize.ts';
 import type { Store, User } from '#lib/store/types.ts';
+import { summarize } from '#lib/store/team-summary.ts';
 import { teamAccounts } from './coverage.ts';
 import { teamEntriesOf, withheldContacts } from './entries.ts';
 import { warmPaths } from './paths.ts';
@@ -31,7 +32,9 @@ export const NOT_SHARING: TeamJson = Object.freeze({ sharing: false, accounts: [
 /**
  * The team side of one person's weekly report job (DESIGN section 10). A sharer's job
  * publishes their entries (replacing last week's), then reads the index for the accounts
- * of their own contacts: one Query per account, and no read of anyone's partition. A
+ * of their own contacts: their summaries (one BatchGetItem per 100 accounts) for
+ * coverage, and the entries of flagged contacts' accounts (one Query each) for warm
+ * paths; never anyone's partition. A
  * non-sharer publishes nothing, reads nothing, and any leftovers of theirs are removed.
  *
  * After writing, the profile is read again: a stop-sharing or a disconnect that landed
@@ -61,12 +64,18 @@ export async function teamViewFor(store: Store, input: TeamReportInput): Promise
   }
   const domains = new Set<string>();
   for (const c of input.health.contacts) if (!isInternal(c.address)) domains.add(accountOf(c.address));
-  // The person's own entries are the ones just computed, not whatever the index held.
-  const read = await store.teamIndex.list([...domains]);
-  const entries = [...read.filter((e) => e.sharer !== userId), ...own];
+  // Coverage from every sharer's summary of each account (BatchGetItem), the person's
+  // own being the one just computed, not whatever the index held.
+  const read = await store.teamIndex.summaries([...domains]);
+  const summaries = [...read.filter((s) => s.sharer !== userId), ...summarize(own)];
+  // Warm paths need contacts, and only at the accounts of flagged contacts: one Query each.
+  const flagged = new Set<string>();
+  for (const f of [...input.health.fading, ...input.health.noFaceTime]) flagged.add(accountOf(f.address));
+  for (const a of input.health.accounts) if (a.singleThreaded) flagged.add(a.domain);
+  const entries = flagged.size === 0 ? [] : (await store.teamIndex.list([...flagged])).filter((e) => e.sharer !== userId);
   return {
     sharing: true,
-    accounts: teamAccounts(userId, domains, entries),
+    accounts: teamAccounts(userId, domains, summaries),
     paths: warmPaths(userId, input.health, entries),
   };
 }

@@ -88,7 +88,7 @@ describe('team index privacy and concurrency (DESIGN section 10)', () => {
     await report(store, ids.sam);
     const team = await teamItems();
     for (const gone of ['muted@acme.example', 'quiet@acme.example', 'kim.ng@firm.example']) expect(mentions(team, gone)).toEqual([]);
-    const entries = team.filter((i) => String(i.pk).startsWith('TEAM#'));
+    const entries = team.filter((i) => String(i.pk).startsWith('TEAM#') && i.sk !== 'S');
     expect(entries.map((e) => [e.contact, e.domain, e.active])).toEqual([
       ['ann@acme.example', 'acme.example', true],
       ['bob@acme.example', 'acme.example', true],
@@ -101,14 +101,21 @@ describe('team index privacy and concurrency (DESIGN section 10)', () => {
     for (const id of [ids.sam, ids.kim]) await report(store, id);
     const team = await teamItems();
     for (const item of team) {
-      if (String(item.pk).startsWith('TEAM#')) {
+      if (item.sk === 'S') {
+        // An account's summary: per sharer active there, their standing (coverage's fields).
+        expect(Object.keys(item).sort()).toEqual(['pk', 'sharers', 'sk']);
+        for (const v of Object.values(item.sharers as Record<string, Raw>)) {
+          expect(Object.keys(v).sort()).toEqual(['activeContacts', 'colleague', 'colleagueName', 'lastInteraction', 'tier']);
+          expect(v.lastInteraction).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+        }
+      } else if (String(item.pk).startsWith('TEAM#')) {
         expect(Object.keys(item).sort()).toEqual([...TEAM_ENTRY_ATTRIBUTES].sort());
         expect(item.lastInteraction).toMatch(/^\d{4}-\d{2}-\d{2}$/);
         expect(item.lastMeeting === null || /^\d{4}-\d{2}-\d{2}$/.test(String(item.lastMeeting))).toBe(true);
         expect(['strong', 'ok', 'weak']).toContain(item.tier);
       } else {
         expect(String(item.pk)).toMatch(/^TEAMBY#/);
-        expect(Object.keys(item).sort()).toEqual(['domain', 'entry', 'h', 'pk', 'sk']);
+        expect(Object.keys(item).sort()).toEqual(String(item.sk).startsWith('@') ? ['domain', 'h', 'pk', 'sk'] : ['domain', 'entry', 'h', 'pk', 'sk']);
       }
     }
   });
@@ -153,7 +160,8 @@ describe('team index privacy and concurrency (DESIGN section 10)', () => {
     const after = await teamItems();
     expect(mentions(after, ids.sam)).toEqual([]);
     expect(mentions(after, 'sam.lee@firm.example')).toEqual([]);
-    expect(after).toEqual(before.filter((i) => !JSON.stringify(i).includes(ids.sam)));
+    const entriesOf = (items: Raw[]) => items.filter((i) => i.sk !== 'S');
+    expect(entriesOf(after)).toEqual(entriesOf(before).filter((i) => !JSON.stringify(i).includes(ids.sam)));
     // Kim's next report no longer names Sam; Sam's own says he does not share.
     expect((await report(store, ids.kim)).json.team?.paths).toEqual([]);
     expect((await report(store, ids.sam)).json.team?.sharing).toBe(false);
@@ -221,6 +229,7 @@ describe('team index privacy and concurrency (DESIGN section 10)', () => {
         },
         remove: (userId: string, contacts?: readonly string[]) => store.teamIndex.remove(userId, contacts),
         list: (domains: readonly string[]) => store.teamIndex.list(domains),
+        summaries: (domains: readonly string[]) => store.teamIndex.summaries(domains),
       },
     });
     const { json } = await report(racing, ids.sam);

@@ -6,6 +6,7 @@ import { isActiveRelationship, sharerNameOf, teamEntriesOf, tierOf } from '#lib/
 import { warmPaths } from '#lib/team/paths.ts';
 import { AS_OF, ago, healthOf, meeting, received, sent } from '#test/health/build.ts';
 import { accountOf } from '#lib/health/accounts.ts';
+import { summarize } from '#lib/store/team-summary.ts';
 
 /** An index entry as a colleague publishes it. */
 export function entry(sharer: string, contact: string, o: { tier?: TeamTier; day?: string; active?: boolean } = {}): TeamEntry {
@@ -56,16 +57,16 @@ describe('team rules (DESIGN section 10)', () => {
     expect(isTeamSingleThreaded([entry('sam', 'a@acme.example'), entry('kim', 'b@acme.example', { active: false })])).toBe(true);
     expect(isTeamSingleThreaded([entry('sam', 'a@acme.example', { active: false })])).toBe(false);
     // The person themself counts like everyone else.
-    const accounts = teamAccounts('me', ['acme.example'], [entry('me', 'a@acme.example')]);
+    const accounts = teamAccounts('me', ['acme.example'], summarize([entry('me', 'a@acme.example')]));
     expect(accounts).toEqual([{ domain: 'acme.example', teamSingleThreaded: true, colleagues: [] }]);
-    expect(teamAccounts('me', ['acme.example'], [entry('me', 'a@acme.example'), entry('sam', 'b@acme.example')])[0]!.teamSingleThreaded).toBe(false);
+    expect(teamAccounts('me', ['acme.example'], summarize([entry('me', 'a@acme.example'), entry('sam', 'b@acme.example')]))[0]!.teamSingleThreaded).toBe(false);
   });
 
   it('public webmail domains are per person: each address its own account', () => {
     const a = entry('sam', 'ann.x@gmail.com');
     const b = entry('kim', 'bob.y@gmail.com');
     expect([a.domain, b.domain]).toEqual(['ann.x@gmail.com', 'bob.y@gmail.com']);
-    const accounts = teamAccounts('me', ['ann.x@gmail.com', 'acme.example'], [a, b]);
+    const accounts = teamAccounts('me', ['ann.x@gmail.com', 'acme.example'], summarize([a, b]));
     expect(accounts.map((x) => x.domain)).toEqual(['acme.example', 'ann.x@gmail.com']);
     expect(accounts[1]!.colleagues.map((c) => c.address)).toEqual(['sam@firm.example']);
     expect(accounts[1]!.teamSingleThreaded).toBe(true);

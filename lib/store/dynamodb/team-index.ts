@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { TeamEntry, TeamIndexStore, TeamIndexWrite, TeamTier } from '#lib/store/types.ts';
+import type { TeamEntry, TeamIndexStore, TeamIndexWrite, TeamSummary, TeamTier } from '#lib/store/types.ts';
 import { InputError, SinewError, StoreError } from '#lib/errors.ts';
 import { BATCH_WRITE_MAX, batchWrite, chunk, mapWithLimit, type RetryPolicy, type WriteRequest } from './batch.ts';
 import { describe } from './schema.ts';
+import { SUMMARY_REF_PREFIX, getSummaries, putSummary, removeSummary, summaryHash } from './team-summaries.ts';
+import { summarize } from '#lib/store/team-summary.ts';
 
 /**
  * The team index on DynamoDB (DESIGN section 10), in the Sinew table under its own keys,
@@ -76,7 +78,7 @@ export class DynamoTeamIndex implements TeamIndexStore {
       wanted.set(e.contact, e);
     }
     try {
-      const held = await this.written(userId);
+      const { entries: held, summaries } = await this.written(userId);
       const fresh: Array<{ entry: TeamEntry; h: string }> = [];
       let unchanged = 0;
       for (const entry of wanted.values()) {
@@ -99,6 +101,7 @@ export class DynamoTeamIndex implements TeamIndexStore {
       await this.write(fresh.map(({ entry, h }) => listPut(userId, entry, h)));
       const gone = stale.filter(([contact]) => !wanted.has(contact));
       await this.write(gone.map(([contact]) => listDelete(userId, contact)));
+      await this.replaceSummaries(userId, new Map(summarize(wanted.values()).map((x) => [x.domain, x])), summaries);
       return { written: fresh.length, unchanged, removed: gone.length };
     } catch (error) {
       throw failure('replaceTeamEntries', this.tableName, error);
@@ -107,11 +110,15 @@ export class DynamoTeamIndex implements TeamIndexStore {
 
   async remove(userId: string, contacts?: readonly string[]): Promise<number> {
     try {
-      const held = await this.written(userId);
+      const { entries: held, summaries } = await this.written(userId);
       if (contacts !== undefined) {
         const only = new Set(contacts);
         for (const contact of held.keys()) if (!only.has(contact)) held.delete(contact);
+        // The summaries of those accounts counted them: withdrawn until the next report.
+        const touched = new Set([...held.values()].map((w) => w.domain));
+        for (const domain of summaries.keys()) if (!touched.has(domain)) summaries.delete(domain);
       }
+      await this.replaceSummaries(userId, new Map(), summaries);
       await this.write([...held.values()].map(entryDelete));
       await this.write([...held.keys()].map((contact) => listDelete(userId, contact)));
       return held.size;
@@ -132,14 +139,43 @@ export class DynamoTeamIndex implements TeamIndexStore {
     }
   }
 
-  /** The sharer's own list: contact -> the account it was written under and its content hash. */
-  private async written(userId: string): Promise<Map<string, Written>> {
+  async summaries(domains: readonly string[]): Promise<TeamSummary[]> {
+    try {
+      return await getSummaries(this.doc, this.tableName, new Map([...new Set(domains)].map((d) => [teamPk(d), d])), this.retry, this.concurrency);
+    } catch (error) {
+      throw failure('teamSummaries', this.tableName, error);
+    }
+  }
+
+  /**
+   * Makes `wanted` the sharer's summaries: each changed one listed (pending), set, then its
+   * hash recorded; each one no longer wanted removed, then unlisted.
+   */
+  private async replaceSummaries(userId: string, wanted: ReadonlyMap<string, TeamSummary>, held: ReadonlyMap<string, string>): Promise<void> {
+    const changed = [...wanted.values()].filter((s) => held.get(s.domain) !== summaryHash(s));
+    await this.write(changed.filter((s) => !held.has(s.domain)).map((s) => summaryListPut(userId, s.domain, PENDING)));
+    await mapWithLimit(changed, this.concurrency, (s) => putSummary(this.doc, this.tableName, teamPk(s.domain), s));
+    await this.write(changed.map((s) => summaryListPut(userId, s.domain, summaryHash(s))));
+    const gone = [...held.keys()].filter((domain) => !wanted.has(domain));
+    await mapWithLimit(gone, this.concurrency, (domain) => removeSummary(this.doc, this.tableName, teamPk(domain), userId));
+    await this.write(gone.map((domain) => listDelete(userId, `${SUMMARY_REF_PREFIX}${domain}`)));
+  }
+
+  /** The sharer's own list: their entries (contact -> account, key, hash) and summaries (account -> hash). */
+  private async written(userId: string): Promise<{ entries: Map<string, Written>; summaries: Map<string, string> }> {
     const records = await this.query({
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': teamByPk(userId) },
       ConsistentRead: true,
     });
-    return new Map(records.map((r) => [r.sk as string, { domain: r.domain as string, entry: r.entry as string, h: r.h as string }]));
+    const entries = new Map<string, Written>();
+    const summaries = new Map<string, string>();
+    for (const r of records) {
+      const sk = r.sk as string;
+      if (sk.startsWith(SUMMARY_REF_PREFIX)) summaries.set(r.domain as string, r.h as string);
+      else entries.set(sk, { domain: r.domain as string, entry: r.entry as string, h: r.h as string });
+    }
+    return { entries, summaries };
   }
 
   private async query(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
@@ -202,6 +238,10 @@ function fromRecord(r: Record<string, unknown>): TeamEntry {
 
 function listPut(userId: string, e: TeamEntry, h: string): WriteRequest {
   return { PutRequest: { Item: { pk: teamByPk(userId), sk: e.contact, domain: e.domain, entry: entrySk(e), h } } };
+}
+
+function summaryListPut(userId: string, domain: string, h: string): WriteRequest {
+  return { PutRequest: { Item: { pk: teamByPk(userId), sk: `${SUMMARY_REF_PREFIX}${domain}`, domain, h } } };
 }
 
 function listDelete(userId: string, contact: string): WriteRequest {

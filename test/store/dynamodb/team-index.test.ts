@@ -18,7 +18,9 @@ describe('DynamoTeamIndex', () => {
 
   const partition = async (pk: string) => {
     const doc = DynamoDBDocumentClient.from(db.client);
-    return ((await doc.send(new QueryCommand({ TableName: db.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } }))).Items ?? []).map((i) => i.sk as string);
+    return ((await doc.send(new QueryCommand({ TableName: db.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } }))).Items ?? [])
+      .map((i) => i.sk as string)
+      .filter((sk) => sk !== 'S');
   };
 
   it('replaces a sharer\'s entries: writes new and changed, leaves the same alone, deletes the rest', async () => {
@@ -26,7 +28,10 @@ describe('DynamoTeamIndex', () => {
     expect(await store.teamIndex.replace('u1', [entry('u1', 'a@acme.example'), entry('u1', 'b@acme.example'), entry('u1', 'c@beta.example')])).toEqual({ written: 3, unchanged: 0, removed: 0 });
     expect(await store.teamIndex.replace('u1', [entry('u1', 'a@acme.example'), entry('u1', 'b@acme.example', { tier: 'strong' })])).toEqual({ written: 1, unchanged: 1, removed: 1 });
     expect(await partition('TEAM#beta.example')).toEqual([]);
-    expect(await partition('TEAMBY#u1')).toEqual(['a@acme.example', 'b@acme.example']);
+    expect(await partition('TEAMBY#u1')).toEqual(['@acme.example', 'a@acme.example', 'b@acme.example']);
+    expect(await store.teamIndex.summaries(['acme.example', 'beta.example'])).toEqual([
+      { sharer: 'u1', colleague: 'u1@firm.example', colleagueName: null, domain: 'acme.example', tier: 'strong', activeContacts: 2, lastInteraction: '2026-11-01' },
+    ]);
   });
 
   it('an entry that stops being active moves under I#, and list reads active entries only', async () => {
@@ -38,6 +43,7 @@ describe('DynamoTeamIndex', () => {
     expect(await store.teamIndex.remove('u2')).toBe(2);
     expect(await partition('TEAM#gamma.example')).toEqual([]);
     expect(await partition('TEAMBY#u2')).toEqual([]);
+    expect(await store.teamIndex.summaries(['gamma.example'])).toEqual([]);
   });
 
   it('refuses an entry of another sharer, or with a bad tier or day', async () => {
