@@ -187,7 +187,7 @@ function linksLog(out: (line: string) => void): LinksLog {
 
 function announce(url: string, routes: readonly PrefixRoute[], config: Config, out: (line: string) => void): void {
   out(`sinew serve: listening on ${url} (loopback only)`);
-  out(`  ${url}/l/…  the links of reports sent with \`sinew report --send\``);
+  out(`  ${url}/l/…  the links of reports sent with \`sinew report --send\` (answers, pause, a contact's notes page)`);
   if (routes.some((r) => r.prefix === '/')) {
     const names = CONNECTED_PROVIDERS.filter((p) => p.configured(config)).map((p) => p.label);
     out(`  ${url}/  the connect page (${names.join(', ')}); redirect URI ${url}/oauth/{${CONNECTED_PROVIDERS.map((p) => p.id).join('|')}}/callback`);
