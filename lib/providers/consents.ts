@@ -1,5 +1,5 @@
 import type { Config } from '#lib/config.ts';
-import { googleOAuthFor } from '#lib/providers/google/oauth.ts';
+import { googleConsentFor } from '#lib/providers/google/consent.ts';
 import { msOAuthFor } from '#lib/providers/microsoft/oauth.ts';
 import { byCredentials } from './client-cache.ts';
 import { endpointsOf } from './endpoints.ts';
@@ -7,8 +7,8 @@ import { CONNECTED_PROVIDERS, connectedProvider, type ConnectedProvider, type OA
 
 /**
  * The providers' consent clients alone (the connect page, `sinew connect`, `sinew serve`):
- * the OAuth libraries without the API clients of sync, so the connect function bundles no
- * Gmail, Calendar or Graph client.
+ * Google's on Node's fetch (no Google library), Microsoft's on MSAL, without the API
+ * clients of sync, so the connect function bundles no Gmail, Calendar or Graph client.
  */
 
 /** Each connected provider's consent, built on first use and again when its credentials change. */
@@ -16,7 +16,7 @@ export type ProviderConsents = { readonly [P in ConnectedProvider]: () => Promis
 
 /** How each connected provider's consent client is built (its own folder knows how). */
 const BUILD: Readonly<Record<ConnectedProvider, (credentials: OAuthClientCredentials, endpoints: ProviderEndpoints) => ProviderConsent | Promise<ProviderConsent>>> = {
-  google: googleOAuthFor,
+  google: googleConsentFor,
   microsoft: msOAuthFor,
 };
 

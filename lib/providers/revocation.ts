@@ -1,17 +1,17 @@
 import type { Config } from '#lib/config.ts';
 import { ConfigError } from '#lib/errors.ts';
-import { googleOAuthFor } from '#lib/providers/google/oauth.ts';
+import { googleConsentFor } from '#lib/providers/google/consent.ts';
 import { byCredentials } from './client-cache.ts';
 import { endpointsOf } from './endpoints.ts';
 import { connectedProvider, type ConnectedProvider, type OAuthClientCredentials, type ProviderEndpoints, type TokenRevoker } from './registry.ts';
 
 /**
  * Revocation of a grant at the providers whose grant Sinew revokes (the registry's
- * `grant.revocable`: Google), for disconnect. Only their OAuth library is loaded: the
- * links function bundles nothing of the others.
+ * `grant.revocable`: Google), for disconnect, on Node's fetch: the links function bundles
+ * no provider library.
  */
 const BUILD: Readonly<Partial<Record<ConnectedProvider, (credentials: OAuthClientCredentials, endpoints: ProviderEndpoints) => TokenRevoker>>> = {
-  google: googleOAuthFor,
+  google: googleConsentFor,
 };
 
 /**

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '#lib/config.ts';
 import { ConfigError, InputError } from '#lib/errors.ts';
-import { GoogleOAuth } from '#lib/providers/google/oauth.ts';
+import { GoogleConsent, GoogleOAuth } from '#lib/providers/google/oauth.ts';
 import { MsOAuth } from '#lib/providers/microsoft/oauth.ts';
 import { accountSources, providerClients, providerClientsFromConfig, type ProviderEndpoints } from '#lib/providers/account-sources.ts';
 import { providerConsents } from '#lib/providers/consents.ts';
@@ -60,7 +60,9 @@ describe('providerClients', () => {
     let credentials: OAuthClientCredentials = { clientId: 'id-1' };
     const consents = providerConsents(async () => credentials, ENDPOINTS);
     const first = await consents.google();
-    expect(first).toBeInstanceOf(GoogleOAuth);
+    // The consent alone, on fetch: no Google library (and no sync client) behind it.
+    expect(first).toBeInstanceOf(GoogleConsent);
+    expect(first).not.toBeInstanceOf(GoogleOAuth);
     expect(await consents.google()).toBe(first);
     credentials = { clientId: 'id-2' };
     expect(await consents.google()).not.toBe(first);
@@ -77,7 +79,8 @@ describe('grantRevoker', () => {
       else await expect(revoker(p.id), p.id).rejects.toThrow(`${p.label} offers no revocation to Sinew`);
     }
     expect(asked).toStrictEqual(CONNECTED_PROVIDERS.filter((p) => p.grant.revocable).map((p) => p.id));
-    expect(await revoker('google')).toBeInstanceOf(GoogleOAuth);
+    expect(await revoker('google')).toBeInstanceOf(GoogleConsent);
+    expect(await revoker('google')).not.toBeInstanceOf(GoogleOAuth);
   });
 });
 
