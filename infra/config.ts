@@ -80,6 +80,15 @@ const intFromContext = (min: number, max: number, fallback: number) =>
 const optionalString = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' || value === null ? undefined : value), schema.optional());
 
+/**
+ * The team view (DESIGN section 10): `on` or `off` (also `true`/`false` from cdk.json); off
+ * unless the admin turns it on.
+ */
+const teamSwitch = z.preprocess(
+  (value) => (value === undefined || value === null || value === '' ? 'off' : typeof value === 'boolean' ? (value ? 'on' : 'off') : typeof value === 'string' ? value.trim().toLowerCase() : value),
+  z.enum(['on', 'off'], { error: 'expected on or off (the team view of DESIGN section 10; off by default)' }),
+);
+
 const GRAPH_ROOT = 'expected an https URL ending with the API version, such as https://graph.microsoft.com/v1.0 (or a national cloud\'s)';
 
 export const sinewContextSchema = z.object({
@@ -102,6 +111,7 @@ export const sinewContextSchema = z.object({
     .url({ protocol: /^https$/, error: GRAPH_ROOT })
     .regex(/\/(v\d+(\.\d+)?|beta)$/, GRAPH_ROOT)
     .default(DEFAULT_GRAPH_BASE_URL),
+  team: teamSwitch,
 });
 
 /** The validated settings the stack is built from. */
@@ -126,6 +136,11 @@ export interface SinewConfig {
   msAuthority: string;
   /** Microsoft Graph root with its version: a national cloud has its own, beside its authority. */
   graphBaseUrl: string;
+  /**
+   * The team view (DESIGN section 10, CDK context `team=on`): each sharer's report job
+   * publishes to the team index, and the emails tell people what is shared.
+   */
+  team: boolean;
   /** True while the example sender of cdk.json is still in place. */
   usesExampleSender: boolean;
 }
@@ -163,6 +178,7 @@ export function parseSinewConfig(raw: Record<string, unknown>): SinewConfig {
     ...(value.alarmEmail ? { alarmEmail: value.alarmEmail } : {}),
     msAuthority: value.msAuthority,
     graphBaseUrl: value.graphBaseUrl,
+    team: value.team === 'on',
     usesExampleSender: value.senderAddress.toLowerCase() === EXAMPLE_SENDER,
   };
 }

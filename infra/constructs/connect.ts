@@ -184,10 +184,14 @@ export class ConnectService extends Construct {
         SINEW_GOOGLE_SECRET_ARN: secrets.googleClient.secretArn,
         SINEW_LINK_SECRET_ARN: secrets.linkSigning.secretArn,
         SINEW_MS_AUTHORITY: config.msAuthority,
+        // The who-knows page answers only with CDK context team=on (DESIGN section 10).
+        ...(config.team ? { SINEW_TEAM: 'on' } : {}),
         ...publicUrl,
       },
     });
-    data.grantTable(this.links, 'readwrite');
+    // The team index (DESIGN section 10): the who-knows page reads it; stop sharing and keep
+    // private remove the person's entries at once, in the same request (never a put).
+    data.grantTable(this.links, 'readwrite', 'read-and-remove');
     data.grantTokenKey(this.links, 'open');
     // The notes page (lib/web/notes-app.ts) seals a note it saves and opens the ones it shows.
     data.grantNoteKey(this.links, 'seal');

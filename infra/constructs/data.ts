@@ -4,6 +4,7 @@ import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { TABLE_KEYS } from '#lib/store/dynamodb/schema.ts';
+import { TEAM_BY_PK_PREFIX, TEAM_PK_PREFIX } from '#lib/store/dynamodb/team-index.ts';
 
 /** A DynamoDB action a function may be granted on the table. */
 export type TableAction =
@@ -14,6 +15,18 @@ export type TableAction =
  * exactly the actions it calls, on the table only, or on the table and gsi1 with `index`.
  */
 export type TableAccess = 'read' | 'readwrite' | { readonly actions: readonly TableAction[]; readonly index?: boolean };
+/**
+ * What a function may do with the team index (DESIGN section 10; the `TEAM#` and `TEAMBY#`
+ * partitions of lib/store/dynamodb/team-index.ts):
+ * - `none` (the default): nothing at all, whatever its table access;
+ * - `publish`: what its table access allows (the report worker: each sharer's own job
+ *   writes and reads the index);
+ * - `read-and-remove`: read, and remove by batch delete, never put or update (the links
+ *   function: the who-knows page reads; stop sharing and keep private remove a person's
+ *   entries in the same request, through Store.teamIndex.remove, the code the report worker
+ *   runs for a non-sharer).
+ */
+export type TeamIndexAccess = 'none' | 'publish' | 'read-and-remove';
 /** What a function may do with the token key: seal new tokens, or open stored ones. */
 export type TokenKeyAccess = 'seal' | 'open';
 
@@ -32,6 +45,10 @@ export interface SinewDataProps {
 
 const TABLE_READ: readonly TableAction[] = ['GetItem', 'BatchGetItem', 'Query', 'ConditionCheckItem', 'DescribeTable'];
 const TABLE_WRITE: readonly TableAction[] = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'];
+/** Every item action a grant can give: what the index's deny covers. */
+const ITEM_ACTIONS: readonly string[] = [...TABLE_READ.filter((a) => a !== 'DescribeTable'), ...TABLE_WRITE, 'Scan'];
+/** The partition keys of the team index, as `dynamodb:LeadingKeys` patterns. */
+export const TEAM_LEADING_KEYS: readonly string[] = [`${TEAM_PK_PREFIX}*`, `${TEAM_BY_PK_PREFIX}*`];
 
 /**
  * The data of DESIGN section 2: the single table (keys, GSI and TTL exactly as
@@ -96,9 +113,12 @@ export class SinewData extends Construct {
   /**
    * Lets `grantee` read (GetItem, Query on the table and gsi1) or also write the table, or
    * call exactly the listed actions on the table alone (and gsi1 with `index`); and use the table key only
-   * through DynamoDB (to encrypt too when it may write).
+   * through DynamoDB (to encrypt too when it may write). The team index is kept out of
+   * reach unless `team` says otherwise ({@link TeamIndexAccess}): the grant is on the shared
+   * table, so an explicit Deny conditioned on `dynamodb:LeadingKeys` takes the index's
+   * partitions back out of it.
    */
-  grantTable(grantee: IGrantable, access: TableAccess): void {
+  grantTable(grantee: IGrantable, access: TableAccess, team: TeamIndexAccess = 'none'): void {
     const listed = typeof access === 'object';
     const actions = listed ? access.actions : access === 'readwrite' ? [...TABLE_READ, ...TABLE_WRITE] : TABLE_READ;
     grantee.grantPrincipal.addToPrincipalPolicy(
@@ -116,6 +136,28 @@ export class SinewData extends Construct {
         actions: keyActions,
         resources: [this.tableKey.keyArn],
         conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${this.table.stack.region}.amazonaws.com` } },
+      }),
+    );
+    this.limitTeamIndex(grantee, team);
+  }
+
+  /**
+   * Denies what `team` does not allow on the team index's partitions. `ForAnyValue`: a
+   * request naming any index partition (a batch holds several keys) is refused whole.
+   * `read-and-remove` keeps BatchWriteItem, which Store.teamIndex.remove sends as deletes:
+   * IAM tells a batch's puts from its deletes only through `dynamodb:Attributes`, which we
+   * do not rely on; the links function's code path writes no entry (tested through the
+   * stack's own grants in test/functions/service-team.test.ts).
+   */
+  private limitTeamIndex(grantee: IGrantable, team: TeamIndexAccess): void {
+    if (team === 'publish') return;
+    const actions = team === 'none' ? ITEM_ACTIONS : ['PutItem', 'UpdateItem'];
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: Effect.DENY,
+        actions: actions.map((a) => `dynamodb:${a}`),
+        resources: [this.table.tableArn, this.gsi1Arn],
+        conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [...TEAM_LEADING_KEYS] } },
       }),
     );
   }

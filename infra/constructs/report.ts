@@ -71,10 +71,13 @@ export class ReportService extends Construct {
         SINEW_REPORT_HOUR: String(config.reportHour),
         // Opens the newest note beside each action (DESIGN section 9): the key notes are sealed with.
         SINEW_TOKEN_KEY_ARN: data.tokenKey.keyArn,
+        // CDK context team=on (DESIGN section 10): sharers publish to the team index.
+        ...(config.team ? { SINEW_TEAM: 'on' } : {}),
       },
     });
     // Reads items, stores the week's report and its send claim; opens notes, never a token, and seals nothing.
-    data.grantTable(this.worker, 'readwrite');
+    // The only writer of the team index (DESIGN section 10): each sharer's own job publishes.
+    data.grantTable(this.worker, 'readwrite', 'publish');
     data.grantNoteKey(this.worker, 'open');
     secrets.linkSigning.grantRead(this.worker);
     mail.grantSend(this.worker);

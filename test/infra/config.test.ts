@@ -15,6 +15,7 @@ describe('parseSinewConfig', () => {
       syncConcurrency: 10,
       msAuthority: DEFAULT_MS_AUTHORITY,
       graphBaseUrl: DEFAULT_GRAPH_BASE_URL,
+      team: false,
       usesExampleSender: false,
     });
   });

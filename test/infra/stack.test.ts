@@ -301,7 +301,8 @@ describe('SinewStack least privilege', () => {
 
   it('keeps the sync dispatcher to reading the table and sending jobs: no secret, no token, no write', () => {
     const s = roleStatements(stack.sync.dispatcher);
-    const actions = s.flatMap(actionsOf);
+    // What it is allowed: the team index's Deny names writes only to take them away.
+    const actions = s.filter((st) => st.Effect === 'Allow').flatMap(actionsOf);
     expect(actions.filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
     expect(allows(s, 'kms:Decrypt', tokenKey())).toHaveLength(0);
     expect(actions).not.toContain('dynamodb:PutItem');
@@ -342,7 +343,8 @@ describe('SinewStack least privilege', () => {
 
   it('lets connect do with the table only what it does (get, put, update, query), never delete or batch-write, and not on the index', () => {
     const s = roleStatements(stack.connect.connect);
-    const dynamo = s.filter((st) => actionsOf(st).some((a) => a.startsWith('dynamodb:')));
+    // Allows only: the team index's Deny (test/infra/team-iam.test.ts) takes nothing more.
+    const dynamo = s.filter((st) => st.Effect === 'Allow' && actionsOf(st).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo.flatMap(actionsOf).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     const table = logicalId(stack.data.table, stack);
     for (const st of dynamo) expect(st.Resource).toEqual({ 'Fn::GetAtt': [table, 'Arn'] });
