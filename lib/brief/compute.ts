@@ -4,7 +4,7 @@ import type { ContactHealth } from '#lib/health/types.ts';
 import { extractInteractions } from '#lib/interactions/extract.ts';
 import { InternalDomains, organizationDomains } from '#lib/interactions/internal.ts';
 import { resolveMe, isSentCopy } from '#lib/interactions/me.ts';
-import type { Item, MailItem } from '#lib/items/types.ts';
+import type { Item, MailItem, MeetingItem } from '#lib/items/types.ts';
 import { personDefinitions } from '#lib/report/build.ts';
 import { HISTORY_DAYS, type Settings } from '#lib/settings.ts';
 import type { Account, User } from '#lib/store/types.ts';
@@ -88,9 +88,10 @@ function dayOf(input: Omit<BriefInput, 'notes' | 'colleagues' | 'items'> & { ite
   const asOf = input.asOf ?? briefAsOf(input.date, input.user.timeZone);
   if (Number.isNaN(asOf.getTime())) throw new InputError('computeBrief: asOf is not a valid date');
   const person = personDefinitions(input.user, input.accounts, input.settings);
-  const me = meAt(input.items, asOf.getTime(), person.me, person.accountAddresses);
+  const { sent, calendar } = sentAndMeetings(input.items, asOf.getTime());
+  const me = resolveMe(sent, person.me, person.accountAddresses);
   const internal = new InternalDomains(organizationDomains(person.accountAddresses, person.settings.internalDomains));
-  const meetings = briefedMeetings(input.items, day, { me, internal, maxAttendees: person.settings.maxAttendees });
+  const meetings = briefedMeetings(calendar, day, { me, internal, maxAttendees: person.settings.maxAttendees });
   return { day, asOf, person, me, meetings };
 }
 
@@ -165,19 +166,25 @@ function describeMeetings(
 }
 
 /**
- * Me as the extraction resolves it at `asOf` (configured, connected and aliases, and the
- * From of SENT copies in the held history before `asOf`), learned over all items, so that
- * the extraction over the relevant items alone still knows every own address.
+ * In one pass over every item: the SENT copies in the held history before `asOf`, which
+ * Me is learned from as the extraction learns it (so that the extraction over the
+ * relevant items alone still knows every own address), and every meeting (the day's are
+ * picked among them).
  */
-function meAt(items: readonly Item[], asOf: number, configured: string[], accountAddresses: string[]): Set<string> {
+function sentAndMeetings(items: readonly Item[], asOf: number): { sent: MailItem[]; calendar: MeetingItem[] } {
   const heldFrom = asOf - HISTORY_DAYS * DAY_MS;
   const sent: MailItem[] = [];
+  const calendar: MeetingItem[] = [];
   for (const item of items) {
-    if (item.kind !== 'mail' || !isSentCopy(item)) continue;
+    if (item.kind === 'meeting') {
+      calendar.push(item);
+      continue;
+    }
+    if (!isSentCopy(item)) continue;
     const t = Date.parse(item.at);
     if (t >= heldFrom && t < asOf) sent.push(item);
   }
-  return resolveMe(sent, configured, accountAddresses);
+  return { sent, calendar };
 }
 
 /** The name the first invitation naming the attendee gives, or null. */

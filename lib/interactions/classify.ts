@@ -80,15 +80,19 @@ export function automatedReason(item: MailItem): AutomatedReason | null {
     if (reason) return reason;
   }
   if (item.from) {
-    const local = canonicalLocalPart(item.from);
-    if (AUTOMATED_LOCAL_PARTS.has(local) || AUTOMATED_PREFIXES.some((p) => local.startsWith(p))) {
-      return `sender:${local}`;
-    }
+    const reason = automatedSenderReason(item.from);
+    if (reason) return reason;
   }
   for (const label of item.labels) {
     if (AUTOMATED_LABELS.has(label)) return `label:${label}`;
   }
   return null;
+}
+
+/** The sender rule of {@link automatedReason} alone: a machine's local part, or null. */
+export function automatedSenderReason(from: string): AutomatedReason | null {
+  const local = canonicalLocalPart(from);
+  return AUTOMATED_LOCAL_PARTS.has(local) || AUTOMATED_PREFIXES.some((p) => local.startsWith(p)) ? `sender:${local}` : null;
 }
 
 /**

@@ -136,7 +136,7 @@ export function dedupeItems(items: readonly Item[], times: readonly number[], me
     }
   }
 
-  const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => times[a]! - times[b]!);
+  const order = timeOrder(times, n);
   const byFingerprint = new Map<string, number>();
   for (let start = 0; start < n; ) {
     const second = Math.floor(times[order[start]!]! / 1000);
@@ -170,6 +170,21 @@ export function dedupeItems(items: readonly Item[], times: readonly number[], me
 
 const isFolderLabel = (label: string): boolean => label.startsWith(MBOX_FOLDER_PREFIX);
 
+/**
+ * Indexes `0..n-1` by time, ties in index order. Items usually arrive in time order (a
+ * store Query by date, an mbox read front to back): then the identity is that order and
+ * the sort is skipped.
+ */
+function timeOrder(times: readonly number[], n: number): Uint32Array {
+  const order = new Uint32Array(n);
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    order[i] = i;
+    if (i > 0 && !(times[i - 1]! <= times[i]!)) sorted = false;
+  }
+  return sorted ? order : order.sort((a, b) => times[a]! - times[b]!);
+}
+
 /** Whole hours a converted archive may shift a copy's time by: every zone offset is under 15 h. */
 const MAX_SHIFT_HOURS = 14;
 const HOUR_S = 3600;
@@ -182,31 +197,34 @@ const HOUR_S = 3600;
  * back over the copies at most 14 hours earlier.
  */
 function linkShiftedArchiveCopies(items: readonly Item[], times: readonly number[], me: ReadonlySet<string>, groups: Groups): void {
-  // Buckets by subject hash, then by the second within the hour: keys the items already
-  // hold, so no string is built per item. Recipients are compared later, and only for
-  // the few copies that have a look-alike within 14 hours.
-  const bySubject = new Map<string, Map<number, number[]>>();
+  // Buckets by the second within the hour, then by subject hash: keys the items already
+  // hold, so no string is built per item, and a bucket of one copy (most) is its index
+  // alone, so no object is made per item either. Recipients are compared later, and only
+  // for the few copies that have a look-alike within 14 hours.
+  const byOffset: (Map<string, number | number[]> | undefined)[] = new Array(HOUR_S);
   const candidates: number[] = [];
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
     if (item.kind !== 'mail' || item.source !== 'mbox' || item.from === null) continue;
     if (!item.labels.some(isFolderLabel)) continue;
     candidates.push(i);
-    const subject = archiveSubjectKey(item);
-    let byOffset = bySubject.get(subject);
-    if (!byOffset) bySubject.set(subject, (byOffset = new Map()));
     const second = Math.floor(times[i]! / 1000);
     const offset = ((second % HOUR_S) + HOUR_S) % HOUR_S;
-    const bucket = byOffset.get(offset);
-    if (bucket) bucket.push(i);
-    else byOffset.set(offset, [i]);
+    let bySubject = byOffset[offset];
+    if (!bySubject) byOffset[offset] = bySubject = new Map();
+    const subject = archiveSubjectKey(item);
+    const bucket = bySubject.get(subject);
+    if (bucket === undefined) bySubject.set(subject, i);
+    else if (typeof bucket === 'number') bySubject.set(subject, [bucket, i]);
+    else bucket.push(i);
   }
 
   // Pairs of groups whose copies lie 1 to 14 whole hours apart, flat: [a, b, a, b, ...].
   const pairs: number[] = [];
-  for (const byOffset of bySubject.values()) {
-    for (const bucket of byOffset.values()) {
-      if (bucket.length >= 2) pairShifted(bucket, items as readonly MailItem[], times, me, groups, pairs);
+  for (const bySubject of byOffset) {
+    if (!bySubject) continue;
+    for (const bucket of bySubject.values()) {
+      if (typeof bucket !== 'number') pairShifted(bucket, items as readonly MailItem[], times, me, groups, pairs);
     }
   }
   if (pairs.length === 0) return;

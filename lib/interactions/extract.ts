@@ -2,7 +2,7 @@ import { InputError } from '#lib/errors.ts';
 import { isDeletedItemsFolder, mboxFolderOf } from '#lib/items/folders.ts';
 import type { Item, MailItem } from '#lib/items/types.ts';
 import { HISTORY_DAYS, type Settings } from '#lib/settings.ts';
-import { automatedReason, isBroadcast } from './classify.ts';
+import { AUTOMATED_LABELS, automatedReason, automatedSenderReason, isBroadcast } from './classify.ts';
 import { dedupeItems, itemKeyOf } from './dedupe.ts';
 import { InternalDomains, organizationDomains } from './internal.ts';
 import { isSentCopy, resolveMe } from './me.ts';
@@ -76,10 +76,28 @@ export function extractInteractions(items: Iterable<Item>, opts: ExtractOptions)
   const upcoming = new Map<string, UpcomingMeeting>();
   const names = new NameBook();
 
+  // Verdicts per address and per folder label: a mailbox names the same few thousand
+  // people and folders on every message, and deciding each costs string work.
+  const internalVerdicts = new Map<string, boolean>();
+  const isInternal = (address: string): boolean => {
+    let v = internalVerdicts.get(address);
+    if (v === undefined) internalVerdicts.set(address, (v = internal.isInternal(address)));
+    return v;
+  };
+  const automatedSenders = new Map<string, boolean>();
+  const trashedFolders = new Map<string, boolean>();
+
   /** Drops internal contacts unless included; counts the item when none is left. */
   const external = (contacts: string[]): string[] => {
     if (settings.includeInternal || contacts.length === 0) return contacts;
-    const out = contacts.filter((c) => !internal.isInternal(c));
+    let out = contacts;
+    for (let k = 0; k < contacts.length; k++) {
+      if (!isInternal(contacts[k]!)) continue;
+      // Rare: copy the external ones only when an internal one is there.
+      out = [];
+      for (const c of contacts) if (!isInternal(c)) out.push(c);
+      break;
+    }
     if (out.length === 0) excluded.internal++;
     return out;
   };
@@ -92,7 +110,7 @@ export function extractInteractions(items: Iterable<Item>, opts: ExtractOptions)
     const at = times[i]!;
     if (item.kind === 'mail') {
       const outbound = item.from !== null && me.has(item.from);
-      if (automatedReason(item)) {
+      if (isAutomated(item, automatedSenders)) {
         excluded.automated++;
         continue;
       }
@@ -104,7 +122,7 @@ export function extractInteractions(items: Iterable<Item>, opts: ExtractOptions)
       if (contacts.length === 0) continue;
       names.learnFromMail(item, contacts, at);
       const itemKey = itemKeyOf(item);
-      const trashed = !outbound && isTrashed(item);
+      const trashed = !outbound && isTrashed(item, trashedFolders);
       const toMe = !outbound && includesAny(item.to, me);
       for (const contact of contacts) {
         interactions.push({
@@ -180,10 +198,28 @@ function includesAny(list: readonly string[], set: ReadonlySet<string>): boolean
  * reply. The archive folder means what Outlook's does, so an imported mailbox and the
  * same mailbox synced through Graph give the same owed replies.
  */
-function isTrashed(item: MailItem): boolean {
+function isTrashed(item: MailItem, verdicts: Map<string, boolean>): boolean {
   if (item.labels.includes('TRASH') || item.labels.includes('folder:deleteditems')) return true;
   const folder = mboxFolderOf(item.labels);
-  return folder !== null && isDeletedItemsFolder(folder);
+  if (folder === null) return false;
+  let v = verdicts.get(folder);
+  if (v === undefined) verdicts.set(folder, (v = isDeletedItemsFolder(folder)));
+  return v;
+}
+
+/**
+ * Whether {@link automatedReason} finds a reason, with the sender's verdict (the one
+ * costly rule, and one per address however many messages it sent) kept in `senders`.
+ */
+function isAutomated(item: MailItem, senders: Map<string, boolean>): boolean {
+  if (item.bulkSignals.length > 0) return automatedReason(item) !== null;
+  if (item.from) {
+    let v = senders.get(item.from);
+    if (v === undefined) senders.set(item.from, (v = automatedSenderReason(item.from) !== null));
+    if (v) return true;
+  }
+  for (const label of item.labels) if (AUTOMATED_LABELS.has(label)) return true;
+  return false;
 }
 
 function compareText(a: string, b: string): number {

@@ -6,14 +6,20 @@ import { InputError } from '#lib/errors.ts';
  * schedule walk. Wall-clock arithmetic in a zone is in `wall-clock.ts`.
  */
 
+/** Zone names found valid so far (bounded: Intl also accepts other spellings of a name). */
+const knownZones = new Set<string>();
+
 /** True when Intl knows the zone. */
 export function isTimeZone(zone: string): boolean {
+  if (knownZones.has(zone)) return true;
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
   } catch {
     return false;
   }
+  // Building a formatter loads the zone's data: each valid name is checked once.
+  if (knownZones.size < 1000) knownZones.add(zone);
+  return true;
 }
 
 /**
