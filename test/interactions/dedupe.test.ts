@@ -50,6 +50,17 @@ describe('duplicates', () => {
     expect([...dedupeItems(items, items.map((i) => Date.parse(i.at)), new Set([ME])).kept]).toEqual([1, 2, 0]);
   });
 
+  it('input already in time order (the usual case, where the sort is skipped) keeps ties in input order, as the sort does', () => {
+    const at = ['2026-11-10T10:00:00.000Z', '2026-11-10T10:00:00.000Z', '2026-11-10T10:00:01.000Z', '2026-11-10T10:00:01.000Z'];
+    const items = at.map((a, k) => mail({ at: a, from: `p${k}@x.io`, providerId: `m${k}`, messageId: `id${k}@x` }));
+    const times = items.map((i) => Date.parse(i.at));
+    expect([...dedupeItems(items, times, new Set([ME])).kept]).toEqual([0, 1, 2, 3]);
+    // One item out of order takes the sorting path: the same ties, the same order.
+    const swapped = [items[2]!, items[0]!, items[1]!, items[3]!];
+    const kept = dedupeItems(swapped, swapped.map((i) => Date.parse(i.at)), new Set([ME])).kept;
+    expect([...kept].map((k) => swapped[k]!.providerId)).toEqual(['m0', 'm1', 'm2', 'm3']);
+  });
+
   it('distinct messages with the same subject and recipients a minute apart stay distinct', () => {
     const a = mail({ from: ME, to: ['ann@partner.io'], subjectHash: 'h', at: '2026-11-10T10:00:00.000Z' });
     const b = mail({ from: ME, to: ['ann@partner.io'], subjectHash: 'h', at: '2026-11-10T10:01:00.000Z' });
