@@ -26,6 +26,7 @@ import { benchGoogleSync } from './sync-google.ts';
 import { benchMicrosoftSync } from './sync-microsoft.ts';
 import { benchFunctions } from './functions.ts';
 import { benchHostileFiles } from './hostile-files.ts';
+import { benchTeam } from './team.ts';
 import { benchBrief } from './brief.ts';
 import { renderBrief } from '#lib/brief/render.ts';
 import { briefLinksFor } from '#lib/links/brief-links.ts';
@@ -126,6 +127,10 @@ try {
   if (process.env.BENCH_SKIP_MBOX !== '1') await benchMbox(dir);
   benchHealth();
   await benchStoreAndReport(dir);
+  if (process.env.BENCH_SKIP_TEAM !== '1') {
+    console.log('Team view (issue 13: one report, team on vs off, in a firm of BENCH_TEAM_SHARERS sharers)');
+    await benchTeam(line);
+  }
   if (process.env.BENCH_SKIP_BRIEF !== '1') {
     console.log('Meeting brief (issue 12: ten meetings of five external attendees, over the 1 GB mbox held in memory)');
     // Rendered as the worker sends it: signed links for every attendee (HMAC each), HTML and text.
