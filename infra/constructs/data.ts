@@ -21,10 +21,11 @@ export type TableAccess = 'read' | 'readwrite' | { readonly actions: readonly Ta
  * - `none` (the default): nothing at all, whatever its table access;
  * - `publish`: what its table access allows (the report worker: each sharer's own job
  *   writes and reads the index);
- * - `read-and-remove`: read, and remove by batch delete, never put or update (the links
- *   function: the who-knows page reads; stop sharing and keep private remove a person's
- *   entries in the same request, through Store.teamIndex.remove, the code the report worker
- *   runs for a non-sharer).
+ * - `read-and-remove`: read, and remove, never put (the links function: the who-knows page
+ *   reads; stop sharing and keep private remove a person's entries in the same request,
+ *   through Store.teamIndex.remove, the code the report worker runs for a non-sharer: batch
+ *   deletes of their entries and an UpdateItem that REMOVEs their key from each account's
+ *   summary item).
  */
 export type TeamIndexAccess = 'none' | 'publish' | 'read-and-remove';
 /** What a function may do with the token key: seal new tokens, or open stored ones. */
@@ -144,14 +145,15 @@ export class SinewData extends Construct {
   /**
    * Denies what `team` does not allow on the team index's partitions. `ForAnyValue`: a
    * request naming any index partition (a batch holds several keys) is refused whole.
-   * `read-and-remove` keeps BatchWriteItem, which Store.teamIndex.remove sends as deletes:
-   * IAM tells a batch's puts from its deletes only through `dynamodb:Attributes`, which we
-   * do not rely on; the links function's code path writes no entry (tested through the
-   * stack's own grants in test/functions/service-team.test.ts).
+   * `read-and-remove` keeps BatchWriteItem and UpdateItem, which Store.teamIndex.remove
+   * sends as deletes and as a REMOVE of the person's own summary key: IAM tells a batch's
+   * puts from its deletes, or one update expression from another, only through
+   * `dynamodb:Attributes`, which we do not rely on; the links function's code path writes no
+   * entry (run under the stack's own grants in test/functions/service-team.test.ts).
    */
   private limitTeamIndex(grantee: IGrantable, team: TeamIndexAccess): void {
     if (team === 'publish') return;
-    const actions = team === 'none' ? ITEM_ACTIONS : ['PutItem', 'UpdateItem'];
+    const actions = team === 'none' ? ITEM_ACTIONS : ['PutItem'];
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
         effect: Effect.DENY,
