@@ -88,6 +88,8 @@ export interface DeployedFunction {
   memoryMb: number;
   /** What its role allows: each statement's actions, resources (ARN patterns) and conditions. */
   grants: Array<{ actions: string[]; resources: string[]; conditions?: Record<string, Record<string, unknown>> }>;
+  /** What its role denies explicitly (the team index's partitions, infra/constructs/data.ts): wins over any grant. */
+  denies?: Array<{ actions: string[]; resources: string[]; conditions?: Record<string, Record<string, unknown>> }>;
 }
 export interface DeployedQueue {
   logicalId: string;
@@ -164,9 +166,8 @@ export function deployedStack(tableName: string, context: Record<string, unknown
     if (!names[id]) continue;
     const vars = ((r.Properties!.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables) ?? {};
     const env = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, resolve(v)]));
-    const grants = statementsOfRole(template, logicalId(fns[names[id]].role, stack))
-      .filter((st) => st.Effect === 'Allow')
-      .map((st) => ({
+    const statements = statementsOfRole(template, logicalId(fns[names[id]].role, stack));
+    const toGrant = (st: (typeof statements)[number]) => ({
         ...(st.Condition ? { conditions: st.Condition as Record<string, Record<string, unknown>> } : {}),
         actions: actionsOf(st),
         // Resources this stand-in cannot name (log groups, tables' indexes) matter to no mock.
@@ -177,8 +178,10 @@ export function deployedStack(tableName: string, context: Record<string, unknown
             return [];
           }
         }),
-      }));
-    functions.set(names[id], { name: names[id], logicalId: id, env, grants, timeoutS: (r.Properties!.Timeout as number | undefined) ?? 3, memoryMb: (r.Properties!.MemorySize as number | undefined) ?? 128 });
+      });
+    const grants = statements.filter((st) => st.Effect === 'Allow').map(toGrant);
+    const denies = statements.filter((st) => st.Effect === 'Deny').map(toGrant);
+    functions.set(names[id], { name: names[id], logicalId: id, env, grants, denies, timeoutS: (r.Properties!.Timeout as number | undefined) ?? 3, memoryMb: (r.Properties!.MemorySize as number | undefined) ?? 128 });
   }
   const routes: DeployedStack['routes'] = [];
   for (const [, r] of ofType('AWS::ApiGatewayV2::Route')) {
@@ -255,6 +258,51 @@ function conditionsHold(conditions: Record<string, Record<string, unknown>> | un
     }
   }
   return true;
+}
+
+/**
+ * Whether an explicit Deny's conditions hold for a call: `ForAnyValue:StringLike` (any of
+ * the call's values matches any pattern); an operator this stand-in cannot judge holds,
+ * so a deny is never skipped unseen.
+ */
+function denyApplies(conditions: Record<string, Record<string, unknown>> | undefined, request: RequestKeys): boolean {
+  for (const [operator, keys] of Object.entries(conditions ?? {})) {
+    for (const [key, expected] of Object.entries(keys)) {
+      if (operator !== 'ForAnyValue:StringLike') continue;
+      const patterns = (Array.isArray(expected) ? expected : [expected]).map((p) => new RegExp(`^${String(p).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`));
+      const value = request[key];
+      const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
+      if (!values.some((v) => patterns.some((p) => p.test(v)))) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * `dynamodb:LeadingKeys` of a call as IAM gives it: the partition key of every item it
+ * names (Key, Item, a batch's requests) or of the Query's key condition (the index's
+ * partition key for an index query); none for a Scan.
+ */
+function leadingKeys(input: Record<string, unknown>): string[] {
+  const out = new Set<string>();
+  const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof (v as { S?: unknown } | undefined)?.S === 'string' ? (v as { S: string }).S : undefined);
+  const add = (record: unknown, key: string): void => {
+    const v = text((record as Record<string, unknown> | undefined)?.[key]);
+    if (v !== undefined) out.add(v);
+  };
+  add(input.Key, 'pk');
+  add(input.Item, 'pk');
+  const condition = /^\s*(#?\w+)\s*=\s*(:\w+)/.exec(String(input.KeyConditionExpression ?? ''));
+  if (condition) add(input.ExpressionAttributeValues, condition[2]!);
+  for (const requests of Object.values((input.RequestItems ?? {}) as Record<string, unknown>)) {
+    const list = Array.isArray(requests) ? requests : ((requests as { Keys?: unknown[] }).Keys ?? []).map((Key) => ({ Key }));
+    for (const r of list as Array<{ PutRequest?: { Item: unknown }; DeleteRequest?: { Key: unknown }; Key?: unknown }>) {
+      add(r.PutRequest?.Item, 'pk');
+      add(r.DeleteRequest?.Key, 'pk');
+      add(r.Key, 'pk');
+    }
+  }
+  return [...out];
 }
 
 /** The IAM action of a DynamoDB client command (the document client's names too). */
@@ -356,6 +404,10 @@ export class Service {
     const fn = this.current ? this.stack.functions.get(this.current) : undefined;
     const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
     const allowed = fn?.grants.some((g) => g.actions.some((a) => glob(a).test(action)) && g.resources.some((r) => glob(r).test(arn)) && conditionsHold(g.conditions, request));
+    const denied = fn?.denies?.some((d) => d.actions.some((a) => glob(a).test(action)) && d.resources.some((r) => glob(r).test(arn)) && denyApplies(d.conditions, request));
+    if (denied) {
+      throw Object.assign(new Error(`User: arn:aws:sts::${ACCOUNT}:assumed-role/sinew-${this.current}/x is not authorized to perform: ${action} on resource: ${arn} with an explicit deny`), { name: 'AccessDeniedException' });
+    }
     if (!allowed) {
       throw Object.assign(new Error(`User: arn:aws:sts::${ACCOUNT}:assumed-role/sinew-${this.current}/x is not authorized to perform: ${action} on resource: ${arn}`), { name: 'AccessDeniedException' });
     }
@@ -382,7 +434,8 @@ export class Service {
       (next, context) => async (args) => {
         const input = args.input as { TableName?: string; IndexName?: string; RequestItems?: Record<string, unknown> };
         const tables = input.TableName ? [input.TableName] : Object.keys(input.RequestItems ?? {});
-        for (const table of tables) this.authorize(dynamoAction(context.commandName ?? ''), input.IndexName ? `${tableArn(table)}/index/${input.IndexName}` : tableArn(table));
+        const keys = { 'dynamodb:LeadingKeys': leadingKeys(args.input as Record<string, unknown>) };
+        for (const table of tables) this.authorize(dynamoAction(context.commandName ?? ''), input.IndexName ? `${tableArn(table)}/index/${input.IndexName}` : tableArn(table), keys);
         return next(args);
       },
       { step: 'initialize', name: 'sinewIamCheck' },
