@@ -129,7 +129,10 @@ function describeMeetings(
     else owed.set(o.address, [o.receivedAt]);
   }
   const histories = historiesOf(extraction.interactions, attendees);
-  const heldContacts = new Set(extraction.interactions.map((i) => i.contact));
+  const heldContacts = new Set<string>();
+  for (const i of extraction.interactions) heldContacts.add(i.contact);
+  // Each organization's line once, whichever meetings it appears in.
+  const lines = new Map(accountLines([...organizations].sort(), heldContacts, health.contacts).map((a) => [a.domain, a]));
   const lookup = ctx.input.colleagues ?? (() => []);
   const asOf = ctx.asOf.getTime();
 
@@ -160,7 +163,7 @@ function describeMeetings(
       start: new Date(m.start).toISOString(),
       end: new Date(Number.isFinite(m.end) ? m.end : m.start).toISOString(),
       attendees: people,
-      accounts: accountLines(orgs, heldContacts, health.contacts),
+      accounts: orgs.map((o) => ({ ...lines.get(o)! })),
     };
   });
 }
