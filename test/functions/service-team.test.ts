@@ -38,7 +38,8 @@ import { sqsRecord } from '#test/functions/report-events.ts';
  * contact they are losing and the other still talks to (and nowhere else), and tells them
  * what is shared, with a stop-sharing link. Sam follows it (through the links function):
  * his entries leave the index in that request, and next Monday Alex's email no longer names
- * him. A duplicate delivery of a report job leaves the index equal to a clean rebuild.
+ * him. A duplicate delivery of a report job leaves the index equal to a clean rebuild, and
+ * Alex's disconnect link removes everything of his from the index in that request.
  * Every DynamoDB call is checked against the function's role, the team index's Deny included.
  */
 
@@ -326,5 +327,20 @@ describe('the team view, deployed with team=on: two people at one firm', () => {
     expect(mentions(index, SAM)).toEqual([]);
     expect(mentions(index, ids.sam)).toEqual([]);
     expect(mentions(index, ALEX).length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('6. Alex disconnects from the link in his email: his partition and every index item naming him go in that request', async () => {
+    at(MONDAY_W50 + H);
+    const [alexMail] = (await mailTo(ALEX, 0)).slice(-1);
+    const disconnect = textLink(alexMail!, 'Disconnect and delete my data');
+    expect(disconnect.claims).toMatchObject({ action: 'disconnect', userId: ids.alex });
+    expect(mentions(await teamIndex(), ids.alex).length).toBeGreaterThan(0);
+    const done = await service.http('POST', disconnect.url, { body: '' });
+    expect(done.fn).toBe('links');
+    expect(done.status, done.body).toBe(200);
+    expect(await db.store().getUser(ids.alex)).toBeUndefined();
+    const index = await teamIndex();
+    expect(mentions(index, ids.alex)).toEqual([]);
+    expect(mentions(index, ALEX)).toEqual([]);
   }, 60_000);
 });
