@@ -147,7 +147,11 @@ export function confirmPage(input: ConfirmPageInput): { title: string; html: str
   if (claims.action === 'join' || claims.action === 'reconnect' || claims.action === 'notes' || claims.action === 'who-knows') {
     throw new Error(`no confirmation page for ${claims.action}`);
   }
-  const [title, text, button, kind] = isTeamLinkAction(claims.action) ? teamConfirmParts(claims.action, c) : parts[claims.action];
+  const [title, text, button, kind] = isTeamLinkAction(claims.action)
+    ? teamConfirmParts(claims.action, c)
+    : claims.action === 'undo' && claims.scope === 'sharing'
+      ? teamConfirmParts('share-contact', c)
+      : parts[claims.action];
   const scriptNonce = claims.action === 'timezone' ? newScriptNonce() : undefined;
   const fields = scriptNonce ? timeZoneFields(user, input.timeZones ?? [], scriptNonce) : '';
   const status = stateNote(claims.action, user) + teamStateNote(claims.action, user);

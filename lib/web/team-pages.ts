@@ -17,9 +17,16 @@ export function sharedListHtml(): string {
 /** What sharing gives the person in return. */
 const IN_RETURN = 'In return your report shows which colleagues also know the people you are losing touch with, and you can ask who knows whom.';
 
-/** Title, text, button and kind of a team link's confirmation page. */
-export function teamConfirmParts(action: TeamLinkAction, contactHtml: string): [string, string, string, 'primary' | 'danger'] {
+/** Title, text, button and kind of a team link's confirmation page (`share-contact`: the undo of keep private). */
+export function teamConfirmParts(action: TeamLinkAction | 'share-contact', contactHtml: string): [string, string, string, 'primary' | 'danger'] {
   switch (action) {
+    case 'share-contact':
+      return [
+        'Share this contact again',
+        `<p>${contactHtml} is shared with your colleagues again from your next weekly report, like your other contacts.</p>`,
+        'Share again',
+        'primary',
+      ];
     case 'stop-sharing':
       return [
         'Stop sharing with your team',

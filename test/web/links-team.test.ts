@@ -148,6 +148,8 @@ describe('stop sharing, share again, keep private by signed link', () => {
 
     const [undo] = forms(res.body);
     expect(verifyLink(SECRET, pathOf(undo!).slice(3), T0)).toMatchObject({ action: 'undo', userId: ids.sam, contact, scope: 'sharing' });
+    const confirmUndo = await app(true, T0 + 30_000)(get(pathOf(undo!)));
+    expect(confirmUndo.body).toContain('Share this contact again');
     const undone = await app(true, T0 + 60_000)(post(pathOf(undo!)));
     expect(undone.body).toContain('Shared again');
     const second = await app(true, T0 + 120_000)(post(pathOf(undo!)));
