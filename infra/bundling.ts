@@ -90,7 +90,7 @@ export const BUNDLE_LIMIT_BYTES = 1024 * 1024;
  */
 export const BUNDLE_CEILINGS: Readonly<Partial<Record<FunctionName, { bytes: number; why: string }>>> = {
   'sync-worker': {
-    bytes: 1_420 * 1024,
+    bytes: 1_440 * 1024,
     why: 'MSAL (about 230 KB with semver and jsonwebtoken) and the Graph client (34 KB), googleapis-common, google-auth-library and gaxios (about 200 KB with qs and bignumber.js), libmime (86 KB)',
   },
 };

@@ -1,8 +1,6 @@
 import type { ChangeSource } from './types.ts';
 import type { Account } from '#lib/store/types.ts';
 import type { Config } from '#lib/config.ts';
-import { googleClient } from '#lib/providers/google/client.ts';
-import { microsoftClient } from '#lib/providers/microsoft/client.ts';
 import {
   CONNECTED_PROVIDERS,
   connectedProvider,
@@ -28,10 +26,14 @@ export { providerEndpointsFromEnv } from './endpoints.ts';
  * stand in for the providers.
  */
 
-/** How each connected provider's clients are built (its own folder knows how). */
-const BUILD: Readonly<Record<ConnectedProvider, (credentials: OAuthClientCredentials, endpoints: ProviderEndpoints) => ProviderClient | Promise<ProviderClient>>> = {
-  google: googleClient,
-  microsoft: microsoftClient,
+/**
+ * How each connected provider's clients are built (its own folder knows how), loaded on
+ * first use: a cold sync worker evaluates a provider's libraries (MSAL, the Graph client;
+ * googleapis and google-auth-library) only when an account of that provider comes.
+ */
+const BUILD: Readonly<Record<ConnectedProvider, (credentials: OAuthClientCredentials, endpoints: ProviderEndpoints) => Promise<ProviderClient>>> = {
+  google: async (credentials, endpoints) => (await import('#lib/providers/google/client.ts')).googleClient(credentials, endpoints),
+  microsoft: async (credentials, endpoints) => (await import('#lib/providers/microsoft/client.ts')).microsoftClient(credentials, endpoints),
 };
 
 /**

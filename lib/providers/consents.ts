@@ -1,6 +1,5 @@
 import type { Config } from '#lib/config.ts';
 import { googleConsentFor } from '#lib/providers/google/consent.ts';
-import { msOAuthFor } from '#lib/providers/microsoft/oauth.ts';
 import { byCredentials } from './client-cache.ts';
 import { endpointsOf } from './endpoints.ts';
 import { CONNECTED_PROVIDERS, connectedProvider, type ConnectedProvider, type OAuthClientCredentials, type ProviderConsent, type ProviderEndpoints } from './registry.ts';
@@ -14,10 +13,14 @@ import { CONNECTED_PROVIDERS, connectedProvider, type ConnectedProvider, type OA
 /** Each connected provider's consent, built on first use and again when its credentials change. */
 export type ProviderConsents = { readonly [P in ConnectedProvider]: () => Promise<ProviderConsent> };
 
-/** How each connected provider's consent client is built (its own folder knows how). */
+/**
+ * How each connected provider's consent client is built (its own folder knows how).
+ * Microsoft's (MSAL) is loaded on first use, so a cold connect function evaluates MSAL
+ * only for a Microsoft sign-in.
+ */
 const BUILD: Readonly<Record<ConnectedProvider, (credentials: OAuthClientCredentials, endpoints: ProviderEndpoints) => ProviderConsent | Promise<ProviderConsent>>> = {
   google: googleConsentFor,
-  microsoft: msOAuthFor,
+  microsoft: async (credentials, endpoints) => (await import('#lib/providers/microsoft/oauth.ts')).msOAuthFor(credentials, endpoints),
 };
 
 export function providerConsents(credentials: (provider: ConnectedProvider) => Promise<OAuthClientCredentials>, endpoints: ProviderEndpoints): ProviderConsents {
