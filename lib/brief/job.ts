@@ -14,6 +14,7 @@ import { briefLinksFor, type BriefLinks } from '#lib/links/brief-links.ts';
 import { notesByContact } from '#lib/notes/notes.ts';
 import { syncFreshness } from '#lib/sync/freshness.ts';
 import { stableMessageId } from '#lib/mail/compose.ts';
+import { briefColleagues } from '#lib/team/brief.ts';
 
 /**
  * One person's meeting brief, from store to email (DESIGN section 9): build (lib/brief/
@@ -37,6 +38,12 @@ export interface PrepareBriefOptions {
   vault?: TokenVault;
   /** Colleagues who know an attendee (team view on); none by default. */
   colleagues?: ColleagueLookup;
+  /**
+   * The deployment's team view is on (DESIGN section 10): each attendee's colleagues are
+   * read from the team index (lib/team/brief.ts), for a person who shares; a non-sharer
+   * sees none. Without it (and without `colleagues`) nothing of the team is read.
+   */
+  team?: boolean;
   /** Issues the email's signed links; none (a file on disk) without it. */
   linkIssuer?: { baseUrl: string; secret: Uint8Array; now: Date };
 }
@@ -92,8 +99,10 @@ export async function prepareBrief(store: Store, userId: string, opts: PrepareBr
   if (built.brief.meetings.length === 0) {
     return { status: 'none', reason: 'no-meetings', json: built.brief, serialized: serializeBrief(built.brief) };
   }
+  // Only the attendees' accounts are read from the team index (one Query each).
+  const withTeam = opts.team && !opts.colleagues ? withColleagues(built.brief, await briefColleagues(store, userId, attendeesOf(built.brief))) : built.brief;
   // Only the attendees' notes are opened (in AWS each is one KMS Decrypt).
-  const json = opts.vault ? withNotes(built.brief, await notesByContact({ store, vault: opts.vault }, userId, attendeesOf(built.brief))) : built.brief;
+  const json = opts.vault ? withNotes(withTeam, await notesByContact({ store, vault: opts.vault }, userId, attendeesOf(withTeam))) : withTeam;
   const links = opts.linkIssuer ? briefLinksFor({ ...opts.linkIssuer, userId }) : undefined;
   const mailboxes: MailboxInput[] = built.accounts.map((a) => ({
     address: a.address,
@@ -131,6 +140,13 @@ export function briefEmail(prepared: PreparedBrief, from: string): OutgoingEmail
 
 function attendeesOf(brief: BriefJson): string[] {
   return [...new Set(brief.meetings.flatMap((m) => m.attendees.map((a) => a.address)))];
+}
+
+function withColleagues(brief: BriefJson, lookup: ColleagueLookup): BriefJson {
+  return {
+    ...brief,
+    meetings: brief.meetings.map((m) => ({ ...m, attendees: m.attendees.map((a) => ({ ...a, colleagues: lookup(a.address, a.domain) })) })),
+  };
 }
 
 function withNotes(brief: BriefJson, notes: ReadonlyMap<string, readonly { id: string; at: string; text: string }[]>): BriefJson {

@@ -37,6 +37,8 @@ export interface BriefJobDeps {
   settings?: Settings;
   /** Colleagues who know an attendee (team view on); none by default. */
   colleagues?: ColleagueLookup;
+  /** The deployment's team view is on: colleagues from the team index (see `prepareBrief`). */
+  team?: boolean;
 }
 
 export type BriefJobResult =
@@ -76,6 +78,7 @@ export async function runBriefJob(job: BriefJob, deps: BriefJobDeps): Promise<Br
         vault: deps.vault,
         linkIssuer: { baseUrl: deps.baseUrl, secret: deps.secret, now },
         ...(deps.colleagues ? { colleagues: deps.colleagues } : {}),
+        ...(deps.team ? { team: true } : {}),
       });
       return prepared.status === 'ready'
         ? { email: briefEmail(prepared, deps.sender), composed: prepared }

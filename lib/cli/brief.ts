@@ -23,6 +23,8 @@ export interface BriefFlags extends GlobalFlags, SettingsFlags {
   user?: string;
   /** Email the brief over SMTP (`SINEW_SMTP_URL`) to the person's address. */
   send?: boolean;
+  /** The team view over the people in this store (DESIGN section 10): colleagues who know each attendee. */
+  team?: boolean;
 }
 
 export interface WrittenBrief {
@@ -45,6 +47,8 @@ export async function writeUserBrief(
     files: { html?: string; text?: string; json?: string };
     vault?: TokenVault;
     linkIssuer?: { baseUrl: string; secret: Uint8Array; now: Date };
+    /** The team view is on: each attendee's colleagues from the team index (a sharer only). */
+    team?: boolean;
   },
 ): Promise<WrittenBrief> {
   const prepared = await prepareBrief(store, userId, {
@@ -54,6 +58,7 @@ export async function writeUserBrief(
     settings: opts.settings,
     ...(opts.vault ? { vault: opts.vault } : {}),
     ...(opts.linkIssuer ? { linkIssuer: opts.linkIssuer } : {}),
+    ...(opts.team ? { team: true } : {}),
   });
   const files: string[] = [];
   const write = async (file: string | undefined, body: string | undefined): Promise<void> => {
@@ -127,6 +132,7 @@ export async function runBrief(flags: BriefFlags, out: (line: string) => void, n
       files,
       vault: await localVault(flags),
       ...(linkIssuer ? { linkIssuer } : {}),
+      ...(flags.team ? { team: true } : {}),
     });
     const { prepared } = written;
     if (prepared.status === 'none') {

@@ -99,7 +99,8 @@ export function buildProgram(out: (line: string) => void, now: () => Date, clock
       .option('--text <file>', 'write the plain-text part here')
       .option('--json <file>', 'write the brief JSON here')
       .option('--user <address>', 'whose brief (default: the last imported user)')
-      .option('--send', 'email the brief to the user over SMTP (SINEW_SMTP_URL, from SINEW_REPORT_FROM)'),
+      .option('--send', 'email the brief to the user over SMTP (SINEW_SMTP_URL, from SINEW_REPORT_FROM)')
+      .option('--team', 'the team view over the people in this store: colleagues who know each attendee'),
   ).action(async (opts, cmd: Command) => runBrief({ ...cmd.optsWithGlobals(), ...opts }, out, now));
 
   addNoteCommands(program, out, now);

@@ -8,4 +8,5 @@ export { byTierThenRecent, colleaguesAt, isTeamSingleThreaded, teamAccounts } fr
 export { MAX_PATH_COLLEAGUES, warmPaths } from './paths.ts';
 export { NOT_SHARING, teamViewFor, type TeamReportInput } from './publish.ts';
 export { WHAT_IS_SHARED, isSharing, keepPrivate, markTeamTold, removeFromTeam, shareAgain, stopSharing, teamNoticeDue, undoKeepPrivate, type SharingChange } from './sharing.ts';
+export { MAX_BRIEF_COLLEAGUES, briefColleagues, type ContactColleague, type ContactColleagues } from './brief.ts';
 export { NotSharingError, whoKnows, type WhoKnowsAnswer } from './who-knows.ts';

@@ -2,13 +2,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFirmFiles } from '#lib/local/demo/firm.ts';
+import { firmMailboxes, writeFirmFiles } from '#lib/local/demo/firm.ts';
+import { localDate } from '#lib/brief/day.ts';
 import { DEMO_AS_OF } from '#lib/local/demo/index.ts';
 import { parseReportJson } from '#lib/report/json.ts';
 import { runCli, type CliRun } from '#test/support/cli.ts';
 
 /** The team view on the CLI (DESIGN section 10): several people in one local store. */
-describe('sinew demo --team, report --team and who-knows --team', () => {
+describe('sinew demo --team, report --team, who-knows --team and brief --team', () => {
   let dir: string;
   let run: CliRun;
 
@@ -35,7 +36,7 @@ describe('sinew demo --team, report --team and who-knows --team', () => {
     expect(alex.team!.paths.find((p) => p.reason === 'singleThreaded')).toMatchObject({ for: 'halcyonhealth.org', colleagues: [{ name: 'Mark Ellis', via: 'daniel.kim@halcyonhealth.org' }] });
   });
 
-  it('import --me per person keeps several people in one store; report --team --user and who-knows --team pick the person', async () => {
+  it('import --me per person keeps several people in one store; report --team --user, who-knows --team and brief --team pick the person', async () => {
     const data = join(dir, 'data');
     const firm = await writeFirmFiles(join(dir, 'firm'), DEMO_AS_OF);
     for (const f of firm) {
@@ -62,5 +63,20 @@ describe('sinew demo --team, report --team and who-knows --team', () => {
     const off = await runCli(['--data', data, 'who-knows', 'acme-logistics.com', '--user', sarah!.me]);
     expect(off.code).toBe(1);
     expect(off.stderr).toMatch(/pass --team/);
+
+    // Sarah's last monthly meeting with Oliver Grant: her brief that day names Sam, who also knows him.
+    const [sarahBox] = firmMailboxes(DEMO_AS_OF);
+    const lastOliver = sarahBox!.events.filter((e) => e.attendees.some((a) => a.address.toLowerCase() === 'oliver.grant@brightwatercap.com')).at(-1)!;
+    const date = localDate(lastOliver.start, sarahBox!.person.tz);
+    const oliverIn = async (flags: string[]) => {
+      const file = join(dir, `brief-${flags.length}.json`);
+      const r = await runCli(['--data', data, 'brief', ...flags, '--user', sarah!.me, '--date', date, '--json', file]);
+      expect(r.code, r.stderr).toBe(0);
+      const brief = JSON.parse(await readFile(file, 'utf8')) as { meetings: Array<{ attendees: Array<{ address: string; colleagues: unknown[] }> }> };
+      return brief.meetings.flatMap((m) => m.attendees).find((a) => a.address === 'oliver.grant@brightwatercap.com');
+    };
+    const withTeam = await oliverIn(['--team']);
+    expect(withTeam?.colleagues).toEqual([{ name: 'Sam Lee', tier: expect.stringMatching(/^(strong|ok|weak)$/), lastInteraction: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) }]);
+    expect((await oliverIn([]))?.colleagues).toEqual([]);
   }, 180_000);
 });
