@@ -37,6 +37,8 @@ async function processRecord(record: SQSRecord, context?: Context): Promise<void
       owner: `${context?.awsRequestId ?? 'local'}:${record.messageId}:${randomUUID()}`,
       now: () => new Date(),
       leaseMs: remaining + LEASE_MARGIN_MS,
+      // The team view (CDK context team=on): each attendee's colleagues, for a person who shares.
+      ...(runtime.env.SINEW_TEAM === 'on' ? { team: true } : {}),
     });
     if (result.status === 'sent') {
       metrics.addMetric('BriefSent', MetricUnit.Count, 1);

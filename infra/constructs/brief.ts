@@ -76,11 +76,13 @@ export class BriefService extends Construct {
         SINEW_BASE_URL: props.baseUrl,
         SINEW_SENDER: mail.senderAddress,
         SINEW_SES_CONFIGURATION_SET: mail.configurationSet.configurationSetName,
+        ...(config.team ? { SINEW_TEAM: 'on' } : {}),
       },
     });
     // Reads the person's profile, accounts, items and notes (GetItem, Query of the
-    // partition), and writes only its send claim (PutItem, DeleteItem on release).
-    data.grantTable(this.worker, { actions: ['GetItem', 'Query', 'PutItem', 'DeleteItem'] });
+    // partition), and writes only its send claim (PutItem, DeleteItem on release). With the
+    // team view on it may also Query the team index (the attendees' colleagues), nothing else there.
+    data.grantTable(this.worker, { actions: ['GetItem', 'Query', 'PutItem', 'DeleteItem'] }, config.team ? 'read' : 'none');
     data.grantNoteKey(this.worker, 'open');
     secrets.linkSigning.grantRead(this.worker);
     mail.grantSend(this.worker);

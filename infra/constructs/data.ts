@@ -25,9 +25,11 @@ export type TableAccess = 'read' | 'readwrite' | { readonly actions: readonly Ta
  *   reads; stop sharing and keep private remove a person's entries in the same request,
  *   through Store.teamIndex.remove, the code the report worker runs for a non-sharer: batch
  *   deletes of their entries and an UpdateItem that REMOVEs their key from each account's
- *   summary item).
+ *   summary item);
+ * - `read`: Query only (the brief worker with the team view on: Store.teamIndex.list of
+ *   the attendees' accounts), never a write.
  */
-export type TeamIndexAccess = 'none' | 'publish' | 'read-and-remove';
+export type TeamIndexAccess = 'none' | 'publish' | 'read-and-remove' | 'read';
 /** What a function may do with the token key: seal new tokens, or open stored ones. */
 export type TokenKeyAccess = 'seal' | 'open';
 
@@ -153,7 +155,7 @@ export class SinewData extends Construct {
    */
   private limitTeamIndex(grantee: IGrantable, team: TeamIndexAccess): void {
     if (team === 'publish') return;
-    const actions = team === 'none' ? ITEM_ACTIONS : ['PutItem'];
+    const actions = team === 'none' ? ITEM_ACTIONS : team === 'read' ? ITEM_ACTIONS.filter((a) => a !== 'Query') : ['PutItem'];
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
         effect: Effect.DENY,

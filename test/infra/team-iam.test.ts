@@ -10,10 +10,11 @@ import { actionsOf, logicalId, resourcesOf, statementsOfRole, synthSinew, type S
 /**
  * The team view in the stack (DESIGN section 10, issue 13): CDK context `team` (off by
  * default, `on` to turn it on; anything else stops synthesis naming the key) reaches the
- * report worker and the links function as SINEW_TEAM; the table is shared, so every
- * function but the report worker is denied the index's partitions (`dynamodb:LeadingKeys`
- * TEAM#*, TEAMBY#*): entirely, except the links function, which reads and removes (no put,
- * no update). cdk-nag AwsSolutions stays clean with the team view on.
+ * report worker, the links function and the brief worker as SINEW_TEAM; the table is shared,
+ * so every function but the report worker is denied the index's partitions
+ * (`dynamodb:LeadingKeys` TEAM#*, TEAMBY#*): entirely, except the links function, which reads
+ * and removes (no put, no update), and with the team view on the brief worker, which may only
+ * Query (the attendees' colleagues). cdk-nag AwsSolutions stays clean with the team view on.
  */
 
 let on: { stack: SinewStack; template: Template };
@@ -57,9 +58,9 @@ describe('CDK context team', () => {
     expect(() => parseSinewConfig({ ...base, team: 'yes' })).toThrow(/CDK context "team": expected on or off.*got "yes"/);
   });
 
-  it('reaches the report worker and the links function as SINEW_TEAM=on, and no other function; nothing when off', () => {
+  it('reaches the report worker, the links function and the brief worker as SINEW_TEAM=on, and no other function; nothing when off', () => {
     for (const [name, fn] of Object.entries(fns(on.stack))) {
-      expect(envOf(on, fn).SINEW_TEAM, name).toBe(name === 'report-worker' || name === 'links' ? 'on' : undefined);
+      expect(envOf(on, fn).SINEW_TEAM, name).toBe(['report-worker', 'links', 'brief-worker'].includes(name) ? 'on' : undefined);
     }
     for (const [name, fn] of Object.entries(fns(off.stack))) expect(envOf(off, fn).SINEW_TEAM, name).toBeUndefined();
   });
@@ -76,13 +77,16 @@ describe('who may touch the team index (one shared table)', () => {
     }
   });
 
-  it('only the report worker and the links function may read it; the links function may query, batch-delete and update (its REMOVE of a summary key), never put', () => {
+  it('only the report worker, the links function and (team on) the brief worker may read it; the links function may query, batch-delete and update (its REMOVE of a summary key), never put; the brief worker may only query', () => {
     const everything = ['BatchGetItem', 'BatchWriteItem', 'ConditionCheckItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'Scan', 'UpdateItem'].map((a) => `dynamodb:${a}`);
     for (const [name, fn] of Object.entries(fns(on.stack))) {
       if (name === 'report-worker') continue;
       if (name === 'links') expect(denied(on, fn), name).toEqual(['dynamodb:PutItem']);
+      else if (name === 'brief-worker') expect(denied(on, fn), name).toEqual(everything.filter((a) => a !== 'dynamodb:Query'));
       else expect(denied(on, fn), name).toEqual(everything);
     }
+    // With the team view off the brief worker reads nothing of the index.
+    expect(denied(off, off.stack.brief.worker)).toEqual(everything);
     // The denies cover the table and its index, so no Query through gsi1 reaches the index either.
     const [deny] = teamDenies(on, on.stack.connect.links);
     expect(JSON.stringify(deny!.Resource)).toContain('/index/');
