@@ -104,4 +104,30 @@ describe('brief worker', () => {
     expect(all).not.toContain(ANN);
     expect(all).not.toContain(ME);
   });
+
+  it('with the team view on (SINEW_TEAM=on), names the colleagues who know an attendee, from the team index, never the person', async () => {
+    const entry = (sharer: string, colleague: string, colleagueName: string) => ({
+      sharer, colleague, colleagueName, contact: ANN, name: 'Ann Lee', domain: 'client.example', tier: 'strong' as const,
+      lastInteraction: '2026-11-18', lastMeeting: null, active: true,
+    });
+    await store.teamIndex.replace('u-sam', [entry('u-sam', 'sam.lee@acme.com', 'Sam Lee')]);
+    await store.teamIndex.replace(USER, [entry(USER, ME, 'Me Myself')]);
+    await store.putItems(USER, [meetingWith('2026-11-25T09:00:00.000Z', [ANN])]);
+    const base = { SINEW_TABLE_NAME: db.tableName, SINEW_SENDER: 'briefs@sinew.example.com', SINEW_BASE_URL: 'https://sinew.example.com', SINEW_SES_CONFIGURATION_SET: 'sinew' };
+    const runtime = { store, vault, sqs: new SQSClient({ region: 'eu-west-1' }), oauthClient: () => Promise.reject(new Error('unused')), linkSecret: async () => SECRET };
+    const textOf = async (date: string, team: boolean): Promise<string> => {
+      setRuntimeForTests({ ...runtime, env: lambdaEnv({ ...base, ...(team ? { SINEW_TEAM: 'on' } : {}) }) });
+      vi.setSystemTime(Date.parse(`${date}T06:01:00.000Z`));
+      const before = ses.commandCalls(SendEmailCommand).length;
+      expect(await invoke(sqsRecord(`m-${date}`, { ...job, date, asOf: `${date}T06:00:00.000Z` }))).toEqual([]);
+      const sends = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
+      expect(sends).toHaveLength(before + 1);
+      return (await simpleParser(Buffer.from(sends.at(-1)!.Content!.Raw!.Data!))).text ?? '';
+    };
+    await store.putItems(USER, [meetingWith('2026-11-26T09:00:00.000Z', [ANN])]);
+    const on = await textOf('2026-11-25', true);
+    expect(on).toMatch(/Colleagues who know Ann: Sam Lee \(strong tie, [^)]*18 Nov[^)]*\)/);
+    expect(on).not.toContain('Me Myself');
+    expect(await textOf('2026-11-26', false)).not.toContain('Colleagues who know');
+  });
 });
