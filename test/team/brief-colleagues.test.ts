@@ -49,7 +49,22 @@ describe('briefColleagues', () => {
     const sam = await briefColleagues(store, ids.sam, [ann.address, fred.address]);
     expect(sam(ann.address, 'acme.example').map((c) => c.name)).toEqual(['Kim Ng']);
     expect(sam(fred.address, 'gmail.com').map((c) => c.name)).toEqual(['Lee Po']);
+  });
+
+  it('lists at most three, strongest then most recent', async () => {
+    const entry = (n: number, tier: 'strong' | 'ok' | 'weak', lastInteraction: string) => ({
+      sharer: `u-${n}`, colleague: `c${n}@firm.example`, colleagueName: `C ${n}`, contact: 'dee@delta.example', name: 'Dee', domain: 'delta.example',
+      tier, lastInteraction, lastMeeting: null, active: true,
+    });
+    const rows = [entry(1, 'weak', '2026-11-20'), entry(2, 'strong', '2026-10-01'), entry(3, 'ok', '2026-11-01'), entry(4, 'strong', '2026-11-10')];
+    for (const e of rows) await store.teamIndex.replace(e.sharer, [e]);
+    const kim = await briefColleagues(store, ids.kim, ['dee@delta.example']);
     expect(MAX_BRIEF_COLLEAGUES).toBe(3);
+    expect(kim('dee@delta.example', 'delta.example')).toEqual([
+      { name: 'C 4', tier: 'strong', lastInteraction: '2026-11-10' },
+      { name: 'C 2', tier: 'strong', lastInteraction: '2026-10-01' },
+      { name: 'C 3', tier: 'ok', lastInteraction: '2026-11-01' },
+    ]);
   });
 
   it('a non-sharer gets none, and a colleague who stopped sharing is gone', async () => {
