@@ -13,7 +13,7 @@ import { lambdaContext } from '#test/support/lambda.ts';
 
 /**
  * Handlers only adapt (STYLE.md, functions/): each Lambda's file is small and its middy
- * chain is the one functions/shared/handler.ts composes, so the seven functions log,
+ * chain is the one functions/shared/handler.ts composes, so every function log,
  * trace and count the same way.
  */
 const FUNCTIONS_DIR = join(PROJECT_ROOT, 'functions');
@@ -22,7 +22,7 @@ const handlerFiles = readdirSync(FUNCTIONS_DIR).filter((f) => f.endsWith('.ts'))
 afterEach(() => vi.restoreAllMocks());
 
 describe('the handlers in functions/', () => {
-  it('are the stack\'s seven functions, one file each', () => {
+  it('are the stack\'s functions, one file each', () => {
     expect(handlerFiles.map((f) => f.replace(/\.ts$/, '')).sort()).toStrictEqual([...FUNCTION_NAMES].sort());
   });
 
