@@ -13,7 +13,7 @@ import { lambdaContext } from '#test/support/lambda.ts';
 
 /**
  * Handlers only adapt (STYLE.md, functions/): each Lambda's file is small and its middy
- * chain is the one functions/shared/handler.ts composes, so every function log,
+ * chain is the one functions/shared/handler.ts composes, so all functions log,
  * trace and count the same way.
  */
 const FUNCTIONS_DIR = join(PROJECT_ROOT, 'functions');
