@@ -4,6 +4,7 @@ import type { Settings } from '#lib/settings.ts';
 import { defaultSettings } from '#lib/settings.ts';
 import type { Store, User } from '#lib/store/types.ts';
 import { checkLocalHour, zonesAtLocalHour } from '#lib/time/local-hour.ts';
+import { mapWithLimit } from '#lib/map-with-limit.ts';
 import { briefedMeetingsOn } from './build.ts';
 import { briefAsOf, BRIEF_HOUR, localDate } from './day.ts';
 
@@ -78,7 +79,7 @@ export async function dispatchBriefs(input: BriefDispatchInput): Promise<BriefDi
     const userIds = await input.store.listUsersForReport(timeZone);
     result.listed += userIds.length;
     const asOf = briefAsOf(date, timeZone, briefHour).toISOString();
-    const picked = await eachLimited(userIds, input.concurrency ?? 8, async (userId): Promise<BriefJob | undefined> => {
+    const picked = await mapWithLimit(userIds, input.concurrency ?? 8, async (userId): Promise<BriefJob | undefined> => {
       const user = await input.store.getUser(userId);
       if (!user) {
         result.skipped.gone += 1;
@@ -101,18 +102,4 @@ export async function dispatchBriefs(input: BriefDispatchInput): Promise<BriefDi
     result.jobs += jobs.length;
   }
   return result;
-}
-
-/** `work` over `values`, at most `limit` at once, results in the values' order. */
-async function eachLimited<T, R>(values: readonly T[], limit: number, work: (value: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(values.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < values.length) {
-      const i = next++;
-      out[i] = await work(values[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), values.length) }, lane));
-  return out;
 }

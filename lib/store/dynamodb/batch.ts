@@ -103,21 +103,5 @@ export function chunk<T>(values: readonly T[], size: number): T[][] {
   return chunks;
 }
 
-/** Run `task` over `values` with at most `limit` in flight; results in input order. */
-export async function mapWithLimit<T, R>(
-  values: readonly T[],
-  limit: number,
-  task: (value: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(values.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < values.length) {
-      const index = next;
-      next += 1;
-      results[index] = await task(values[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, values.length) }, worker));
-  return results;
-}
+/** Bounded fan-out, kept here for the store's modules that import it with the batches. */
+export { mapWithLimit } from '#lib/map-with-limit.ts';
