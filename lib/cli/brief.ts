@@ -1,30 +1,19 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Store } from '#lib/store/types.ts';
 import type { Settings } from '#lib/settings.ts';
 import type { TokenVault } from '#lib/connect/token-vault.ts';
 import { briefEmail, prepareBrief, type NoBrief, type PreparedBrief } from '#lib/brief/job.ts';
 import { SmtpMailer } from '#lib/mail/smtp-mailer.ts';
-import { loadConfig } from '#lib/config.ts';
-import { ConfigError, InputError } from '#lib/errors.ts';
-import { userIdFor } from '#lib/connect/identity.ts';
-import { openCliContext, type GlobalFlags } from './context.ts';
-import { parseAsOf, settingsFromFlags, type SettingsFlags } from './options.ts';
+import { InputError } from '#lib/errors.ts';
+import { openMailRun, type MailFlags } from './context.ts';
+import { parseAsOf } from './options.ts';
 import { localLinkSecret } from './report.ts';
 import { localVault } from './connect.ts';
 
-export interface BriefFlags extends GlobalFlags, SettingsFlags {
+export interface BriefFlags extends MailFlags {
   /** The local day `YYYY-MM-DD`; default today in the person's zone. */
   date?: string;
-  asOf?: string;
-  html?: string;
-  text?: string;
-  json?: string;
-  user?: string;
-  /** Email the brief over SMTP (`SINEW_SMTP_URL`) to the person's address. */
-  send?: boolean;
-  /** The team view over the people in this store (DESIGN section 10): colleagues who know each attendee. */
-  team?: boolean;
 }
 
 export interface WrittenBrief {
@@ -108,21 +97,10 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 export async function runBrief(flags: BriefFlags, out: (line: string) => void, now: () => Date): Promise<void> {
   if (flags.date !== undefined && !DAY.test(flags.date)) throw new InputError(`--date must be a day such as 2026-11-24 (got '${flags.date}')`);
   const asOf = flags.asOf === undefined ? undefined : parseAsOf(flags.asOf, now());
-  const settings = settingsFromFlags(flags);
-  const config = loadConfig();
-  if (flags.send && !config.SINEW_SMTP_URL) {
-    throw new ConfigError('SINEW_SMTP_URL is not set: --send needs an SMTP server, e.g. SINEW_SMTP_URL=smtp://127.0.0.1:2525');
-  }
-  const ctx = await openCliContext(flags);
+  const { settings, config, ctx, userId, files } = await openMailRun(flags, 'brief', 'no user to brief: run `sinew import` first, or pass --user ADDRESS');
   try {
-    const userId = flags.user ? userIdFor(flags.user) : await ctx.defaultUser();
-    if (!userId) throw new InputError('no user to brief: run `sinew import` first, or pass --user ADDRESS');
     const user = await ctx.store.getUser(userId);
     if (!user) throw new InputError(`no such user: ${flags.user ?? userId} (import or connect a mailbox first)`);
-    const anyFile = flags.html || flags.text || flags.json;
-    const files = anyFile || flags.send
-      ? { html: flags.html, text: flags.text, json: flags.json }
-      : { html: join('out', 'brief.html'), text: join('out', 'brief.txt'), json: join('out', 'brief.json') };
     const linkIssuer = flags.send ? { baseUrl: config.SINEW_BASE_URL, secret: await localLinkSecret(flags), now: now() } : undefined;
     const written = await writeUserBrief(ctx.store, userId, {
       ...(flags.date ? { date: flags.date } : {}),

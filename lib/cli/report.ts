@@ -6,27 +6,15 @@ import type { ReportJson } from '#lib/report/types.ts';
 import type { Settings } from '#lib/settings.ts';
 import { prepareWeeklyReport, reportEmail, type PreparedReport } from '#lib/report/job.ts';
 import { SmtpMailer } from '#lib/mail/smtp-mailer.ts';
-import { loadConfig } from '#lib/config.ts';
-import { ConfigError, InputError } from '#lib/errors.ts';
 import { loadOrCreateKeyFile, type TokenVault } from '#lib/connect/token-vault.ts';
-import { openCliContext, type GlobalFlags } from './context.ts';
-import { parseAsOf, settingsFromFlags, type SettingsFlags } from './options.ts';
+import { openMailRun, type GlobalFlags, type MailFlags } from './context.ts';
+import { parseAsOf } from './options.ts';
 import { summarize } from './summary.ts';
-import { userIdFor } from '#lib/connect/identity.ts';
 import { teamLine } from './who-knows.ts';
 import { localVault } from './connect.ts';
 
-export interface ReportFlags extends GlobalFlags, SettingsFlags {
-  asOf?: string;
-  html?: string;
-  text?: string;
-  json?: string;
-  user?: string;
-  /** Email the report over SMTP (`SINEW_SMTP_URL`) to the user's address. */
-  send?: boolean;
-  /** The team view over the people in this store (DESIGN section 10). */
-  team?: boolean;
-}
+/** `sinew report`'s flags: those it shares with `sinew brief`. */
+export type ReportFlags = MailFlags;
 
 export interface WrittenReport {
   json: ReportJson;
@@ -81,20 +69,8 @@ export async function writeUserReport(
  */
 export async function runReport(flags: ReportFlags, out: (line: string) => void, now: () => Date): Promise<void> {
   const asOf = parseAsOf(flags.asOf, now());
-  const settings = settingsFromFlags(flags);
-  const config = loadConfig();
-  // Before any work: a send that cannot happen should say so at once.
-  if (flags.send && !config.SINEW_SMTP_URL) {
-    throw new ConfigError('SINEW_SMTP_URL is not set: --send needs an SMTP server, e.g. SINEW_SMTP_URL=smtp://127.0.0.1:2525');
-  }
-  const ctx = await openCliContext(flags);
+  const { settings, config, ctx, userId, files } = await openMailRun(flags, 'report', 'no user to report on: run `sinew import` first, or pass --user ADDRESS');
   try {
-    const userId = flags.user ? userIdFor(flags.user) : await ctx.defaultUser();
-    if (!userId) throw new InputError('no user to report on: run `sinew import` first, or pass --user ADDRESS');
-    const anyFile = flags.html || flags.text || flags.json;
-    const files = anyFile || flags.send
-      ? { html: flags.html, text: flags.text, json: flags.json }
-      : { html: join('out', 'report.html'), text: join('out', 'report.txt'), json: join('out', 'report.json') };
     const linkIssuer = flags.send
       ? { baseUrl: config.SINEW_BASE_URL, secret: await localLinkSecret(flags), now: now() }
       : undefined;
