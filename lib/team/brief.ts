@@ -14,7 +14,7 @@ import { isSharing } from './sharing.ts';
 export const MAX_BRIEF_COLLEAGUES = 3;
 
 /** One colleague who knows an attendee, as the brief shows them. */
-export interface ContactColleague {
+interface ContactColleague {
   /** Their display name, or their address when the index holds none. */
   name: string;
   tier: TeamTier;
@@ -23,7 +23,7 @@ export interface ContactColleague {
 }
 
 /** Colleagues who know one attendee (address, domain), synchronous: the brief's lookup. */
-export type ContactColleagues = (address: string, domain: string) => ContactColleague[];
+type ContactColleagues = (address: string, domain: string) => ContactColleague[];
 
 /**
  * Reads the index entries of the attendees' accounts (organization domain, or the

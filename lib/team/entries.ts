@@ -14,9 +14,9 @@ import type { TeamEntry, TeamTier } from '#lib/store/types.ts';
  */
 
 /** Health at and above which a tie is `strong`. */
-export const STRONG_HEALTH = 70;
+const STRONG_HEALTH = 70;
 /** Health at and above which a tie is `ok` (below it: `weak`). */
-export const OK_HEALTH = 40;
+const OK_HEALTH = 40;
 
 /** The tier of a health score: strong 70 and up, ok 40 to 69, weak under 40. */
 export function tierOf(health: number): TeamTier {
@@ -33,13 +33,13 @@ export function isActiveRelationship(c: Pick<ContactHealth, 'sent' | 'received' 
 }
 
 /** Who publishes: their user id, report address and display name. */
-export interface Sharer {
+interface Sharer {
   userId: string;
   address: string;
   name: string | null;
 }
 
-export interface TeamEntriesInput {
+interface TeamEntriesInput {
   sharer: Sharer;
   /** The health result's contacts (those with an interaction in the window). */
   contacts: readonly ContactHealth[];

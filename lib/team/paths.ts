@@ -5,7 +5,7 @@ import { byTierThenRecent, groupByDomain } from './coverage.ts';
 import type { PathColleague, WarmPath, WarmPathReason } from './types.ts';
 
 /** Colleagues named per warm path. */
-export const MAX_PATH_COLLEAGUES = 2;
+const MAX_PATH_COLLEAGUES = 2;
 
 /**
  * Warm paths (DESIGN section 10): for each fading contact, no-face-time contact and

@@ -12,7 +12,7 @@ import { isSharing, removeFromTeam } from './sharing.ts';
 import type { TeamJson } from './types.ts';
 
 /** What a weekly report knows that its team view needs: all of it the person's own. */
-export interface TeamReportInput {
+interface TeamReportInput {
   user: User;
   /** The name the person sends under (lib/team/entries.ts sharerNameOf). */
   sharerName: string | null;
@@ -27,7 +27,7 @@ export interface TeamReportInput {
 }
 
 /** The team member of a non-sharer's report: no team view. */
-export const NOT_SHARING: TeamJson = Object.freeze({ sharing: false, accounts: [], paths: [] }) as TeamJson;
+const NOT_SHARING: TeamJson = Object.freeze({ sharing: false, accounts: [], paths: [] }) as TeamJson;
 
 /**
  * The team side of one person's weekly report job (DESIGN section 10). A sharer's job

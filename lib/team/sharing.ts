@@ -13,7 +13,7 @@ export function isSharing(user: Pick<User, 'teamSharing'>): boolean {
   return user.teamSharing !== 'stopped';
 }
 
-export interface SharingChange {
+interface SharingChange {
   changed: boolean;
   /** Index entries removed by this call. */
   removed: number;
