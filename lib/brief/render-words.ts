@@ -1,5 +1,5 @@
 import type { BriefAccount, BriefAttendee, LastDirection } from './schema.ts';
-import { capitalize, numberWord, organizationLabel, organizationOf, plural, type DateWords } from '#lib/report/phrasing.ts';
+import { capitalize, listNames, numberWord, organizationLabel, organizationOf, plural, type DateWords } from '#lib/report/phrasing.ts';
 
 /**
  * How the brief says its numbers in words (DESIGN section 9): "Ann Lee (Acme) usually
@@ -102,10 +102,10 @@ export function openLoops(a: Pick<BriefAttendee, 'owed' | 'awaiting'>, first: st
   const out: string[] = [];
   const owed = a.owed.map((o) => relative(dates, o.receivedAt));
   if (owed.length === 1) out.push(`You owe ${first} a reply since ${owed[0]}.`);
-  else if (owed.length > 1) out.push(`You owe ${first} replies to ${numberWord(owed.length)} messages, since ${joinAnd(owed)}.`);
+  else if (owed.length > 1) out.push(`You owe ${first} replies to ${numberWord(owed.length)} messages, since ${listNames(owed, Infinity)}.`);
   const awaiting = a.awaiting.map((w) => dates.date(w.sentAt));
   if (awaiting.length === 1) out.push(`${first} has not answered your mail of ${awaiting[0]}.`);
-  else if (awaiting.length > 1) out.push(`${first} has not answered ${numberWord(awaiting.length)} of your messages (${joinAnd(awaiting)}).`);
+  else if (awaiting.length > 1) out.push(`${first} has not answered ${numberWord(awaiting.length)} of your messages (${listNames(awaiting, Infinity)}).`);
   return out;
 }
 
@@ -170,12 +170,6 @@ export function relative(dates: DateWords, when: string): string {
   if (ago === 1) return 'yesterday';
   if (ago > 1 && ago < 7) return dates.when(when).replace(/^on /, '');
   return dates.date(when);
-}
-
-/** "a", "a and b", "a, b and c". */
-export function joinAnd(items: string[]): string {
-  if (items.length <= 1) return items[0] ?? '';
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 /** The labels of the brief's links, the same in both parts (the notes link's: lib/report/wording.ts notesLinkLabel). */
