@@ -4,13 +4,13 @@ import { MailDeliveryError } from './errors.ts';
 import type { Mailer, OutgoingEmail } from './mailer.ts';
 
 /**
- * One email per key, however often its job is delivered (the claim pattern of the weekly
- * report's `runReportJob`, lib/report/job.ts, for the meeting brief and whatever sends
- * once next): a conditional claim in the person's partition lets one attempt through,
- * the email is composed and sent, and the send is recorded, so every later claim answers
- * `sent`. A failure before the send, or a transport's refusal, gives the claim back, so a
- * retry need not wait for the lease; after a timeout the message may be on its way, so
- * the lease holds retries off as long as it can.
+ * One email per key, however often its job is delivered (the weekly report's
+ * `runReportJob`, lib/report/job.ts, the meeting brief's `runBriefJob`, lib/brief/send.ts,
+ * and whatever sends once next): a conditional claim in the person's partition lets one
+ * attempt through, the email is composed and sent, and the send is recorded, so every
+ * later claim answers `sent`. A failure before the send, or a transport's refusal, gives
+ * the claim back, so a retry need not wait for the lease; after a timeout the message may
+ * be on its way, so the lease holds retries off as long as it can.
  *
  * What can still send twice: the worker dies after the transport accepted the message and
  * before the one DynamoDB write of `markSent` lands, and the job is delivered again after
@@ -34,29 +34,36 @@ export interface SendOnceDeps {
    * still run (a Lambda's remaining time), so a live worker is never overtaken.
    */
   leaseMs: number;
+  /** The error thrown while another attempt holds the claim; default a {@link SendBusyError} naming the key. */
+  busy?: () => SendBusyError;
 }
 
-export type SendOnceResult<S> =
-  | { status: 'sent'; messageId: string; recorded: boolean; composed: S }
-  | { status: 'already-sent' }
-  | { status: 'nothing'; composed: S };
+export type SendOnceSent<S> = { status: 'sent'; messageId: string; recorded: boolean; composed: S };
+
+export type SendOnceResult<S> = SendOnceSent<S> | { status: 'already-sent' } | { status: 'nothing'; composed: S };
+
+type Compose<S, E extends OutgoingEmail | undefined> = () => Promise<{ email: E; composed: S }>;
 
 /**
  * Sends the email `compose` gives, once per `userId` and `key`. `compose` runs only under
  * the claim; it returns the email and what the caller wants back, or `email: undefined`
  * when there turned out to be nothing to send (the claim is given back).
  *
- * @throws SendBusyError while another attempt holds the claim; whatever `compose` or the mailer throws.
+ * A `compose` that always gives an email never answers `nothing`.
+ *
+ * @throws SendBusyError (or `deps.busy`'s) while another attempt holds the claim; whatever `compose` or the mailer throws.
  */
+export async function sendOnce<S>(deps: SendOnceDeps, userId: string, key: string, compose: Compose<S, OutgoingEmail>): Promise<SendOnceSent<S> | { status: 'already-sent' }>;
+export async function sendOnce<S>(deps: SendOnceDeps, userId: string, key: string, compose: Compose<S, OutgoingEmail | undefined>): Promise<SendOnceResult<S>>;
 export async function sendOnce<S>(
   deps: SendOnceDeps,
   userId: string,
   key: string,
-  compose: () => Promise<{ email: OutgoingEmail | undefined; composed: S }>,
+  compose: Compose<S, OutgoingEmail | undefined>,
 ): Promise<SendOnceResult<S>> {
   const claim = await deps.store.claimSend(userId, key, deps.owner, deps.now(), deps.leaseMs);
   if (claim === 'sent') return { status: 'already-sent' };
-  if (claim === 'busy') throw new SendBusyError(`${key} of ${userId} is being sent by another worker; retry later`);
+  if (claim === 'busy') throw deps.busy?.() ?? new SendBusyError(`${key} of ${userId} is being sent by another worker; retry later`);
 
   const release = (): Promise<void> => deps.store.releaseSend(userId, key, deps.owner).catch(() => undefined);
   let email: OutgoingEmail | undefined;

@@ -13,9 +13,8 @@ import { syncFreshness } from '#lib/sync/freshness.ts';
 import type { AddCalendar, MailboxInput } from './model.ts';
 import { ADD_CALENDAR_CLI } from './wording.ts';
 import { stableMessageId } from '#lib/mail/compose.ts';
-import { MailDeliveryError } from '#lib/mail/errors.ts';
+import { SendBusyError, sendOnce } from '#lib/mail/send-once.ts';
 import { localIsoWeek, previousIsoWeek } from '#lib/time/weeks.ts';
-import { SinewError } from '#lib/errors.ts';
 import { connectedProvider, type ConnectedProvider, type ConnectedProviderFacts } from '#lib/providers/registry.ts';
 import type { TokenVault } from '#lib/connect/token-vault.ts';
 import { newestNoteLines } from '#lib/notes/notes.ts';
@@ -202,7 +201,7 @@ export function reportEmail(prepared: PreparedReport, from: string): OutgoingEma
 }
 
 /** Another worker is sending this report right now: retry the job after its lease. */
-export class ReportBusyError extends SinewError {
+export class ReportBusyError extends SendBusyError {
   override name = 'ReportBusyError';
 }
 
@@ -238,65 +237,56 @@ const DEFAULT_LEASE_MS = 15 * 60_000;
 
 /**
  * Runs one report job: exactly one email per user per week, under duplicate deliveries,
- * concurrent workers and crashes.
+ * concurrent workers and crashes, by {@link sendOnce} (lib/mail/send-once.ts, which says
+ * what can still send twice) on the key `report#<week>` in the person's partition.
  *
  * 1. Paused (or unsubscribed, or bounced) users and deleted users are skipped.
- * 2. A conditional claim on `report#<week>` lets one attempt through: the others see
- *    `sent` (done: skip) or `busy` (throw {@link ReportBusyError}, so the queue retries
- *    after the holder finished or its lease ran out).
- * 3. Build, store and render; send; record the send. A failure before the send, or a
- *    transport's refusal, gives the claim back, so the retry need not wait for the lease.
- *
- * What can still send twice: the worker dies after the transport accepted the message and
- * before the one DynamoDB write of `markSent` lands (or that write fails), and the job is
- * delivered again after the lease expired; or the transport times out after accepting
- * (the lease then keeps retries off until it runs out). The window is that one write; a `markSent`
- * failure is reported as `recorded: false` rather than thrown, so it triggers no retry.
+ * 2. The claim lets one attempt through: the others see it sent (skip) or busy (throw
+ *    {@link ReportBusyError}, so the queue retries after the holder finished or its lease ran out).
+ * 3. Build, store and render; send; record the send, then (team view) that the person was
+ *    told what is shared. A failure of either write is reported as `recorded: false`.
  */
 export async function runReportJob(job: ReportJob, deps: ReportJobDeps): Promise<ReportJobResult> {
   const user = await deps.store.getUser(job.userId);
   if (!user) return { status: 'skipped', reason: 'no-user' };
   if (user.reportsPaused) return { status: 'skipped', reason: 'paused' };
 
-  const key = `report#${job.week}`;
-  const claim = await deps.store.claimSend(job.userId, key, deps.owner, deps.now(), deps.leaseMs ?? DEFAULT_LEASE_MS);
-  if (claim === 'sent') return { status: 'skipped', reason: 'already-sent' };
-  if (claim === 'busy') throw new ReportBusyError(`the ${job.week} report of ${job.userId} is being sent by another worker; retry later`);
-
-  const release = (): Promise<void> => deps.store.releaseSend(job.userId, key, deps.owner).catch(() => undefined);
-  let prepared: PreparedReport;
-  try {
-    prepared = await prepareWeeklyReport(deps.store, job.userId, {
-      asOf: new Date(job.asOf),
-      week: job.week,
-      settings: deps.settings ?? defaultSettings,
-      linkIssuer: { baseUrl: deps.baseUrl, secret: deps.secret, now: deps.now() },
-      now: deps.now(),
-      surface: 'service',
-      ...(deps.vault ? { vault: deps.vault } : {}),
-      ...(deps.team ? { team: true } : {}),
-    });
-  } catch (error) {
-    await release();
-    throw error;
-  }
-  let messageId: string;
-  try {
-    ({ messageId } = await deps.mailer.send(reportEmail(prepared, deps.sender)));
-  } catch (error) {
-    // Give the claim back only when the transport refused (nothing went out); after a
-    // timeout the message may be on its way, so the lease holds a retry off as long as it can.
-    if (error instanceof MailDeliveryError && error.outcome === 'refused') await release();
-    throw error;
-  }
-  let recorded = true;
-  try {
-    await deps.store.markSent(job.userId, key, messageId, deps.now());
-    // Told what the team view shares: later emails carry one line. After the send, so a
-    // failed send tells again; a duplicate delivery is skipped by the claim above.
-    if (prepared.team === 'tell') await markTeamTold(deps.store, job.userId, deps.now());
-  } catch {
-    recorded = false;
+  const result = await sendOnce(
+    {
+      store: deps.store,
+      mailer: deps.mailer,
+      owner: deps.owner,
+      now: deps.now,
+      leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,
+      busy: () => new ReportBusyError(`the ${job.week} report of ${job.userId} is being sent by another worker; retry later`),
+    },
+    job.userId,
+    `report#${job.week}`,
+    async () => {
+      const prepared = await prepareWeeklyReport(deps.store, job.userId, {
+        asOf: new Date(job.asOf),
+        week: job.week,
+        settings: deps.settings ?? defaultSettings,
+        linkIssuer: { baseUrl: deps.baseUrl, secret: deps.secret, now: deps.now() },
+        now: deps.now(),
+        surface: 'service',
+        ...(deps.vault ? { vault: deps.vault } : {}),
+        ...(deps.team ? { team: true } : {}),
+      });
+      return { email: reportEmail(prepared, deps.sender), composed: prepared };
+    },
+  );
+  if (result.status === 'already-sent') return { status: 'skipped', reason: 'already-sent' };
+  const { messageId, composed: prepared } = result;
+  let { recorded } = result;
+  // Told what the team view shares: later emails carry one line. After the send is recorded,
+  // so a failed send tells again; a duplicate delivery is skipped by the claim.
+  if (recorded && prepared.team === 'tell') {
+    try {
+      await markTeamTold(deps.store, job.userId, deps.now());
+    } catch {
+      recorded = false;
+    }
   }
   return { status: 'sent', messageId, week: prepared.week, subject: prepared.subject, recorded, notes: prepared.notes };
 }

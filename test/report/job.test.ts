@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MailDeliveryError } from '#lib/mail/errors.ts';
 import type { Mailer, OutgoingEmail } from '#lib/mail/mailer.ts';
+import { SendBusyError } from '#lib/mail/send-once.ts';
 import { ReportBusyError, runReportJob, type ReportJobDeps } from '#lib/report/job.ts';
 import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
 import type { Store } from '#lib/store/types.ts';
@@ -73,6 +74,10 @@ describe('runReportJob bookkeeping', () => {
     outbox.next = new MailDeliveryError('timed out', true, { outcome: 'unknown' });
     await expect(runReportJob(job, deps({ mailer: outbox, clock }))).rejects.toThrow(/timed out/);
     await expect(runReportJob(job, deps({ mailer: outbox, clock }))).rejects.toThrow(ReportBusyError);
+    // The shared claim (sendOnce) throws the report's own busy error, which is also its SendBusyError.
+    const busy = await runReportJob(job, deps({ mailer: outbox, clock })).catch((e: unknown) => e);
+    expect(busy).toBeInstanceOf(SendBusyError);
+    expect(busy).toMatchObject({ name: 'ReportBusyError', message: `the 2026-W48 report of ${user.userId} is being sent by another worker; retry later` });
 
     const other = await seedUser(store, { email: 'refused@example.com', timeZone: 'UTC', asOf });
     const job2 = { ...job, userId: other.user.userId };
