@@ -35,7 +35,7 @@ export function parseBriefJson(value: unknown, source = 'brief'): BriefJson {
 }
 
 /** The same brief with every object rebuilt in the schema's key order. */
-export function orderBrief(b: BriefJson): BriefJson {
+function orderBrief(b: BriefJson): BriefJson {
   return {
     user: b.user,
     date: b.date,

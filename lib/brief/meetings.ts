@@ -67,7 +67,7 @@ export function briefedMeetings(items: Iterable<Item>, day: BriefDay, rules: Mee
 }
 
 /** Whether a meeting starting at `start` (epoch ms) falls on `day`. */
-export function isOnDay(item: MeetingItem, start: number, day: BriefDay): boolean {
+function isOnDay(item: MeetingItem, start: number, day: BriefDay): boolean {
   if (!Number.isFinite(start)) return false;
   if (isAllDay(item, start)) {
     const end = Date.parse(item.end);

@@ -35,20 +35,20 @@ export function staleBrief(address: string, since: string): string {
 }
 
 /** "about 5 hours", "under an hour", "about 2 days". */
-export function hoursWords(hours: number): string {
+function hoursWords(hours: number): string {
   if (hours < 1) return 'under an hour';
   if (hours < 36) return `about ${plural(Math.round(hours), 'hour')}`;
   return `about ${plural(Math.round(hours / 24), 'day')}`;
 }
 
 /** "every day", "every 6 days". */
-export function everyWords(cadenceDays: number): string {
+function everyWords(cadenceDays: number): string {
   const days = Math.max(1, Math.round(cadenceDays));
   return days === 1 ? 'every day' : `every ${days} days`;
 }
 
 /** How the last interaction happened: "a mail from Ann", "your mail to Ann", "a meeting". */
-export function directionWords(direction: LastDirection | null, first: string): string | null {
+function directionWords(direction: LastDirection | null, first: string): string | null {
   switch (direction) {
     case 'received':
       return `a mail from ${first}`;
@@ -98,7 +98,7 @@ export function attendeeSentences(
 }
 
 /** "You owe Ann a reply since Friday." and "Ann has not answered your mail of 17 Nov." (oldest first). */
-export function openLoops(a: Pick<BriefAttendee, 'owed' | 'awaiting'>, first: string, dates: DateWords): string[] {
+function openLoops(a: Pick<BriefAttendee, 'owed' | 'awaiting'>, first: string, dates: DateWords): string[] {
   const out: string[] = [];
   const owed = a.owed.map((o) => relative(dates, o.receivedAt));
   if (owed.length === 1) out.push(`You owe ${first} a reply since ${owed[0]}.`);
@@ -110,7 +110,7 @@ export function openLoops(a: Pick<BriefAttendee, 'owed' | 'awaiting'>, first: st
 }
 
 /** Who keeps the relationship going, or null when unknown. */
-export function initiativeWords(initiative: BriefAttendee['initiative'], first: string): string | null {
+function initiativeWords(initiative: BriefAttendee['initiative'], first: string): string | null {
   switch (initiative) {
     case 'mutual':
       return 'you both keep in touch';
@@ -124,7 +124,7 @@ export function initiativeWords(initiative: BriefAttendee['initiative'], first: 
 }
 
 /** "Ann usually replies in about 20 hours, you in about 6 hours." */
-export function replyWords(hours: BriefAttendee['replyHours'], first: string): string | null {
+function replyWords(hours: BriefAttendee['replyHours'], first: string): string | null {
   if (hours.theirs !== null && hours.mine !== null) return `${first} usually replies in ${hoursWords(hours.theirs)}, you in ${hoursWords(hours.mine)}.`;
   if (hours.theirs !== null) return `${first} usually replies in ${hoursWords(hours.theirs)}.`;
   if (hours.mine !== null) return `You usually reply in ${hoursWords(hours.mine)}.`;
@@ -132,7 +132,7 @@ export function replyWords(hours: BriefAttendee['replyHours'], first: string): s
 }
 
 /** Reciprocity (DESIGN section 4: 1 balanced, 0 one-sided) in words. */
-export function reciprocityWords(reciprocity: number | null): string | null {
+function reciprocityWords(reciprocity: number | null): string | null {
   if (reciprocity === null) return null;
   if (reciprocity >= 0.7) return 'Mail is balanced both ways.';
   if (reciprocity >= 0.3) return 'Mail leans one way.';

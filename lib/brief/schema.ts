@@ -11,10 +11,10 @@ const day = z.iso.date();
 const address = z.string().min(3).includes('@');
 
 /** How the last interaction with an attendee happened. */
-export const lastDirectionSchema = z.enum(['sent', 'received', 'meeting']);
+const lastDirectionSchema = z.enum(['sent', 'received', 'meeting']);
 
 /** A colleague who also knows the attendee (DESIGN section 10; empty unless team is on). */
-export const briefColleagueSchema = z.strictObject({
+const briefColleagueSchema = z.strictObject({
   name: z.string().min(1),
   tier: z.enum(['strong', 'ok', 'weak']),
   /** A UTC day. */
@@ -22,7 +22,7 @@ export const briefColleagueSchema = z.strictObject({
 });
 
 /** A personal note, shown newest first. */
-export const briefNoteSchema = z.strictObject({
+const briefNoteSchema = z.strictObject({
   id: z.string().min(1),
   at: iso,
   text: z.string().max(2000),

@@ -41,7 +41,7 @@ export interface NotesAppDeps {
 }
 
 /** How long a page's form token lasts: a form left open for a day still saves. */
-export const NOTES_FORM_TTL_MS = 24 * 3_600_000;
+const NOTES_FORM_TTL_MS = 24 * 3_600_000;
 
 const FORM_LABEL = 'sinew.notes-form.v1.';
 const formPayload = z.strictObject({ l: z.string().min(1), e: z.number().int().positive() });

@@ -10,7 +10,7 @@ import { escapeHtml } from '#lib/html.ts';
  */
 
 /** What is shared: the same words as the weekly email's (lib/team/sharing.ts). */
-export function sharedListHtml(): string {
+function sharedListHtml(): string {
   return `<p>${escapeHtml(WHAT_IS_SHARED)}</p>`;
 }
 

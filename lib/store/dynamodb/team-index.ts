@@ -52,7 +52,7 @@ export function teamPk(domain: string): string {
 }
 
 /** Partition of one sharer's list of what they wrote. */
-export function teamByPk(userId: string): string {
+function teamByPk(userId: string): string {
   return `${TEAM_BY_PK_PREFIX}${userId}`;
 }
 

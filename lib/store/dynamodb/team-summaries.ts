@@ -17,7 +17,7 @@ import { BATCH_GET_MAX, batchGet, chunk, mapWithLimit, type RetryPolicy } from '
 type Doc = Pick<DynamoDBDocumentClient, 'send'>;
 
 /** Sort key of an account's summary item (never `A#`/`I#`: entry Queries skip it). */
-export const SUMMARY_SK = 'S';
+const SUMMARY_SK = 'S';
 /** Prefix of a summary's record in the sharer's list (addresses never start with `@`). */
 export const SUMMARY_REF_PREFIX = '@';
 
