@@ -1,4 +1,4 @@
-import { InputError } from '#lib/errors.ts';
+import { parseJsonAs } from '#lib/json-io.ts';
 import { briefJsonSchema, type BriefAccount, type BriefAttendee, type BriefJson, type BriefMeeting } from './schema.ts';
 
 /**
@@ -17,21 +17,7 @@ export function serializeBrief(brief: BriefJson): string {
  * @throws InputError naming the first wrong field.
  */
 export function parseBriefJson(value: unknown, source = 'brief'): BriefJson {
-  let data = value;
-  if (typeof value === 'string') {
-    try {
-      data = JSON.parse(value);
-    } catch (cause) {
-      throw new InputError(`${source}: not JSON (${(cause as Error).message})`, { cause });
-    }
-  }
-  const parsed = briefJsonSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
-    throw new InputError(`${source}: not a Sinew brief JSON: ${where}: ${issue?.message ?? 'invalid'}`);
-  }
-  return orderBrief(parsed.data);
+  return orderBrief(parseJsonAs(briefJsonSchema, value, source, 'brief'));
 }
 
 /** The same brief with every object rebuilt in the schema's key order. */

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { InputError } from '#lib/errors.ts';
+import { parseJsonAs } from '#lib/json-io.ts';
 import type { Excluded } from '#lib/interactions/types.ts';
 import type {
   AccountHealth,
@@ -157,21 +158,7 @@ export function serializeReport(json: ReportJson): string {
  * {@link reportJsonSchema}. Throws {@link InputError} naming the first wrong field.
  */
 export function parseReportJson(value: unknown, source = 'report'): ReportJson {
-  let data = value;
-  if (typeof value === 'string') {
-    try {
-      data = JSON.parse(value);
-    } catch (cause) {
-      throw new InputError(`${source}: not JSON (${(cause as Error).message})`, { cause });
-    }
-  }
-  const parsed = reportJsonSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
-    throw new InputError(`${source}: not a Sinew report JSON: ${where}: ${issue?.message ?? 'invalid'}`);
-  }
-  return orderReport(parsed.data);
+  return orderReport(parseJsonAs(reportJsonSchema, value, source, 'report'));
 }
 
 function orderReport(r: ReportJson): ReportJson {
