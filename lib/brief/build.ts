@@ -7,7 +7,7 @@ import { localDate } from './day.ts';
 import type { BriefJson, BriefNote } from './schema.ts';
 
 /** What {@link buildBrief} needs besides the store and the person. */
-export interface BuildBriefOptions {
+interface BuildBriefOptions {
   /** The local day `YYYY-MM-DD`; default the person's local day at `now`. */
   date?: string;
   /** The instant the figures are as of; default 07:00 local on the day (`--as-of` overrides). */
@@ -47,7 +47,7 @@ export async function buildBrief(
 }
 
 /** A briefed meeting as a scheduler needs it: when, and with whom (external attendees). */
-export interface BriefedMeetingSummary {
+interface BriefedMeetingSummary {
   start: string;
   end: string;
   attendees: string[];

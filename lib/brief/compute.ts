@@ -19,9 +19,9 @@ import type { BriefAttendee, BriefColleague, BriefJson, BriefMeeting, BriefNote 
 export type ColleagueLookup = (address: string, domain: string) => BriefColleague[];
 
 /** The person a brief is for, as the store holds them. */
-export type BriefUser = Pick<User, 'email' | 'timeZone' | 'me' | 'internalDomains'>;
+type BriefUser = Pick<User, 'email' | 'timeZone' | 'me' | 'internalDomains'>;
 /** The person's mailboxes: their addresses, aliases and last sync. */
-export type BriefAccountInput = Pick<Account, 'address' | 'aliases' | 'lastSyncAt'>;
+type BriefAccountInput = Pick<Account, 'address' | 'aliases' | 'lastSyncAt'>;
 
 /** Everything {@link computeBrief} needs, already loaded. */
 export interface BriefInput {

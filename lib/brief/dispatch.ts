@@ -19,7 +19,7 @@ import { briefAsOf, BRIEF_HOUR, localDate } from './day.ts';
  */
 
 /** Why a person gets no brief, whatever their calendar says; undefined when they may. */
-export type BriefStop = 'briefs-off' | 'paused' | 'unsubscribed';
+type BriefStop = 'briefs-off' | 'paused' | 'unsubscribed';
 
 /**
  * Whether a person's own settings stop their briefs: briefs turned off by the brief's
@@ -33,7 +33,7 @@ export function briefStop(user: Pick<User, 'briefsOff' | 'reportsPaused' | 'unsu
   return undefined;
 }
 
-export interface BriefDispatchInput {
+interface BriefDispatchInput {
   /** The store: the schedule index (who is unpaused in a zone) and each person's partition. */
   store: Store & ReportDirectory;
   queue: JobQueue<BriefJob>;
@@ -55,7 +55,7 @@ export interface BriefDispatchInput {
   concurrency?: number;
 }
 
-export interface BriefDispatchResult {
+interface BriefDispatchResult {
   /** Zones at the brief hour at this tick, with their local date. */
   zones: Array<{ timeZone: string; date: string }>;
   /** Unpaused people listed in those zones. */

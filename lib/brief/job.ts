@@ -26,7 +26,7 @@ import { briefColleagues } from '#lib/team/brief.ts';
 /** Why there is nothing to send. */
 export type NoBriefReason = 'no-user' | 'briefs-off' | 'paused' | 'unsubscribed' | 'no-meetings';
 
-export interface PrepareBriefOptions {
+interface PrepareBriefOptions {
   /** The person's local day `YYYY-MM-DD`; default their local day at `now`. */
   date?: string;
   /** The instant the figures are as of; default 07:00 local on the day. */

@@ -26,7 +26,7 @@ export interface BriefedMeeting {
 }
 
 /** The person-specific rules a meeting is judged by. */
-export interface MeetingRules {
+interface MeetingRules {
   /** The person's own addresses, normalized. */
   me: ReadonlySet<string>;
   internal: InternalDomains;

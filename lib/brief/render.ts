@@ -10,7 +10,7 @@ import { renderBriefText } from './render-text.ts';
 
 export type { BriefRenderOptions } from './render-model.ts';
 
-export interface RenderedBrief {
+interface RenderedBrief {
   html: string;
   text: string;
   subject: string;

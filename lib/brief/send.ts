@@ -41,7 +41,7 @@ export interface BriefJobDeps {
   team?: boolean;
 }
 
-export type BriefJobResult =
+type BriefJobResult =
   | { status: 'sent'; messageId: string; date: string; subject: string; meetings: number; recorded: boolean }
   | { status: 'skipped'; reason: NoBriefReason | 'already-sent' };
 

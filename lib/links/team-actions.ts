@@ -22,7 +22,7 @@ export type TeamLinkOutcome =
 /** The team actions a confirmed link applies. */
 export type TeamLinkAction = 'stop-sharing' | 'share-again' | 'private';
 
-export interface TeamLinkDeps {
+interface TeamLinkDeps {
   store: Store;
   now: () => Date;
 }

@@ -30,7 +30,7 @@ export interface Note {
 }
 
 /** A note as the brief shows it (the brief's `BriefNote`, lib/brief/schema.ts). */
-export type NoteView = Pick<Note, 'id' | 'at' | 'text'>;
+type NoteView = Pick<Note, 'id' | 'at' | 'text'>;
 
 export interface NotesDeps {
   store: Pick<Store, 'notes'>;

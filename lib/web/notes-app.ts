@@ -32,7 +32,7 @@ import { notesPage } from './notes-page.ts';
  * the operation and the person's id, not the text nor the contact.
  */
 
-export interface NotesAppDeps {
+interface NotesAppDeps {
   store: Store;
   /** Seals and opens the notes (KMS in AWS, the local master key locally). */
   vault?: TokenVault;

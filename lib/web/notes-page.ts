@@ -9,7 +9,7 @@ import { escapeText, page } from './links-pages.ts';
  * is shown through lib/notes/text.ts `noteHtml`, escaped.
  */
 
-export interface NotesPageInput {
+interface NotesPageInput {
   contact: string;
   notes: readonly Note[];
   /** The person's time zone, for the dates. */

@@ -17,7 +17,7 @@ import { whoKnowsPage } from './who-knows-page.ts';
  * The log gets the person's id and how many colleagues were named, never the query.
  */
 
-export interface WhoKnowsDeps {
+interface WhoKnowsDeps {
   store: Store;
   now: () => Date;
   /** The deployment's team view is on (CDK context `team=on`). */

@@ -9,7 +9,7 @@ import { escapeText, page } from './links-pages.ts';
  * from the index or the query is escaped.
  */
 
-export interface WhoKnowsPageInput {
+interface WhoKnowsPageInput {
   /** Where the form is sent (GET): the link itself. */
   action: string;
   /** The query as typed, shown back in the field. */
