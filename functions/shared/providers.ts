@@ -3,7 +3,7 @@ import { lambdaEndpoints } from './env.ts';
 import { perRuntime } from './runtime.ts';
 
 /**
- * The providers' whole clients (consent and sync) of the sync worker: credentials from the
+ * The providers' sync clients of the sync worker: credentials from the
  * runtime's Secrets Manager secrets, endpoints from the environment. Built once per
  * runtime (per cold start); each provider's on first use, and again when its secret
  * changes (a rotated client secret is picked up). The connect and links functions build

@@ -18,9 +18,9 @@ export type { ProviderEndpoints } from './registry.ts';
 export { providerEndpointsFromEnv } from './endpoints.ts';
 
 /**
- * The providers' whole clients, consent and sync (lib/providers/registry.ts has their
- * facts; ./consents.ts and ./revocation.ts build the lighter parts the web functions
- * need): built from an OAuth app's credentials and the endpoints, shared by the CLI
+ * The providers' sync clients (lib/providers/registry.ts has their facts; ./consents.ts
+ * and ./revocation.ts build the consent and revocation the web functions and
+ * `sinew connect` need): built from an OAuth app's credentials and the endpoints, shared by the CLI
  * (credentials from the environment) and the sync worker (from Secrets Manager).
  * Endpoints come with the clients, so the emulators, a proxy or a national cloud can
  * stand in for the providers.
@@ -28,7 +28,7 @@ export { providerEndpointsFromEnv } from './endpoints.ts';
 
 /**
  * How each connected provider's clients are built (its own folder knows how), loaded on
- * first use: a cold sync worker evaluates a provider's libraries (MSAL, the Graph client;
+ * first use: a cold sync worker evaluates a provider's libraries (the Graph client;
  * googleapis and google-auth-library) only when an account of that provider comes.
  */
 const BUILD: Readonly<Record<ConnectedProvider, (credentials: OAuthClientCredentials, endpoints: ProviderEndpoints) => Promise<ProviderClient>>> = {
@@ -36,10 +36,7 @@ const BUILD: Readonly<Record<ConnectedProvider, (credentials: OAuthClientCredent
   microsoft: async (credentials, endpoints) => (await import('#lib/providers/microsoft/client.ts')).microsoftClient(credentials, endpoints),
 };
 
-/**
- * Each connected provider's clients, built on first use: a worker that only syncs Gmail
- * never resolves Microsoft's authority (a network call).
- */
+/** Each connected provider's sync client, built on first use. */
 export type ProviderClients = { readonly [P in ConnectedProvider]: () => Promise<ProviderClient> };
 
 export interface AccountSourcesDeps extends SourceDeps {

@@ -48,10 +48,12 @@ export interface SourceDeps {
   clock: Clock;
 }
 
-/** A provider's clients, built from its OAuth app and endpoints (./account-sources.ts builds them). */
+/**
+ * A provider's sync client, built from its OAuth app and endpoints (./account-sources.ts
+ * builds them). The consent is built apart (./consents.ts), so sync loads no consent
+ * library (Microsoft's MSAL) and the connect page no API client.
+ */
 export interface ProviderClient {
-  /** The consent flow: the connect page, `sinew connect`, and revocation where offered. */
-  consent: ProviderConsent;
   /** The change sources of one of its accounts, which holds a sealed token. */
   sources(account: Account & { encryptedToken: string }, deps: SourceDeps): Promise<ChangeSource[]>;
 }

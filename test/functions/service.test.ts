@@ -521,7 +521,7 @@ describe('where handlers and the stack once disagreed', () => {
     const context = tokenContext(acct);
     // Opening (every Google and Microsoft sync) is allowed...
     await expect(service.within('sync-worker', (rt) => rt.vault.open(acct.encryptedToken!, context))).resolves.toBeTypeOf('string');
-    // ...and so is sealing (lib/providers/microsoft/token-cache.ts afterCacheAccess, on each refresh).
+    // ...and so is sealing (lib/providers/microsoft/refresh.ts, the rotated cache on each refresh).
     await expect(service.within('sync-worker', (rt) => rt.vault.seal('{"RefreshToken":{}}', context))).resolves.toMatch(/^sv1\.kms\./);
     // The report worker may do neither.
     await expect(service.within('report-worker', (rt) => rt.vault.seal('{"RefreshToken":{}}', context))).rejects.toThrow(/AccessDeniedException|SINEW_TOKEN_KEY_ARN/);

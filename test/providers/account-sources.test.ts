@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '#lib/config.ts';
 import { ConfigError, InputError } from '#lib/errors.ts';
 import { GoogleConsent, GoogleOAuth } from '#lib/providers/google/oauth.ts';
-import { MsOAuth } from '#lib/providers/microsoft/oauth.ts';
+import { MsRefreshClient } from '#lib/providers/microsoft/refresh.ts';
 import { accountSources, providerClients, providerClientsFromConfig, type ProviderEndpoints } from '#lib/providers/account-sources.ts';
 import { providerConsents } from '#lib/providers/consents.ts';
 import { grantRevoker } from '#lib/providers/revocation.ts';
@@ -19,7 +19,7 @@ import { VirtualClock } from '#test/support/virtual-clock.ts';
 const ENDPOINTS: ProviderEndpoints = {
   googleTokenUrl: 'https://oauth2.googleapis.com/token',
   googleApiRoot: 'https://www.googleapis.com/',
-  // http: MsOAuth.create refuses it before any network call.
+  // http: refused before any network call (MsOAuth.create, MsRefreshClient.create).
   msAuthority: 'http://login.example.test/common',
   graphBaseUrl: 'https://graph.microsoft.com/v1.0',
 };
@@ -32,7 +32,7 @@ describe('providerClients', () => {
     const asked: ConnectedProvider[] = [];
     const clients = providerClients(async (p) => (asked.push(p), credentials), ENDPOINTS);
     const first = await clients.google();
-    expect(first.consent).toBeInstanceOf(GoogleOAuth);
+    expect(first.sources).toBeTypeOf('function');
     expect(await clients.google()).toBe(first);
     credentials = { clientId: 'id-1', clientSecret: 's-2' };
     const rotated = await clients.google();
@@ -43,7 +43,7 @@ describe('providerClients', () => {
   });
 
   it('does not keep a failed build: the next use tries again', async () => {
-    const create = vi.spyOn(MsOAuth, 'create');
+    const create = vi.spyOn(MsRefreshClient, 'create');
     const clients = providerClients(async () => ({ clientId: 'ms-id' }), ENDPOINTS);
     await expect(clients.microsoft()).rejects.toThrow(/SINEW_MS_AUTHORITY: .* must be https/);
     await expect(clients.microsoft()).rejects.toThrow(ConfigError);
@@ -52,7 +52,7 @@ describe('providerClients', () => {
 
   it('from the local configuration: a provider without its client id fails with the variable to set, when first used', async () => {
     const clients = providerClientsFromConfig(loadConfig({ SINEW_GOOGLE_CLIENT_ID: 'g-id' }));
-    expect((await clients.google()).consent).toBeInstanceOf(GoogleOAuth);
+    expect((await clients.google()).sources).toBeTypeOf('function');
     await expect(clients.microsoft()).rejects.toThrow(/^SINEW_MS_CLIENT_ID: /);
   });
 

@@ -5,14 +5,13 @@ import { grantsCalendar } from './scopes.ts';
 import { googleSources } from './sources.ts';
 
 /**
- * Google's clients from its OAuth app and endpoints: the consent (and revocation), and an
- * account's Gmail and Calendar sources, each refreshing its own access token from the
- * account's refresh token, opened from the vault under the account's context.
+ * Google's sync client from its OAuth app and endpoints: an account's Gmail and Calendar
+ * sources, each refreshing its own access token from the account's refresh token, opened
+ * from the vault under the account's context (the consent is lib/providers/consents.ts's).
  */
 export function googleClient(credentials: OAuthClientCredentials, endpoints: ProviderEndpoints): ProviderClient {
   const oauth = googleOAuthFor(credentials, endpoints);
   return {
-    consent: oauth,
     async sources(account, deps) {
       const refreshToken = await deps.vault.open(account.encryptedToken, tokenContext(account));
       return googleSources({

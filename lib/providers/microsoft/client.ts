@@ -1,25 +1,27 @@
 import { tokenContext } from '#lib/connect/accounts.ts';
 import type { OAuthClientCredentials, ProviderClient, ProviderEndpoints } from '#lib/providers/registry.ts';
-import { msOAuthFor } from './oauth.ts';
+import { msRefreshFor } from './refresh.ts';
 import { grantsCalendar } from './scopes.ts';
 import { microsoftSources } from './sources.ts';
 
 /**
- * Microsoft's clients from its OAuth app and endpoints: the consent (MSAL resolves the
- * authority first, a network call), and an account's mail and calendar sources. MSAL keeps
- * its refresh token in a serialized cache, sealed on the account; a refresh may rotate it,
- * and the session saves it to the store at once and keeps it on the account, which
- * syncAccount re-reads at every checkpoint.
+ * Microsoft's sync client from its OAuth app and endpoints: an account's mail and
+ * calendar sources, their access tokens refreshed without MSAL (./refresh.ts; the consent
+ * is ./oauth.ts, built by lib/providers/consents.ts). The refresh token lives in MSAL's
+ * serialized cache, sealed on the account; a refresh rotates it, and the session saves it
+ * to the store at once and keeps it on the account, which syncAccount re-reads at every
+ * checkpoint.
+ * @throws ConfigError for a missing client id or a bad authority.
  */
-export async function microsoftClient(credentials: OAuthClientCredentials, endpoints: ProviderEndpoints): Promise<ProviderClient> {
+export function microsoftClient(credentials: OAuthClientCredentials, endpoints: ProviderEndpoints): ProviderClient {
   const ca = endpoints.msCa;
-  const oauth = await msOAuthFor(credentials, endpoints);
+  const refresh = msRefreshFor(credentials, endpoints);
   return {
-    consent: oauth,
     async sources(account, deps) {
-      const session = oauth.session({
+      const session = refresh.session({
         vault: deps.vault,
         context: tokenContext(account),
+        clock: deps.clock,
         store: {
           load: async () => account.encryptedToken,
           save: async (sealed) => {

@@ -44,9 +44,10 @@ export function aadstsCode(err: unknown): string | undefined {
 
 /**
  * Maps a failed MSAL call to Sinew's errors at the adapter boundary.
- * - On refresh (`acquireTokenSilent`): a lost grant (`invalid_grant`, `interaction_required`
- *   and the AADSTS numbers above) is `ReconnectRequiredError`: the account turns
- *   `needs-reconnect`, and retrying cannot help.
+ * - On refresh (./refresh.ts, which raises failures shaped as MSAL's `acquireTokenSilent`
+ *   did): a lost grant (`invalid_grant`, `interaction_required` and the AADSTS numbers
+ *   above) is `ReconnectRequiredError`: the account turns `needs-reconnect`, and retrying
+ *   cannot help.
  * - On the code exchange, a refused code is a `ConsentError` (start connecting again).
  * - A rejected application (AADSTS700016 unknown client, 7000215 wrong secret, redirect
  *   mismatch) is a `ConfigError`; a network failure or 5xx/429 `ProviderUnavailableError`.

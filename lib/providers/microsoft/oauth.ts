@@ -1,27 +1,23 @@
 import {
   ConfidentialClientApplication,
   PublicClientApplication,
-  type AccountInfo,
   type AuthenticationResult,
   type Configuration,
-  type ICachePlugin,
   type INetworkModule,
 } from '@azure/msal-node';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '#lib/config.ts';
 import type { AuthorizationRequest, CodeExchange, ConnectedGrant, OAuthConsent } from '#lib/connect/consent.ts';
 import { ConsentError } from '#lib/connect/errors.ts';
-import type { TokenVault } from '#lib/connect/token-vault.ts';
-import { ConfigError, ReconnectRequiredError } from '#lib/errors.ts';
 import { msalNetworkTrusting } from './msal-network.ts';
 import { mapMsalError } from './oauth-errors.ts';
 import { connectedProvider, type OAuthClientCredentials, type ProviderEndpoints } from '#lib/providers/registry.ts';
-import { MS_CONNECT_SCOPES, MS_GRAPH_SCOPES, scopeProblem, shortScope } from './scopes.ts';
-import { cacheHasRefreshToken, SealedTokenCache, type SealedCacheStore } from './token-cache.ts';
+import { checkedMsAuthority, MsRefreshClient, type MsSessionInput, type MsTokenSession } from './refresh.ts';
+import { MS_CONNECT_SCOPES, scopeProblem, shortScope } from './scopes.ts';
+import { cacheHasRefreshToken } from './token-cache.ts';
 
 export { grantsCalendar, MS_CONNECT_SCOPES, MS_GRAPH_SCOPES, scopeProblem } from './scopes.ts';
-
-export const DEFAULT_MS_AUTHORITY = 'https://login.microsoftonline.com/common';
+export { DEFAULT_MS_AUTHORITY, type MsTokenSession } from './refresh.ts';
 
 /**
  * Hosts MSAL knows as Microsoft clouds (it carries their instance metadata and needs no
@@ -54,14 +50,16 @@ export type MsGrant = ConnectedGrant;
 /**
  * Microsoft identity platform sign-in for Sinew, around `@azure/msal-node`: the consent
  * URL, the code exchange with PKCE and the scope check, and token sessions that refresh
- * silently from the sealed token cache. Build it with {@link MsOAuth.create}: MSAL resolves
- * the authority's endpoints asynchronously, while `authorizationUrl` must answer at once.
+ * from the sealed token cache (those without MSAL, ./refresh.ts, as sync does). Build it
+ * with {@link MsOAuth.create}: MSAL resolves the authority's endpoints asynchronously,
+ * while `authorizationUrl` must answer at once.
  */
 export class MsOAuth implements OAuthConsent<MsGrant> {
   private constructor(
     private readonly options: MsOAuthOptions,
     private readonly authority: string,
     private readonly template: URL,
+    private readonly refresh: MsRefreshClient,
   ) {}
 
   /**
@@ -70,17 +68,7 @@ export class MsOAuth implements OAuthConsent<MsGrant> {
    * @throws ConfigError for a missing client id or a bad authority.
    */
   static async create(options: MsOAuthOptions): Promise<MsOAuth> {
-    if (!options.clientId) throw new ConfigError('SINEW_MS_CLIENT_ID: a Microsoft application (client) id is required to connect Microsoft 365');
-    const authority = (options.authority ?? DEFAULT_MS_AUTHORITY).replace(/\/+$/, '');
-    let url: URL;
-    try {
-      url = new URL(authority);
-    } catch {
-      throw new ConfigError(`SINEW_MS_AUTHORITY: '${authority}' is not a URL`);
-    }
-    if (url.protocol !== 'https:') {
-      throw new ConfigError(`SINEW_MS_AUTHORITY: '${authority}' must be https (MSAL refuses any other authority)`);
-    }
+    const authority = checkedMsAuthority(options);
     // MSAL builds the consent URL only after resolving the authority (a network call); the
     // contract wants it synchronously, so resolve once with placeholders and fill in each
     // request's own values later: every other parameter is the one MSAL itself sends.
@@ -98,7 +86,13 @@ export class MsOAuth implements OAuthConsent<MsGrant> {
     } catch (err) {
       throw mapMsalError(err, 'discovery');
     }
-    return new MsOAuth(options, authority, new URL(template));
+    const refresh = MsRefreshClient.create({
+      clientId: options.clientId,
+      authority,
+      ...(options.clientSecret ? { clientSecret: options.clientSecret } : {}),
+      ...(options.ca !== undefined ? { ca: options.ca } : {}),
+    });
+    return new MsOAuth(options, authority, new URL(template), refresh);
   }
 
   /**
@@ -153,44 +147,12 @@ export class MsOAuth implements OAuthConsent<MsGrant> {
   }
 
   /**
-   * A token session for one account: access tokens come from MSAL's `acquireTokenSilent`,
-   * which refreshes when needed, with the cache read from and written back to `store`
-   * sealed under `context` (see {@link SealedTokenCache}).
+   * A token session for one account: the cached access token while valid, else a
+   * refresh, with the cache read from and written back to `store` sealed under `context`
+   * (./refresh.ts, the same session sync uses, without MSAL).
    */
-  session(input: { vault: TokenVault; context: Record<string, string>; store: SealedCacheStore }): MsTokenSession {
-    const plugin = new SealedTokenCache(input.vault, input.context, input.store);
-    return new MsTokenSession(newApp(this.options, this.authority, plugin));
-  }
-}
-
-/**
- * Access tokens for one connected account. Also a Graph client `AuthenticationProvider`
- * (`getAccessToken`), so it plugs into `Client.init({ authProvider })` as it is.
- */
-export class MsTokenSession {
-  constructor(private readonly app: PublicClientApplication | ConfidentialClientApplication) {}
-
-  /**
-   * A valid access token for the Graph scopes, refreshed silently when MSAL finds it expired
-   * (or always with `forceRefresh`, after Graph refused the cached one).
-   * @throws ReconnectRequiredError when the grant is gone (revoked, consent removed, expired).
-   */
-  async accessToken(opts: { forceRefresh?: boolean } = {}): Promise<string> {
-    let account: AccountInfo | undefined;
-    try {
-      const accounts = await this.app.getTokenCache().getAllAccounts();
-      account = accounts[0];
-      if (!account) throw new ReconnectRequiredError('the stored Microsoft token cache holds no account; connect it again');
-      const result = await this.app.acquireTokenSilent({ account, scopes: [...MS_GRAPH_SCOPES], forceRefresh: opts.forceRefresh === true });
-      return result.accessToken;
-    } catch (err) {
-      throw mapMsalError(err, 'refresh');
-    }
-  }
-
-  /** Graph's `AuthenticationProvider` shape, and `graphClient`'s (`forceRefresh` after a 401). */
-  getAccessToken(opts?: { forceRefresh?: boolean }): Promise<string> {
-    return this.accessToken(opts);
+  session(input: MsSessionInput): MsTokenSession {
+    return this.refresh.session(input);
   }
 }
 
@@ -272,7 +234,7 @@ export function microsoftIdentity(claims: Record<string, unknown>): MicrosoftIde
   return { email: given, subject };
 }
 
-function newApp(options: MsOAuthOptions, authority: string, cachePlugin?: ICachePlugin): PublicClientApplication | ConfidentialClientApplication {
+function newApp(options: MsOAuthOptions, authority: string): PublicClientApplication | ConfidentialClientApplication {
   const host = new URL(authority).host;
   const networkClient = options.networkClient ?? (options.ca !== undefined ? msalNetworkTrusting(options.ca) : undefined);
   const config: Configuration = {
@@ -284,7 +246,6 @@ function newApp(options: MsOAuthOptions, authority: string, cachePlugin?: ICache
       ...(MICROSOFT_AUTHORITY_HOSTS.has(new URL(authority).hostname) ? {} : { knownAuthorities: [host] }),
       ...(options.clientSecret ? { clientSecret: options.clientSecret } : {}),
     },
-    ...(cachePlugin ? { cache: { cachePlugin } } : {}),
     // The sync pacer owns retries; MSAL's own would sleep for real.
     system: { disableInternalRetries: true, ...(networkClient ? { networkClient } : {}) },
   };

@@ -167,8 +167,8 @@ describe('token sessions over the sealed MSAL cache', () => {
     expect(em.platform.tokenRequests.length).toBe(before);
   });
 
-  it('refreshes through acquireTokenSilent when the access token expires, and saves the rotated cache sealed', async () => {
-    em.platform.accessTokenLifetimeSeconds = 60; // under MSAL's 5-minute margin: every call refreshes
+  it('refreshes when the access token expires (without MSAL, as sync does), and saves the rotated cache sealed', async () => {
+    em.platform.accessTokenLifetimeSeconds = 60; // under the 5-minute margin (MSAL's too): every call refreshes
     const { grant, stored, session } = await connectedSession();
     const firstSealed = stored.sealed;
     const token = await session.accessToken();

@@ -80,7 +80,7 @@ export function accountCacheStore(store: Store, holder: { account: Account }): S
   };
 }
 
-/** An MSAL token session for a connected account, reading and rotating its sealed cache. */
+/** A token session for a connected account (./refresh.ts, no MSAL), reading and rotating its sealed MSAL cache. */
 export function accountSession(world: MicrosoftWorld, store: Store, vault: TokenVault, holder: { account: Account }): MsTokenSession {
   return world.oauth.session({ vault, context: tokenContext(holder.account), store: accountCacheStore(store, holder) });
 }
