@@ -1,5 +1,5 @@
-import libmime from 'libmime';
 import { normalizeAddress } from '#lib/items/normalize.ts';
+import { decodeEncodedWords } from './encoded-words.ts';
 
 /** One entry of an address header: a normalized address and its display name, if any. */
 export interface ParsedAddress {
@@ -146,11 +146,11 @@ function cleanName(raw: string, address: string): string | null {
   return name;
 }
 
-/** RFC 2047 decoding that never throws: a malformed word keeps its raw text. */
+/** RFC 2047 decoding (./encoded-words.ts) that never throws: a malformed word keeps its raw text. */
 export function decodeWords(text: string): string {
   if (!text.includes('=?')) return text;
   try {
-    return libmime.decodeWords(text);
+    return decodeEncodedWords(text);
   } catch {
     return text;
   }
