@@ -26,7 +26,7 @@ const run = promisify(execFile);
 /**
  * A Microsoft 365 mailbox synced by the sync worker as Lambda runs it: the production
  * `handler` export (its own clock, its endpoints read from the environment, no injected
- * runtime, MSAL's and the Graph client's own transport: Node's fetch, no custom `ca`),
+ * runtime, the token refresh's and the Graph client's own transport: Node's fetch, no custom `ca`),
  * started in a fresh Node process whose environment is what the synthesized stack gives
  * the function, with the admin's `msAuthority` and `graphBaseUrl` pointing at the https
  * emulators, and the emulator's certificate trusted the way a deployment behind a
@@ -117,7 +117,7 @@ describe('sync worker, production wiring, Microsoft 365 over https', () => {
     const synced = await stored();
     expect(synced.status).toBe('active');
     expect(synced.cursors['graph-mail']).toMatch(/deltatoken/i);
-    // The sealed MSAL cache was opened (and resealed when MSAL rotated it) under the stack's key.
+    // The sealed MSAL cache was opened (and resealed when a refresh rotated it) under the stack's key.
     expect(first.kms).toContain('Decrypt');
     // Graph was called with bearer tokens (the emulator refuses anything else) at the configured root.
     expect(world.emulator.requests.some((r) => r.path.startsWith('/v1.0/me/mailFolders'))).toBe(true);
@@ -136,8 +136,8 @@ describe('sync worker, production wiring, Microsoft 365 over https', () => {
     const revoked = await invokeWorker({ v: 1, userId: account.userId, accountId: account.accountId, reason: 'scheduled', slot: new Date(AS_OF + 7_200_000).toISOString() });
     expect(revoked.response).toEqual({ batchItemFailures: [] });
     expect((await stored()).status).toBe('needs-reconnect');
-    // Graph refused the access token; MSAL tried to refresh it at the https authority, as the
-    // confidential client whose secret Secrets Manager holds, and was told the consent is gone.
+    // Graph refused the access token; the worker tried to refresh it (lib/providers/microsoft/refresh.ts, no MSAL)
+    // at the https authority, as the confidential client whose secret Secrets Manager holds, and was told the consent is gone.
     const refreshes = world.identity.tokenRequests.slice(tokenRequests);
     expect(refreshes.map((r) => r.grantType)).toContain('refresh_token');
     expect(refreshes.every((r) => r.clientSecret === CLIENT_SECRET)).toBe(true);

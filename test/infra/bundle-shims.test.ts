@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,16 +10,27 @@ import libmime from 'libmime';
 import * as shim from '#infra/bundle-shims/iconv-lite.ts';
 import japaneseShim from '#infra/bundle-shims/encoding-japanese.ts';
 import nodeFetchShim from '#infra/bundle-shims/node-fetch.ts';
+import * as qsShim from '#infra/bundle-shims/qs.ts';
+import * as semverShim from '#infra/bundle-shims/semver.ts';
 import { ESBUILD_OPTIONS, PROJECT_ROOT } from '#infra/bundling.ts';
 import { decodeWords } from '#lib/providers/files/address-list.ts';
 import { GoogleOAuth } from '#lib/providers/google/oauth.ts';
 import { GoogleOAuthEmulator, serveOnLoopback } from '#test/support/google/oauth-emulator.ts';
 
 /**
- * Issue 14: the Lambda bundles take node-fetch, iconv-lite and encoding-japanese from
- * infra/bundle-shims/ (infra/bundling.ts). The shims must decode what the packages decode
- * for the charsets mail names, and the Google clients must not need node-fetch at all.
+ * Issue 14: the Lambda bundles take node-fetch, iconv-lite, encoding-japanese, qs, semver,
+ * gcp-metadata, gtoken and jws from infra/bundle-shims/ (infra/bundling.ts). The shims
+ * must do what the packages do for what the bundles ask of them (decode the charsets mail
+ * names, write Google's query strings, compare versions), and the Google clients must not
+ * need node-fetch, the metadata server or service-account signing at all: the Gmail and
+ * Calendar sources bundled with the shims sync the emulator with the very requests, and
+ * to the very items, of the sources on the real packages (./bundle-shims-google.test.ts).
  */
+
+// The real packages (untyped: loaded as the bundled libraries require them).
+const require = createRequire(import.meta.url);
+const qs = require('qs') as { stringify(object: unknown, options?: object): string };
+const semver = require('semver') as { gte(a: unknown, b: unknown): boolean };
 
 /** Text each charset can hold, as real names and subjects write it. */
 const SAMPLES: Array<[charset: string, text: string]> = [
@@ -123,5 +135,42 @@ describe('the node-fetch stand-in', () => {
     // Revoking an unknown token: Google answers 400 invalid_token, which counts as done.
     await oauth.revoke('no-such-token').catch(() => undefined);
     expect(spy.mock.calls.some(([url]) => String(url instanceof Request ? url.url : url).startsWith(`${server.url}/revoke`))).toBe(true);
+  });
+});
+
+describe('the qs stand-in', () => {
+  const params: Array<Record<string, unknown>> = [
+    // What the Gmail and Calendar clients send: arrays repeated, spaces as %20, reserved characters encoded.
+    { userId: 'me', labelIds: ['INBOX', 'SENT'], q: 'after:2024/01/01 from:"Zoë B" (x) -{y}', maxResults: 500, pageToken: 'a/b+c=d', format: 'metadata', metadataHeaders: ['From', 'To', 'Message-ID'] },
+    { calendarId: 'primary', singleEvents: true, showDeleted: false, timeMin: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)), syncToken: undefined, fields: 'items(id,start),nextPageToken' },
+    { empty: '', nothing: null, none: [], zero: 0, big: 12n, unicode: 'Zoë 東京 🎉', lone: 'a\uD800b\uDC00c', marks: "!'()*~-._", amp: 'a&b=c#d?e' },
+    { nested: { a: { b: 1, c: [1, 2] } }, list: [{ id: 1 }, { id: 2 }], 'k[ey]': 'v' },
+  ];
+
+  it('writes what qs writes, in each array format googleapis-common uses', () => {
+    for (const p of params) {
+      expect(qsShim.stringify(p, { arrayFormat: 'repeat' }), JSON.stringify(Object.keys(p))).toBe(qs.stringify(p, { arrayFormat: 'repeat' }));
+      expect(qsShim.stringify(p), JSON.stringify(Object.keys(p))).toBe(qs.stringify(p));
+      expect(qsShim.stringify(p, { arrayFormat: 'brackets' })).toBe(qs.stringify(p, { arrayFormat: 'brackets' }));
+    }
+    expect(qsShim.stringify(null)).toBe(qs.stringify(null));
+    expect(qsShim.stringify('text')).toBe(qs.stringify('text'));
+  });
+
+  it('refuses an option it does not implement rather than ignoring it', () => {
+    expect(() => qsShim.stringify({ a: 1 }, { encode: false } as never)).toThrow(/qs stand-in/);
+    expect(() => qsShim.stringify({ a: [1] }, { arrayFormat: 'comma' } as never)).toThrow(/qs stand-in/);
+  });
+});
+
+describe('the semver stand-in', () => {
+  it('compares versions as semver.gte does, and refuses an invalid one with semver\'s error', () => {
+    const versions = ['2.7.15', '2.7.14', '2.10.0', '2.1675.0', 'v3.0.0', ' 2.7.15 ', '2.7.15-beta.1', '2.7.15-beta.2', '2.7.15-beta.10', '2.7.15-alpha', '2.7.15-1', '2.7.15+build.7', '10.0.0', '0.0.0'];
+    for (const a of versions) for (const b of versions) expect(semverShim.gte(a, b), `${a} >= ${b}`).toBe(semver.gte(a, b));
+    for (const bad of ['2.7', '02.7.15', 'latest', '']) {
+      expect(() => semverShim.gte(bad, '2.7.15'), bad).toThrow(TypeError);
+      expect(() => semver.gte(bad, '2.7.15'), bad).toThrow(TypeError);
+    }
+    expect(() => semverShim.gte(undefined, '2.7.15')).toThrow(TypeError);
   });
 });
