@@ -35,7 +35,7 @@ export function accountLines(
   organizations: readonly string[],
   heldContacts: Iterable<string>,
   contacts: readonly ContactHealth[],
-): BriefAccount[] {
+): Array<Omit<BriefAccount, 'asOf'>> {
   const wanted = new Set(organizations);
   const held = [...heldContacts].filter((c) => wanted.has(accountOf(c)));
   const active = contacts.filter((c) => wanted.has(accountOf(c.address)) && isActiveRelationship(c));

@@ -3,7 +3,8 @@ import type { Item } from '#lib/items/types.ts';
 import type { Settings } from '#lib/settings.ts';
 import type { Account, Store, User } from '#lib/store/types.ts';
 import { briefedMeetingsOf, computeBrief, type ColleagueLookup } from './compute.ts';
-import { localDate } from './day.ts';
+import { briefAsOf, localDate } from './day.ts';
+import { latestAccountLines } from './report-accounts.ts';
 import type { BriefJson, BriefNote } from './schema.ts';
 
 /** What {@link buildBrief} needs besides the store and the person. */
@@ -22,7 +23,8 @@ interface BuildBriefOptions {
 
 /**
  * Builds one person's brief for one local day (DESIGN section 9) from the store: one
- * Query of the person's partition, then the pure {@link computeBrief}. Nothing is stored.
+ * Query of the person's partition and their latest weekly report's account lines (see
+ * `latestAccountLines`), then the pure {@link computeBrief}. Nothing is stored.
  * A day without a briefed meeting gives a brief with no meetings (the caller sends none).
  *
  * @throws InputError when the person is not in the store, or as `computeBrief` does.
@@ -33,12 +35,16 @@ export async function buildBrief(
   opts: BuildBriefOptions,
 ): Promise<{ user: User; accounts: Account[]; brief: BriefJson }> {
   const { user, accounts, items } = await load(store, userId);
+  const date = opts.date ?? localDate(opts.now, user.timeZone);
+  const asOf = opts.asOf ?? briefAsOf(date, user.timeZone);
+  const accountLines = await latestAccountLines(store, userId, asOf, user.timeZone);
   const brief = computeBrief({
     items,
     user,
     accounts,
-    date: opts.date ?? localDate(opts.now, user.timeZone),
+    date,
     ...(opts.asOf ? { asOf: opts.asOf } : {}),
+    ...(accountLines ? { accountLines } : {}),
     settings: opts.settings,
     ...(opts.notes ? { notes: opts.notes } : {}),
     ...(opts.colleagues ? { colleagues: opts.colleagues } : {}),

@@ -2,6 +2,7 @@ import { InputError } from '#lib/errors.ts';
 import { computeHealth } from '#lib/health/index.ts';
 import type { ContactHealth } from '#lib/health/types.ts';
 import { extractInteractions } from '#lib/interactions/extract.ts';
+import type { Interaction } from '#lib/interactions/types.ts';
 import { InternalDomains, organizationDomains } from '#lib/interactions/internal.ts';
 import { resolveMe, isSentCopy } from '#lib/interactions/me.ts';
 import type { Item, MailItem, MeetingItem } from '#lib/items/types.ts';
@@ -12,8 +13,9 @@ import { organizationOf, accountLines } from './accounts.ts';
 import { briefAttendee, historiesOf } from './attendees.ts';
 import { briefAsOf, briefDay, type BriefDay } from './day.ts';
 import { briefedMeetings, type BriefedMeeting } from './meetings.ts';
-import { relevantItems } from './relevant.ts';
-import type { BriefAttendee, BriefColleague, BriefJson, BriefMeeting, BriefNote } from './schema.ts';
+import { heldTest, relevantItems } from './relevant.ts';
+import { isFreshFor, sameRules, type StoredAccountLines } from './report-accounts.ts';
+import type { BriefAccount, BriefAttendee, BriefColleague, BriefJson, BriefMeeting, BriefNote } from './schema.ts';
 
 /** Looks up the colleagues who know an attendee (DESIGN section 10); none when team is off. */
 export type ColleagueLookup = (address: string, domain: string) => BriefColleague[];
@@ -37,6 +39,12 @@ export interface BriefInput {
   /** The person's notes by normalized contact address (any order; shown newest first). */
   notes?: ReadonlyMap<string, readonly BriefNote[]>;
   colleagues?: ColleagueLookup;
+  /**
+   * The person's latest weekly report's account lines (see `latestAccountLines`): used for
+   * the organizations' lines when fresh enough and computed with the same rules; otherwise
+   * the lines are computed here, as of `asOf`.
+   */
+  accountLines?: StoredAccountLines;
 }
 
 const DAY_MS = 86_400_000;
@@ -59,7 +67,7 @@ const DAY_MS = 86_400_000;
  */
 export function computeBrief(input: BriefInput): BriefJson {
   const items = Array.isArray(input.items) ? (input.items as Item[]) : [...input.items];
-  const { day, asOf, person, me, meetings } = dayOf({ ...input, items });
+  const { day, asOf, person, me, internalDomains, meetings, held } = dayOf({ ...input, items });
   const header = {
     user: input.user.email,
     date: day.date,
@@ -69,7 +77,10 @@ export function computeBrief(input: BriefInput): BriefJson {
       .map((a) => ({ account: a.address, at: a.lastSyncAt === undefined ? null : new Date(a.lastSyncAt).toISOString() })),
   };
   if (meetings.length === 0) return { ...header, meetings: [] };
-  return { ...header, meetings: describeMeetings(items, meetings, { ...person, me, asOf, day, input }) };
+  const stored = input.accountLines;
+  const lines = stored && isFreshFor(stored, asOf) && sameRules(stored, person.settings, internalDomains) ? stored : undefined;
+  // The mail outside the held history is left behind here, once: the filter reads the rest.
+  return { ...header, meetings: describeMeetings(held, meetings, { ...person, me, asOf, day, input, lines }) };
 }
 
 /**
@@ -88,18 +99,28 @@ function dayOf(input: Omit<BriefInput, 'notes' | 'colleagues' | 'items'> & { ite
   const asOf = input.asOf ?? briefAsOf(input.date, input.user.timeZone);
   if (Number.isNaN(asOf.getTime())) throw new InputError('computeBrief: asOf is not a valid date');
   const person = personDefinitions(input.user, input.accounts, input.settings);
-  const { sent, calendar } = sentAndMeetings(input.items, asOf.getTime());
+  const { sent, calendar, held } = sentAndMeetings(input.items, asOf.getTime());
   const me = resolveMe(sent, person.me, person.accountAddresses);
-  const internal = new InternalDomains(organizationDomains(person.accountAddresses, person.settings.internalDomains));
+  const internalDomains = organizationDomains(person.accountAddresses, person.settings.internalDomains);
+  const internal = new InternalDomains(internalDomains);
   const meetings = briefedMeetings(calendar, day, { me, internal, maxAttendees: person.settings.maxAttendees });
-  return { day, asOf, person, me, meetings };
+  return { day, asOf, person, me, internalDomains, meetings, held };
 }
 
 /** The figures of every briefed meeting's attendees and organizations. */
 function describeMeetings(
   items: readonly Item[],
   meetings: readonly BriefedMeeting[],
-  ctx: { settings: Settings; me: ReadonlySet<string>; accountAddresses: string[]; asOf: Date; day: BriefDay; input: BriefInput },
+  ctx: {
+    settings: Settings;
+    me: ReadonlySet<string>;
+    accountAddresses: string[];
+    asOf: Date;
+    day: BriefDay;
+    input: BriefInput;
+    /** The report's account lines, when they stand in for computing them. */
+    lines: StoredAccountLines | undefined;
+  },
 ): BriefMeeting[] {
   const attendees = new Set(meetings.flatMap((m) => m.attendees));
   const organizations = new Set<string>();
@@ -108,7 +129,8 @@ function describeMeetings(
     if (org !== null) organizations.add(org);
   }
   const held = { from: ctx.asOf.getTime() - HISTORY_DAYS * DAY_MS, to: ctx.asOf.getTime() };
-  const extraction = extractInteractions(relevantItems(items, attendees, organizations, held), {
+  // With the report's lines, only the attendees' own items are read (see report-accounts.ts).
+  const extraction = extractInteractions(relevantItems(items, attendees, ctx.lines ? new Set() : organizations, held), {
     asOf: ctx.asOf,
     settings: ctx.settings,
     me: [...ctx.me],
@@ -129,10 +151,13 @@ function describeMeetings(
     else owed.set(o.address, [o.receivedAt]);
   }
   const histories = historiesOf(extraction.interactions, attendees);
-  const heldContacts = new Set<string>();
-  for (const i of extraction.interactions) heldContacts.add(i.contact);
   // Each organization's line once, whichever meetings it appears in.
-  const lines = new Map(accountLines([...organizations].sort(), heldContacts, health.contacts).map((a) => [a.domain, a]));
+  const lines = new Map(
+    (ctx.lines
+      ? storedLines([...organizations].sort(), ctx.lines)
+      : computedLines([...organizations].sort(), extraction.interactions, health.contacts, ctx.asOf)
+    ).map((a) => [a.domain, a]),
+  );
   const lookup = ctx.input.colleagues ?? (() => []);
   const asOf = ctx.asOf.getTime();
 
@@ -168,26 +193,50 @@ function describeMeetings(
   });
 }
 
+/** The organizations' lines computed from the extraction over their items, as of the brief. */
+function computedLines(organizations: readonly string[], interactions: readonly Interaction[], rows: readonly ContactHealth[], asOf: Date): BriefAccount[] {
+  const heldContacts = new Set<string>();
+  for (const i of interactions) heldContacts.add(i.contact);
+  const at = asOf.toISOString();
+  return accountLines(organizations, heldContacts, rows).map((a) => ({ ...a, asOf: at }));
+}
+
+/** The organizations' lines as the report has them; one it does not list had no active contact then. */
+function storedLines(organizations: readonly string[], stored: StoredAccountLines): BriefAccount[] {
+  const byDomain = new Map(stored.accounts.map((a) => [a.domain, a]));
+  const at = stored.asOf.toISOString();
+  return organizations.map((domain) => {
+    const a = byDomain.get(domain);
+    return a
+      ? { domain, health: a.health, activeContacts: a.activeContacts, singleThreaded: a.singleThreaded, asOf: at }
+      : { domain, health: null, activeContacts: 0, singleThreaded: false, asOf: at };
+  });
+}
+
 /**
- * In one pass over every item: the SENT copies in the held history before `asOf`, which
- * Me is learned from as the extraction learns it (so that the extraction over the
- * relevant items alone still knows every own address), and every meeting (the day's are
- * picked among them).
+ * In one pass over every item: every meeting (the day's are picked among them), the items
+ * the brief's figures can read (every meeting and the mail of the held history before
+ * `asOf`, in their order), and among that mail the SENT copies, which Me is learned from
+ * as the extraction learns it (so that the extraction over the relevant items alone still
+ * knows every own address). The instant is tested before the labels: most of a large
+ * mailbox lies outside the held history.
  */
-function sentAndMeetings(items: readonly Item[], asOf: number): { sent: MailItem[]; calendar: MeetingItem[] } {
-  const heldFrom = asOf - HISTORY_DAYS * DAY_MS;
+function sentAndMeetings(items: readonly Item[], asOf: number): { sent: MailItem[]; calendar: MeetingItem[]; held: Item[] } {
+  const inHeld = heldTest(asOf - HISTORY_DAYS * DAY_MS, asOf);
   const sent: MailItem[] = [];
   const calendar: MeetingItem[] = [];
+  const held: Item[] = [];
   for (const item of items) {
     if (item.kind === 'meeting') {
       calendar.push(item);
+      held.push(item);
       continue;
     }
-    if (!isSentCopy(item)) continue;
-    const t = Date.parse(item.at);
-    if (t >= heldFrom && t < asOf) sent.push(item);
+    if (!inHeld(item.at)) continue;
+    held.push(item);
+    if (isSentCopy(item)) sent.push(item);
   }
-  return { sent, calendar };
+  return { sent, calendar, held };
 }
 
 /** The name the first invitation naming the attendee gives, or null. */

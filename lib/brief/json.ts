@@ -59,5 +59,5 @@ function orderAttendee(a: BriefAttendee): BriefAttendee {
 }
 
 function orderAccount(a: BriefAccount): BriefAccount {
-  return { domain: a.domain, health: a.health, activeContacts: a.activeContacts, singleThreaded: a.singleThreaded };
+  return { domain: a.domain, health: a.health, activeContacts: a.activeContacts, singleThreaded: a.singleThreaded, asOf: a.asOf };
 }

@@ -1,5 +1,5 @@
 import { accountOf } from '#lib/health/accounts.ts';
-import type { Item } from '#lib/items/types.ts';
+import type { Item, MailItem } from '#lib/items/types.ts';
 
 /**
  * The items a brief needs: those that name an attendee or someone of an attendee's
@@ -49,10 +49,15 @@ export function relevantItems(
   };
 
   const inHeld = heldTest(held.from, held.to);
+  const list = Array.isArray(items) ? (items as readonly Item[]) : [...items];
   const kept: Item[] = [];
   const messageIds = new Set<string>();
-  const others: Item[] = [];
-  for (const item of items) {
+  // Held mail naming nobody of the brief but carrying a Message-ID: a copy, maybe, of a
+  // kept message. Marked by position rather than collected: a large mailbox has many.
+  const maybeCopy = new Uint8Array(list.length);
+  let maybeCopies = 0;
+  for (let k = 0; k < list.length; k++) {
+    const item = list[k]!;
     if (item.kind === 'meeting') {
       if (!(Date.parse(item.start) >= held.from)) continue;
       if (names(item.organizer) || item.attendees.some((a) => names(a.address))) kept.push(item);
@@ -63,11 +68,16 @@ export function relevantItems(
       kept.push(item);
       if (item.messageId) messageIds.add(item.messageId);
     } else if (item.messageId) {
-      others.push(item);
+      maybeCopy[k] = 1;
+      maybeCopies++;
     }
   }
-  if (messageIds.size > 0) {
-    for (const item of others) if (item.kind === 'mail' && messageIds.has(item.messageId!)) kept.push(item);
+  if (messageIds.size > 0 && maybeCopies > 0) {
+    for (let k = 0; k < list.length; k++) {
+      if (maybeCopy[k] === 0) continue;
+      const item = list[k] as MailItem;
+      if (messageIds.has(item.messageId!)) kept.push(item);
+    }
   }
   return kept;
 }
@@ -75,12 +85,12 @@ export function relevantItems(
 const DAY_MS = 86_400_000;
 
 /**
- * Whether an ISO instant lies in `[from, to)`. Parsing every instant of a large mailbox
+ * Whether an ISO instant lies in `[from, to)` (epoch ms bounds). Parsing every instant of a large mailbox
  * costs more than the rest of this filter, so an instant whose UTC day lies strictly
  * between the bounds' days (or wholly outside them) is decided on its `YYYY-MM-DD` prefix
  * alone; only the two bounds' own days, and any text not shaped so, are parsed.
  */
-function heldTest(from: number, to: number): (iso: string) => boolean {
+export function heldTest(from: number, to: number): (iso: string) => boolean {
   if (!Number.isFinite(from) || !Number.isFinite(to)) return (iso) => { const t = Date.parse(iso); return t >= from && t < to; };
   const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
   const fromDay = day(from), afterFromDay = day(from + DAY_MS), toDay = day(to), afterToDay = day(to + DAY_MS);

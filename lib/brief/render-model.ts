@@ -88,7 +88,7 @@ export function buildBriefModel(json: BriefJson, options: BriefRenderOptions = {
         time: m.end === m.start ? start : `${start}–${end}`,
         withLine: `With ${listNames(m.attendees.map(labelOf), m.attendees.length)}`,
         attendees: m.attendees.map((a) => attendeeView(a, m, labelOf(a), dates, links)),
-        accounts: m.accounts.map(accountLine).filter((l): l is string => l !== null),
+        accounts: m.accounts.map((a) => accountLine(a, dates)).filter((l): l is string => l !== null),
       };
     });
 

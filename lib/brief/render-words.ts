@@ -151,16 +151,18 @@ function organizationKnown(a: BriefAttendee, account: BriefAccount | undefined):
 
 /**
  * The account line of one organization in a meeting, or null for a public webmail
- * domain (not an organization).
+ * domain (not an organization). A line read from the weekly report (computed before the
+ * brief's day) says from when: "(as of your report of 23 Nov)".
  */
-export function accountLine(account: BriefAccount): string | null {
+export function accountLine(account: BriefAccount, dates: DateWords): string | null {
   if (organizationOf(`x@${account.domain}`) === null) return null;
   const name = `${organizationLabel(account.domain)} (${account.domain})`;
-  if (account.health === null && account.activeContacts === 0) return `${name}: new to you, no active contacts there yet.`;
+  const from = dates.daysAgo(account.asOf) > 0 ? ` (as of your report of ${dates.date(account.asOf)})` : '';
+  if (account.health === null && account.activeContacts === 0) return `${name}: new to you, no active contacts there yet${from}.`;
   const health = account.health !== null ? `account health ${account.health}, ` : '';
   const contacts = `${numberWord(account.activeContacts)} active ${account.activeContacts === 1 ? 'contact' : 'contacts'}`;
   const single = account.singleThreaded ? '; single-threaded, one departure away from losing the account' : '';
-  return `${name}: ${health}${contacts}${single}.`;
+  return `${name}: ${health}${contacts}${single}${from}.`;
 }
 
 /** "today", "yesterday", "Friday" (the last six days), else "12 Nov". */

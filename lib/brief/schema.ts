@@ -64,6 +64,11 @@ export const briefAccountSchema = z.strictObject({
   health: z.number().min(0).max(100).nullable(),
   activeContacts: z.number().int().nonnegative(),
   singleThreaded: z.boolean(),
+  /**
+   * The instant the line's figures are as of: the brief's own, or that of the person's
+   * weekly report it was read from (lib/brief/report-accounts.ts), at most 8 days before.
+   */
+  asOf: iso,
 });
 
 /** One briefed meeting: named by its time and attendees (subjects are never stored). */

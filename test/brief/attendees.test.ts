@@ -41,7 +41,7 @@ describe('per attendee (DESIGN section 9)', () => {
       replyHours: { mine: null, theirs: null }, owed: [], awaiting: [], notes: [], colleagues: [],
     });
     // What Sinew knows of their organization: nothing yet.
-    expect(brief.meetings[0]!.accounts).toEqual([{ domain: 'stranger.io', health: null, activeContacts: 0, singleThreaded: false }]);
+    expect(brief.meetings[0]!.accounts).toEqual([{ domain: 'stranger.io', health: null, activeContacts: 0, singleThreaded: false, asOf: AS_OF.toISOString() }]);
     expect(briefJsonSchema.parse(brief)).toEqual(brief);
   });
 
@@ -147,8 +147,8 @@ describe('per organization', () => {
     expect(m.attendees.map((a) => a.address)).toEqual(['carl@client.com', 'dee@gmail.com', ANN]);
     const client = reportRows(items, ['carl@client.com', 'cleo@client.com']);
     expect(m.accounts).toEqual([
-      { domain: 'client.com', health: Math.max(...client), activeContacts: 2, singleThreaded: false },
-      { domain: 'partner.io', health: reportRows(items, [ANN])[0], activeContacts: 1, singleThreaded: true },
+      { domain: 'client.com', health: Math.max(...client), activeContacts: 2, singleThreaded: false, asOf: AS_OF.toISOString() },
+      { domain: 'partner.io', health: reportRows(items, [ANN])[0], activeContacts: 1, singleThreaded: true, asOf: AS_OF.toISOString() },
     ]);
   });
 });

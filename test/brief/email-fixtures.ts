@@ -56,8 +56,11 @@ export function unknown(address: string, name: string | null, overrides: Partial
   };
 }
 
-function account(domain: string, health: number | null, activeContacts: number, singleThreaded = false): BriefAccount {
-  return { domain, health, activeContacts, singleThreaded };
+/** Monday's weekly report, 07:00 in Paris: where a brief's account lines are read from. */
+export const REPORT_AS_OF = '2026-11-23T06:00:00.000Z';
+
+function account(domain: string, health: number | null, activeContacts: number, singleThreaded = false, asOf = REPORT_AS_OF): BriefAccount {
+  return { domain, health, activeContacts, singleThreaded, asOf };
 }
 
 function meeting(start: string, end: string, attendees: BriefAttendee[], accounts: BriefAccount[]): BriefMeeting {
@@ -116,7 +119,7 @@ function colleaguesAt(domain: string, from: number, n: number): BriefAttendee[] 
 export function fiveMeetingBrief(): BriefJson {
   const acme = account('acme.com', 70, 3);
   const globex = account('globex.com', 45, 1, true);
-  const initech = account('initech.io', null, 0);
+  const initech = account('initech.io', null, 0, false, BRIEF_AS_OF);
   const long = account('very-long-organisation-name-international.co.uk', 52, 2);
   const raj = known('raj.patel@globex.com', 'Raj Patel', {
     health: 45, trend: 'cooling', initiative: 'you-chase', lastDirection: 'sent', lastInteraction: daysBefore(3),

@@ -66,7 +66,7 @@ describe('relevantItems', () => {
         expect(a.awaiting.map((o) => Date.parse(o.sentAt))).toEqual(awaitingOf(histories.get(a.address)!, AS_OF.getTime()));
       }
       const orgs = [...new Set(m.attendees.map((a) => organizationOf(a.address)).filter((o): o is string => o !== null))].sort();
-      expect(m.accounts).toEqual(accountLines(orgs, held, health.contacts));
+      expect(m.accounts).toEqual(accountLines(orgs, held, health.contacts).map((a) => ({ ...a, asOf: AS_OF.toISOString() })));
     }
     expect(checked).toBe(4);
     expect(brief.meetings.flatMap((m) => m.accounts).some((a) => a.activeContacts > 1)).toBe(true);

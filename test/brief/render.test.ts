@@ -38,7 +38,7 @@ describe('the brief email', () => {
       'Health 74 of 100, steady; you both keep in touch.',
       'Known since 28 Jan; last met 15 Oct.',
       'Ann usually replies in about 20 hours, you in about 6 hours. Mail is balanced both ways.',
-      'Acme (acme.com): account health 70, three active contacts.',
+      'Acme (acme.com): account health 70, three active contacts (as of your report of 23 Nov).',
     ];
     for (const s of sentences) {
       expect(text).toContain(s);
@@ -82,7 +82,7 @@ describe('the brief email', () => {
     expect(text).toContain('- Lena Fox (Globex): first meeting. Sinew has not seen Lena in your mail or calendar.\n  You know one person at Globex (account health 45).');
     expect(text).toContain('- Sue Park (Initech): first meeting.');
     expect(text).toContain('Nobody at Initech is in your mail or calendar either.');
-    expect(text).toContain('Globex (globex.com): account health 45, one active contact; single-threaded, one departure away from losing the account.');
+    expect(text).toContain('Globex (globex.com): account health 45, one active contact; single-threaded, one departure away from losing the account (as of your report of 23 Nov).');
     expect(text).toContain('Initech (initech.io): new to you, no active contacts there yet.');
     // Public webmail is not an organization: no account line for gmail.com.
     expect(text).not.toContain('(gmail.com):');

@@ -3,6 +3,7 @@ import type { Attendee, Item, MailItem, MeetingItem } from '#lib/items/types.ts'
 import { HISTORY_DAYS } from '#lib/settings.ts';
 import { StoreError } from '#lib/errors.ts';
 import { SK_ITEM_PREFIX, TABLE_KEYS } from './schema.ts';
+import type { StringPool } from '#lib/items/string-pool.ts';
 
 /**
  * How a MailItem or MeetingItem is stored, and back. Items are most of the table, so the
@@ -131,8 +132,32 @@ function setList(record: ItemRecord, name: string, value: readonly unknown[]): v
   if (value.length > 0) record[name] = value;
 }
 
-/** The item a stored record holds: exactly the item that was written. */
-export function fromItemRecord(record: Record<string, unknown>): Item {
+/**
+ * The item a stored record holds: exactly the item that was written. With `pool` (one per
+ * read of a partition), its addresses, labels and account id are pooled strings (see
+ * `StringPool`); the record's own arrays are reused.
+ */
+export function fromItemRecord(record: Record<string, unknown>, pool?: StringPool): Item {
+  const item = decodeItemRecord(record);
+  return pool ? poolItemStrings(item, pool) : item;
+}
+
+function poolItemStrings(item: Item, pool: StringPool): Item {
+  item.accountId = pool.intern(item.accountId);
+  if (item.kind === 'meeting') {
+    if (item.organizer !== null) item.organizer = pool.intern(item.organizer);
+    for (const a of item.attendees) a.address = pool.intern(a.address);
+    return item;
+  }
+  if (item.from !== null) item.from = pool.intern(item.from);
+  pool.internAll(item.to);
+  pool.internAll(item.cc);
+  pool.internAll(item.bcc);
+  pool.internAll(item.labels);
+  return item;
+}
+
+function decodeItemRecord(record: Record<string, unknown>): Item {
   const { accountId, providerId } = itemIds(record);
   if (record.kind === 'meeting') {
     const meeting: MeetingItem = {

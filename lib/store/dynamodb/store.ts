@@ -15,6 +15,7 @@ import { InputError, SinewError, StoreError } from '#lib/errors.ts';
 import { canonicalTimeZone } from '#lib/time/zones.ts';
 import { BATCH_GET_MAX, BATCH_WRITE_MAX, batchGet, batchWrite, chunk, defaultRetryPolicy, mapWithLimit, type RetryPolicy } from './batch.ts';
 import { fromItemRecord, itemSortKey } from './item-record.ts';
+import { StringPool } from '#lib/items/string-pool.ts';
 import { deleteAccountItems, deleteItems, putItems, type ItemWriter } from './item-writes.ts';
 import { updateAccount, updateUser } from './updates.ts';
 import { claimSend, markSent, releaseSend } from './send-claims.ts';
@@ -159,7 +160,7 @@ export class DynamoStore implements Store {
     const keys = [...new Set(providerIds)].map((id) => ({ pk, sk: itemSortKey(accountId, id) }));
     try {
       const groups = await mapWithLimit(chunk(keys, BATCH_GET_MAX), this.concurrency, (group) => batchGet(this.doc, this.tableName, group, [], this.retry));
-      return groups.flat().map(fromItemRecord);
+      return groups.flat().map((record) => fromItemRecord(record));
     } catch (error) {
       throw this.failure('getItems', error);
     }
@@ -210,8 +211,9 @@ export class DynamoStore implements Store {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': userPk(userId), ':prefix': SK_ITEM_PREFIX },
     });
+    const pool = new StringPool(); // one per read: one string per address and label
     for await (const page of pages) {
-      for (const record of page) yield fromItemRecord(record);
+      for (const record of page) yield fromItemRecord(record, pool);
     }
   }
 

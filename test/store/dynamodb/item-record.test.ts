@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fromItemRecord, itemHash, itemSortKey, itemTtl, toItemRecord } from '#lib/store/dynamodb/item-record.ts';
+import { StringPool } from '#lib/items/string-pool.ts';
 import { mail, meeting } from './items.ts';
 
 describe('itemSortKey', () => {
@@ -30,6 +31,26 @@ describe('itemSortKey', () => {
     const item = mail({ subjectHeadHash: 'head' });
     expect(fromItemRecord(toItemRecord('USER#u', item))).toStrictEqual(item);
     expect(fromItemRecord(toItemRecord('USER#u', mail()))).not.toHaveProperty('subjectHeadHash');
+  });
+});
+
+describe('fromItemRecord with a read\'s string pool', () => {
+  it('gives the same items, with one pooled string per address, label and account across them', () => {
+    const pool = new StringPool();
+    const items = [
+      mail({ providerId: 'a', from: 'ann@acme.com', to: ['me@example.com', 'bob@acme.com'], cc: ['ann@acme.com'], labels: ['INBOX'] }),
+      mail({ providerId: 'b', from: 'me@example.com', to: ['ann@acme.com'], cc: [], bcc: ['bob@acme.com'], labels: ['SENT', 'INBOX'] }),
+      meeting({ organizer: 'ann@acme.com', attendees: [{ address: 'me@example.com', response: 'accepted' }, { address: 'cy@acme.com', response: 'declined' }] }),
+    ];
+    // Records as a read gets them: copies, not the written objects.
+    const decoded = items.map((item) => fromItemRecord(structuredClone(toItemRecord('USER#u', item)), pool));
+    expect(decoded).toStrictEqual(items);
+    const distinct = new Set(items.flatMap((i) =>
+      i.kind === 'mail' ? [i.accountId, i.from!, ...i.to, ...i.cc, ...i.bcc, ...i.labels] : [i.accountId, i.organizer!, ...i.attendees.map((a) => a.address)]));
+    expect(distinct.has('cy@acme.com')).toBe(true);
+    expect(pool.size).toBe(distinct.size);
+    expect(pool.intern(['ann', 'acme.com'].join('@'))).toBe('ann@acme.com');
+    expect(pool.size).toBe(distinct.size);
   });
 });
 
