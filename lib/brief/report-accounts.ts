@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Settings } from '#lib/settings.ts';
 import type { Store } from '#lib/store/types.ts';
 import { localIsoWeek, previousIsoWeek } from '#lib/time/weeks.ts';
