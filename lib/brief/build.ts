@@ -2,7 +2,7 @@ import { InputError } from '#lib/errors.ts';
 import type { Item } from '#lib/items/types.ts';
 import type { Settings } from '#lib/settings.ts';
 import type { Account, Store, User } from '#lib/store/types.ts';
-import { briefedMeetingsOf, computeBrief, type ColleagueLookup } from './compute.ts';
+import { briefReads, briefedMeetingsOf, computeBrief, meetingsReads, type ColleagueLookup } from './compute.ts';
 import { briefAsOf, localDate } from './day.ts';
 import { latestAccountLines } from './report-accounts.ts';
 import type { BriefJson, BriefNote } from './schema.ts';
@@ -23,7 +23,7 @@ interface BuildBriefOptions {
 
 /**
  * Builds one person's brief for one local day (DESIGN section 9) from the store: one
- * Query of the person's partition and their latest weekly report's account lines (see
+ * Query of the person's partition (keeping the meetings and the held history's mail) and their latest weekly report's account lines (see
  * `latestAccountLines`), then the pure {@link computeBrief}. Nothing is stored.
  * A day without a briefed meeting gives a brief with no meetings (the caller sends none).
  *
@@ -34,9 +34,10 @@ export async function buildBrief(
   userId: string,
   opts: BuildBriefOptions,
 ): Promise<{ user: User; accounts: Account[]; brief: BriefJson }> {
-  const { user, accounts, items } = await load(store, userId);
+  const { user, accounts } = await personOf(store, userId);
   const date = opts.date ?? localDate(opts.now, user.timeZone);
   const asOf = opts.asOf ?? briefAsOf(date, user.timeZone);
+  const items = await readItems(store, userId, briefReads(asOf));
   const accountLines = await latestAccountLines(store, userId, asOf, user.timeZone);
   const brief = computeBrief({
     items,
@@ -73,7 +74,8 @@ export async function briefedMeetingsOn(
   settings: Settings,
   asOf?: Date,
 ): Promise<BriefedMeetingSummary[]> {
-  const { user, accounts, items } = await load(store, userId);
+  const { user, accounts } = await personOf(store, userId);
+  const items = await readItems(store, userId, meetingsReads(asOf ?? briefAsOf(date, user.timeZone)));
   return briefedMeetingsOf({ items, user, accounts, date, settings, ...(asOf ? { asOf } : {}) }).map((m) => ({
     start: new Date(m.start).toISOString(),
     end: new Date(Number.isFinite(m.end) ? m.end : m.start).toISOString(),
@@ -86,11 +88,19 @@ export async function hasBriefedMeeting(store: Store, userId: string, date: stri
   return (await briefedMeetingsOn(store, userId, date, settings)).length > 0;
 }
 
-async function load(store: Store, userId: string): Promise<{ user: User; accounts: Account[]; items: Item[] }> {
+/** The person and their mailboxes. */
+async function personOf(store: Store, userId: string): Promise<{ user: User; accounts: Account[] }> {
   const user = await store.getUser(userId);
   if (!user) throw new InputError(`no user ${userId} in the store: import or connect a mailbox first`);
-  const accounts = await store.listAccounts(userId);
+  return { user, accounts: await store.listAccounts(userId) };
+}
+
+/**
+ * The items of the person's partition that `keep` keeps (see `briefReads`): one Query,
+ * each item judged as it is decoded, so older mail is never held in memory.
+ */
+async function readItems(store: Store, userId: string, keep: (item: Item) => boolean): Promise<Item[]> {
   const items: Item[] = [];
-  for await (const item of store.queryItems(userId)) items.push(item);
-  return { user, accounts, items };
+  for await (const item of store.queryItems(userId)) if (keep(item)) items.push(item);
+  return items;
 }

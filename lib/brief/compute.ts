@@ -222,7 +222,7 @@ function storedLines(organizations: readonly string[], stored: StoredAccountLine
  * mailbox lies outside the held history.
  */
 function sentAndMeetings(items: readonly Item[], asOf: number): { sent: MailItem[]; calendar: MeetingItem[]; held: Item[] } {
-  const inHeld = heldTest(asOf - HISTORY_DAYS * DAY_MS, asOf);
+  const inHeld = heldHistory(asOf);
   const sent: MailItem[] = [];
   const calendar: MeetingItem[] = [];
   const held: Item[] = [];
@@ -237,6 +237,31 @@ function sentAndMeetings(items: readonly Item[], asOf: number): { sent: MailItem
     if (isSentCopy(item)) sent.push(item);
   }
   return { sent, calendar, held };
+}
+
+/** Whether a mail's instant lies in the held history before `asOf` (epoch ms). */
+function heldHistory(asOf: number): (iso: string) => boolean {
+  return heldTest(asOf - HISTORY_DAYS * DAY_MS, asOf);
+}
+
+/**
+ * The items a brief as of `asOf` can read: every meeting and the held history's mail.
+ * A reader of the store keeps only these (`buildBrief`), so a large mailbox's older mail
+ * is dropped as it is decoded rather than held in memory; {@link computeBrief} gives the
+ * same brief from these as from every item.
+ */
+export function briefReads(asOf: Date): (item: Item) => boolean {
+  const inHeld = heldHistory(asOf.getTime());
+  return (item) => item.kind === 'meeting' || inHeld(item.at);
+}
+
+/**
+ * The items {@link briefedMeetingsOf} reads: every meeting and the held history's SENT
+ * copies (what Me is learned from).
+ */
+export function meetingsReads(asOf: Date): (item: Item) => boolean {
+  const inHeld = heldHistory(asOf.getTime());
+  return (item) => item.kind === 'meeting' || (isSentCopy(item) && inHeld(item.at));
 }
 
 /** The name the first invitation naming the attendee gives, or null. */

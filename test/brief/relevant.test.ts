@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { accountLines, organizationOf } from '#lib/brief/accounts.ts';
 import { awaitingOf, historiesOf } from '#lib/brief/attendees.ts';
+import { briefReads, briefedMeetingsOf, meetingsReads } from '#lib/brief/compute.ts';
 import { relevantItems } from '#lib/brief/relevant.ts';
 import { computeHealth } from '#lib/health/index.ts';
 import { extractInteractions } from '#lib/interactions/extract.ts';
@@ -94,5 +95,20 @@ describe('relevantItems', () => {
     const gmailStranger = mail({ from: 'someone@gmail.com', to: [ME] });
     const kept = relevantItems([toAnn, copyWithoutAnn, colleague, unrelated, gmailStranger], new Set(['ann@partner.io', 'dee@gmail.com']), new Set(['partner.io']));
     expect(kept).toEqual([toAnn, colleague, copyWithoutAnn]);
+  });
+
+  it('gives the same brief and the same meetings from what a store reader keeps (briefReads, meetingsReads) as from every item', () => {
+    const attendees = ['p0@org0.io', 'p13@org1.io', 'w9@gmail.com', 'p2@org2.io'];
+    const items = [...mailbox(11), meetingWith('2026-11-24T09:00:00.000Z', attendees.slice(0, 2)), meetingWith('2026-11-24T14:00:00.000Z', attendees.slice(2))];
+    const kept = items.filter(briefReads(AS_OF));
+    // 450 days of mail: the held history's 400 and every meeting stay, older mail goes.
+    expect(kept.length).toBeLessThan(items.length);
+    expect(items.filter((i) => !kept.includes(i)).every((i) => i.kind === 'mail' && Date.parse(i.at) < AS_OF.getTime() - 400 * DAY)).toBe(true);
+    expect(briefOf(kept)).toEqual(briefOf(items));
+    expect(briefOf(items).meetings.length).toBe(2);
+    const base = { user: { email: ME, timeZone: 'Europe/Paris', me: [], internalDomains: [] }, accounts: [{ address: ME, aliases: ['alias@acme.com'], lastSyncAt: undefined }], date: '2026-11-24', settings: defaultSettings };
+    const forMeetings = items.filter(meetingsReads(AS_OF));
+    expect(forMeetings.every((i) => i.kind === 'meeting' || i.from === ME)).toBe(true);
+    expect(briefedMeetingsOf({ ...base, items: forMeetings })).toEqual(briefedMeetingsOf({ ...base, items }));
   });
 });
