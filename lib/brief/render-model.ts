@@ -79,15 +79,26 @@ export function buildBriefModel(json: BriefJson, options: BriefRenderOptions = {
   const labelOf = (a: BriefAttendee): string => clean(labels.get(a.address) ?? a.address);
   const links = options.links ?? {};
 
+  // Someone in two meetings of the day is described once, at the first; later meetings point back.
+  const firstShownAt = new Map<string, string>();
   const meetings = [...json.meetings]
     .sort((a, b) => Date.parse(a.start) - Date.parse(b.start))
     .map((m): MeetingView => {
       const start = clock.format(new Date(m.start));
       const end = clock.format(new Date(m.end));
+      const attendees = m.attendees.map((a) => {
+        const view = attendeeView(a, m, labelOf(a), dates, links);
+        const shownAt = firstShownAt.get(a.address);
+        if (shownAt === undefined) {
+          firstShownAt.set(a.address, start);
+          return view;
+        }
+        return { ...view, sentences: [`${view.label}: see ${shownAt} above.`], notes: [], colleagues: [] };
+      });
       return {
         time: m.end === m.start ? start : `${start}–${end}`,
         withLine: `With ${listNames(m.attendees.map(labelOf), m.attendees.length)}`,
-        attendees: m.attendees.map((a) => attendeeView(a, m, labelOf(a), dates, links)),
+        attendees,
         accounts: m.accounts.map((a) => accountLine(a, dates)).filter((l): l is string => l !== null),
       };
     });

@@ -93,7 +93,9 @@ describe('the brief email', () => {
     expect(text).toContain('You owe Tom replies to two messages, since 14 Nov and yesterday.');
     expect(text).toContain('Raj has not answered two of your messages (15 Nov and 21 Nov).');
     expect(text).toContain('Colleagues who know Raj: Sam Lee (strong tie, last in touch 3 Nov), Kim Ode (weak tie, last in touch 14 Aug)');
-    expect(text.match(/Colleagues who know/g)).toHaveLength(2); // Raj, in two meetings
+    // Raj is in two meetings: described at the first (10:00), pointed back to from the second.
+    expect(text.match(/Colleagues who know/g)).toHaveLength(1);
+    expect(text).toContain('Raj Patel (Globex): see 10:00 above.');
   });
 
   it('shows notes newest first, escaped in the HTML, and a note cannot forge a line of the text part', () => {
@@ -181,5 +183,25 @@ describe('the brief email', () => {
     const { subject } = renderBrief(json);
     expect(subject).not.toMatch(/[\r\n]/);
     expect(subject).toBe('Your meeting today: 10:00 with Eve Bcc Smith (x@gmail.com)');
+  });
+
+  it('describes someone in two meetings of the day once, at the first, and points back from the later one', () => {
+    const base = oneMeetingBrief();
+    const first = base.meetings[0]!;
+    const later = { ...first, start: '2026-11-24T14:00:00.000Z', end: '2026-11-24T14:30:00.000Z' };
+    // Given out of order: the 10:00 meeting (Paris) still comes first and holds the block.
+    const json = { ...base, meetings: [later, first] };
+    const { text, html } = renderBrief(json, everythingOn());
+    const said = 'Ann Lee (Acme) usually hears from you every 6 days';
+    expect(text.split(said)).toHaveLength(2);
+    expect(visible(html).split(said)).toHaveLength(2);
+    expect(text).toContain('Ann Lee (Acme): see 10:00 above.');
+    expect(visible(html)).toContain('Ann Lee (Acme): see 10:00 above.');
+    expect(text.indexOf(said)).toBeLessThan(text.indexOf('see 10:00 above'));
+    // Her notes once; the later meeting keeps her links (a note can be added from either).
+    expect(text.split('Prefers calls before 10.')).toHaveLength(2);
+    const model = buildBriefModel(json, everythingOn());
+    expect(model.meetings.map((m) => m.time)).toEqual(['10:00–10:30', '15:00–15:30']);
+    expect(model.meetings[1]!.attendees[0]!.links.note).toBe(model.meetings[0]!.attendees[0]!.links.note);
   });
 });
