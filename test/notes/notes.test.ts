@@ -77,6 +77,7 @@ describe('add, list, edit, delete', () => {
     expect(a.id).not.toBe(b.id);
     expect(a.id).toMatch(/^[A-Za-z0-9_-]{16}$/);
     const other = `u-notes-other-${n}`;
+    await store.putUser(aUser(other)); // notes are kept only for a person who exists
     const c = await addNote(deps(), other, ANN, SECRET_TEXT);
     expect(new Set([a.id, b.id, c.id]).size).toBe(3);
   });
@@ -86,6 +87,7 @@ describe('add, list, edit, delete', () => {
     await expect(editNote(deps(), userId, bobs.id, 'hijacked', ANN)).rejects.toThrow(NoteNotFoundError);
     await expect(deleteNote(deps(), userId, bobs.id, ANN)).rejects.toThrow(NoteNotFoundError);
     const other = `u-notes-other-${n}`;
+    await store.putUser(aUser(other)); // notes are kept only for a person who exists
     await expect(editNote(deps(), other, bobs.id, 'hijacked')).rejects.toThrow(NoteNotFoundError);
     await expect(deleteNote(deps(), other, bobs.id)).rejects.toThrow(NoteNotFoundError);
     expect(await listNotes(deps(), userId)).toMatchObject([{ id: bobs.id, contact: BOB, text: 'about Bob' }]);
@@ -133,6 +135,7 @@ describe('encrypted at rest', () => {
     await store.notes.delete(userId, victim.id);
     // Onto another person, same note id.
     const other = `u-notes-other-${n}`;
+    await store.putUser(aUser(other)); // notes are kept only for a person who exists
     await store.notes.create(other, { noteId: note.id, contact: ANN, at: note.at, sealed });
     await expect(listNotes(deps(), other)).rejects.toThrow(StoreError);
     // Moved to another contact's name: the sealed payload names Ann.
@@ -211,6 +214,7 @@ describe('disconnect', () => {
     const before = await partition(db, userId);
     expect(before.filter((r) => r.sk?.S?.startsWith(SK_NOTE_PREFIX))).toHaveLength(30);
     const other = `u-notes-other-${n}`;
+    await store.putUser(aUser(other)); // notes are kept only for a person who exists
     await addNote(deps(), other, ANN, 'someone else keeps theirs');
     const outcome = await disconnectUser(userId, { store, vault });
     expect(outcome.deletedItems).toBe(before.length);

@@ -50,6 +50,7 @@ describe('keep private (a sharing answer, never a flag change)', () => {
 
     it('keeps the sharing answer beside the flag answer, and undo works', async () => {
       const store = db.store();
+      await store.putUser({ userId: 'u1', email: 'u1@firm.example', timeZone: 'UTC', me: [], internalDomains: [], reportsPaused: false, createdAt: AS_OF.toISOString() });
       await store.putFeedback('u1', { contact: ann, action: 'mute', at: iso(ago(3)) });
       await keepPrivate(store, 'u1', 'Ann@Acme.Example', new Date(ago(2)));
       let all = await store.listFeedback('u1');

@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { NoteStore, StoredNote } from '#lib/store/types.ts';
 import { InputError, SinewError, StoreError } from '#lib/errors.ts';
+import { keepIfPersonExists } from './disconnect.ts';
 import { SK_NOTE_PREFIX, describe, userPk } from './schema.ts';
 
 /**
@@ -10,7 +11,8 @@ import { SK_NOTE_PREFIX, describe, userPk } from './schema.ts';
  * the time of the last edit and the sealed text; never a plaintext note (lib/notes seals
  * it before it gets here). Writes are conditional, so an edit racing a delete or a
  * disconnect never brings the note back, and an edit never moves a note to another
- * contact. deleteUser deletes them with the whole partition.
+ * contact. deleteUser deletes them with the whole partition; a note written while it runs
+ * is taken back (lib/store/dynamodb/disconnect.ts).
  */
 
 type Doc = Pick<DynamoDBDocumentClient, 'send'>;
@@ -25,15 +27,18 @@ export class DynamoNoteStore implements NoteStore {
   ) {}
 
   async create(userId: string, note: StoredNote): Promise<boolean> {
-    return this.conditional('createNote', () =>
+    const written = await this.conditional('createNote', () =>
       this.doc.send(
         new PutCommand({ TableName: this.tableName, Item: record(userId, note), ConditionExpression: 'attribute_not_exists(pk)' }),
       ),
     );
+    // A note posted as the person disconnects is not kept (disconnect.ts).
+    if (written) await keepIfPersonExists(this.doc, this.tableName, userId, key(userId, note.noteId), 'createNote');
+    return written;
   }
 
   async replace(userId: string, note: StoredNote): Promise<boolean> {
-    return this.conditional('replaceNote', () =>
+    const written = await this.conditional('replaceNote', () =>
       this.doc.send(
         new PutCommand({
           TableName: this.tableName,
@@ -43,6 +48,8 @@ export class DynamoNoteStore implements NoteStore {
         }),
       ),
     );
+    if (written) await keepIfPersonExists(this.doc, this.tableName, userId, key(userId, note.noteId), 'replaceNote');
+    return written;
   }
 
   async get(userId: string, noteId: string): Promise<StoredNote | undefined> {

@@ -13,8 +13,9 @@ import { isSharingAnswer, type Feedback } from '#lib/items/feedback.ts';
 import type { Account, AccountChange, AccountChangeResult, AccountStatus, PutItemsOptions, PutItemsResult, SendClaim, Store, User, UserChange } from '#lib/store/types.ts';
 import { InputError, SinewError, StoreError } from '#lib/errors.ts';
 import { canonicalTimeZone } from '#lib/time/zones.ts';
-import { BATCH_GET_MAX, BATCH_WRITE_MAX, batchGet, batchWrite, chunk, defaultRetryPolicy, mapWithLimit, type RetryPolicy } from './batch.ts';
+import { BATCH_GET_MAX, batchGet, chunk, defaultRetryPolicy, mapWithLimit, type RetryPolicy } from './batch.ts';
 import { fromItemRecord, itemSortKey } from './item-record.ts';
+import { deletePerson, keepIfPersonExists } from './disconnect.ts';
 import { StringPool } from '#lib/items/string-pool.ts';
 import { deleteAccountItems, deleteItems, putItems, type ItemWriter } from './item-writes.ts';
 import { updateAccount, updateUser } from './updates.ts';
@@ -55,8 +56,6 @@ const KEY_ATTRIBUTES = [
 /** DynamoDB's item limit is 400 KB; keep room for the keys. */
 const MAX_REPORT_BYTES = 390 * 1024;
 const ISO_WEEK = /^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/;
-/** Passes over a partition in deleteUser: a sync racing the delete may add items once. */
-const DELETE_PASSES = 3;
 
 /**
  * The Store on DynamoDB (or dynalite locally), one table, one partition per user.
@@ -219,8 +218,9 @@ export class DynamoStore implements Store {
 
   async putFeedback(userId: string, feedback: Feedback): Promise<void> {
     // Sharing answers (keep private, and its undo) have their own slot: they never replace a flag answer.
-    const slot = isSharingAnswer(feedback) ? '#sharing' : '';
-    await this.put('putFeedback', { pk: userPk(userId), sk: `${SK_FEEDBACK_PREFIX}${feedback.contact}${slot}`, ...feedback });
+    const key = { pk: userPk(userId), sk: `${SK_FEEDBACK_PREFIX}${feedback.contact}${isSharingAnswer(feedback) ? '#sharing' : ''}` };
+    await this.put('putFeedback', { ...key, ...feedback });
+    await keepIfPersonExists(this.doc, this.tableName, userId, key, 'putFeedback');
   }
 
   async listFeedback(userId: string): Promise<Feedback[]> {
@@ -269,30 +269,11 @@ export class DynamoStore implements Store {
   }
 
   async deleteUser(userId: string): Promise<number> {
-    let deleted = 0;
     try {
-      for (let pass = 0; pass < DELETE_PASSES; pass += 1) {
-        let found = 0;
-        const pages = this.queryPages('deleteUser', {
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': userPk(userId) },
-          ProjectionExpression: 'pk, sk',
-          ConsistentRead: true,
-        });
-        for await (const page of pages) {
-          found += page.length;
-          const deletes = page.map((r) => ({ DeleteRequest: { Key: { pk: r.pk as string, sk: r.sk as string } } }));
-          await mapWithLimit(chunk(deletes, BATCH_WRITE_MAX), this.concurrency, (part) =>
-            batchWrite(this.doc, this.tableName, part, this.retry),
-          );
-        }
-        deleted += found;
-        if (found === 0) return deleted;
-      }
+      return await deletePerson(this.writer, userId);
     } catch (error) {
       throw this.failure('deleteUser', error);
     }
-    throw new StoreError(`deleteUser: items kept appearing after ${DELETE_PASSES} passes; stop the user's sync and retry`);
   }
 
   /**
@@ -393,7 +374,6 @@ function withoutKeys(record: Record<string, unknown>): Record<string, unknown> {
   for (const key of KEY_ATTRIBUTES) delete copy[key];
   return copy;
 }
-
 
 function checkWeek(week: string): void {
   if (!ISO_WEEK.test(week)) throw new InputError(`report week must be an ISO week like 2026-W48, got ${JSON.stringify(week)}`);

@@ -87,6 +87,7 @@ describe('DynamoStore round trips', () => {
   });
 
   it('keeps the latest feedback per contact', async () => {
+    await store.putUser({ ...user, userId: 'u-fb' });
     await store.putFeedback('u-fb', { contact: 'ann@acme.com', action: 'snooze', at: '2026-11-02T00:00:00.000Z', until: '2026-12-02T00:00:00.000Z' });
     await store.putFeedback('u-fb', { contact: 'bob@acme.com', action: 'mute', at: '2026-11-03T00:00:00.000Z' });
     await store.putFeedback('u-fb', { contact: 'ann@acme.com', action: 'fine', at: '2026-11-04T00:00:00.000Z' });
@@ -178,6 +179,7 @@ describe('DynamoStore tenant isolation', () => {
     await store.putItems('alice2', [mail({ from: 'eve@evil.com' })]);
     await store.putItems('bob', [mail({ from: 'zed@other.com' })]);
     await store.putAccount({ ...account, userId: 'bob', address: 'bob@other.com' });
+    await store.putUser({ ...user, userId: 'bob' });
     await store.putFeedback('bob', { contact: 'ann@acme.com', action: 'mute', at: '2026-11-01T00:00:00.000Z' });
 
     const alice = await collect(store.queryItems('alice'));
