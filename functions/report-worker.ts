@@ -4,63 +4,108 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseJob, reportJobSchema } from '#lib/queue/jobs.ts';
 import { ReportBusyError, runReportJob } from '#lib/report/job.ts';
+import { pacedMailer, SEND_RETRY_MARGIN_MS, SendPacer, sendIntervalMs } from '#lib/mail/pace.ts';
+import { SinewError } from '#lib/errors.ts';
+import { systemClock, type Clock } from '#lib/time/clock.ts';
 import { required } from '#functions/shared/env.ts';
 import { lambdaHandler } from '#functions/shared/handler.ts';
 import { sesMailer } from '#functions/shared/mail.ts';
 import { logger, metrics } from '#functions/shared/observability.ts';
 import { errorFields } from '#functions/shared/redact.ts';
-import { getRuntime } from '#functions/shared/runtime.ts';
+import { getRuntime, perRuntime, type Runtime } from '#functions/shared/runtime.ts';
 
 /**
  * The report worker (SQS standard queue, ReportBatchItemFailures): one weekly report
  * email per job, exactly once per user and week (see `runReportJob`). A job another
- * worker is sending, a throttled send or a store failure fails that record only, and SQS
- * retries it after the visibility timeout.
+ * worker is sending or a store failure fails that record only, and SQS retries it after
+ * the visibility timeout. Sends keep to the SES sending rate (lib/mail/pace.ts): the stack
+ * caps the workers at `reportWorkerConcurrency(sesSendRate)`, each spaces its sends by
+ * `sendIntervalMs` (SINEW_SES_SEND_RATE; unpaced without it), and a send SES throttles for
+ * the rate is tried again within the invocation until {@link SEND_RETRY_MARGIN_MS} before
+ * its end; records not started by then go back to the queue unbuilt.
  */
 
 /** Beyond the remaining time, for clock skew between workers. */
 const LEASE_MARGIN_MS = 60_000;
 
-async function processRecord(record: SQSRecord, context?: Context): Promise<void> {
-  const job = parseJob(reportJobSchema, record.body, `report job ${record.messageId}`);
-  const runtime = getRuntime();
-  const remaining = context?.getRemainingTimeInMillis() ?? 15 * 60_000;
-  try {
-    const result = await runReportJob(job, {
-      store: runtime.store,
-      mailer: sesMailer(runtime),
-      sender: required(runtime.env, 'SINEW_SENDER'),
-      baseUrl: required(runtime.env, 'SINEW_BASE_URL'),
-      secret: await runtime.linkSecret(),
-      owner: `${context?.awsRequestId ?? 'local'}:${record.messageId}:${randomUUID()}`,
-      now: () => new Date(),
-      leaseMs: remaining + LEASE_MARGIN_MS,
-      // Notes beside the actions need the token key (KMS); a deployment without it sends reports without notes.
-      ...(runtime.env.SINEW_TOKEN_KEY_ARN ? { vault: runtime.vault } : {}),
-      // CDK context team=on (DESIGN section 10): sharers publish to the team index and are told what is shared.
-      ...(runtime.env.SINEW_TEAM === 'on' ? { team: true } : {}),
-    });
-    if (result.status === 'sent') {
-      metrics.addMetric('ReportSent', MetricUnit.Count, 1);
-      // The report went out without its notes: said, never the notes themselves.
-      if (result.notes.state === 'failed') logger.warn('report sent without notes: they could not be opened', { userId: job.userId, week: job.week, ...errorFields(result.notes.error) });
-      if (!result.recorded) logger.warn('report sent but its receipt was not stored', { userId: job.userId, week: job.week });
-      logger.info('report sent', { userId: job.userId, week: job.week, messageId: result.messageId });
-    } else {
-      logger.info('report skipped', { userId: job.userId, week: job.week, reason: result.status === 'skipped' ? result.reason : '' });
+/** A record left for a later receive: too little of the invocation was left to build and send it. */
+export class ReportDeferredError extends SinewError {
+  override name = 'ReportDeferredError';
+}
+
+export interface ReportWorkerOptions {
+  /** Pacing and throttling waits. @default the wall clock */
+  clock?: Clock;
+  /** Jitter of the throttling waits. @default Math.random */
+  random?: () => number;
+}
+
+/** The report worker's handler with its clock (tests pass a virtual one). */
+export function makeReportWorkerHandler(options: ReportWorkerOptions = {}) {
+  const clock = options.clock ?? systemClock;
+  // One pacer per execution environment (per runtime): its invocations run one after the other.
+  const pacerOf = perRuntime((runtime: Runtime) => {
+    const rate = runtime.env.SINEW_SES_SEND_RATE;
+    return rate === undefined ? undefined : new SendPacer(sendIntervalMs(rate), clock);
+  });
+
+  async function processRecord(record: SQSRecord, context?: Context): Promise<void> {
+    const job = parseJob(reportJobSchema, record.body, `report job ${record.messageId}`);
+    const runtime = getRuntime();
+    const remaining = context?.getRemainingTimeInMillis() ?? 15 * 60_000;
+    if (remaining < SEND_RETRY_MARGIN_MS) {
+      logger.warn('report deferred: too little of the invocation left', { userId: job.userId, week: job.week, remainingMs: remaining });
+      throw new ReportDeferredError(`the ${job.week} report of ${job.userId} was not started with ${remaining} ms left; it comes back from the queue`);
     }
-  } catch (error) {
-    if (error instanceof ReportBusyError) logger.warn('report busy elsewhere; retry later', { userId: job.userId, week: job.week });
-    // SES names the recipient in its refusals: the message is logged with addresses redacted.
-    else logger.error('report failed', { userId: job.userId, week: job.week, ...errorFields(error) });
-    throw error;
+    const pacer = pacerOf(runtime) ?? new SendPacer(0, clock);
+    const mailer = pacedMailer(sesMailer(runtime), {
+      pacer,
+      clock,
+      deadline: clock.now() + remaining - SEND_RETRY_MARGIN_MS,
+      ...(options.random ? { random: options.random } : {}),
+      onThrottled: (waitMs) => {
+        metrics.addMetric('ReportThrottled', MetricUnit.Count, 1);
+        logger.info('report send throttled by SES; trying again', { userId: job.userId, week: job.week, waitMs: Math.round(waitMs) });
+      },
+    });
+    try {
+      const result = await runReportJob(job, {
+        store: runtime.store,
+        mailer,
+        sender: required(runtime.env, 'SINEW_SENDER'),
+        baseUrl: required(runtime.env, 'SINEW_BASE_URL'),
+        secret: await runtime.linkSecret(),
+        owner: `${context?.awsRequestId ?? 'local'}:${record.messageId}:${randomUUID()}`,
+        now: () => new Date(clock.now()),
+        leaseMs: remaining + LEASE_MARGIN_MS,
+        // Notes beside the actions need the token key (KMS); a deployment without it sends reports without notes.
+        ...(runtime.env.SINEW_TOKEN_KEY_ARN ? { vault: runtime.vault } : {}),
+        // CDK context team=on (DESIGN section 10): sharers publish to the team index and are told what is shared.
+        ...(runtime.env.SINEW_TEAM === 'on' ? { team: true } : {}),
+      });
+      if (result.status === 'sent') {
+        metrics.addMetric('ReportSent', MetricUnit.Count, 1);
+        // The report went out without its notes: said, never the notes themselves.
+        if (result.notes.state === 'failed') logger.warn('report sent without notes: they could not be opened', { userId: job.userId, week: job.week, ...errorFields(result.notes.error) });
+        if (!result.recorded) logger.warn('report sent but its receipt was not stored', { userId: job.userId, week: job.week });
+        logger.info('report sent', { userId: job.userId, week: job.week, messageId: result.messageId });
+      } else {
+        logger.info('report skipped', { userId: job.userId, week: job.week, reason: result.status === 'skipped' ? result.reason : '' });
+      }
+    } catch (error) {
+      if (error instanceof ReportBusyError) logger.warn('report busy elsewhere; retry later', { userId: job.userId, week: job.week });
+      // SES names the recipient in its refusals: the message is logged with addresses redacted.
+      else logger.error('report failed', { userId: job.userId, week: job.week, ...errorFields(error) });
+      throw error;
+    }
   }
+
+  async function work(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+    // A processor per invocation: it holds the batch's state, which must never be shared.
+    // One record at a time: each report holds a user's items in memory, and SES has a send rate.
+    return processPartialResponse(event, processRecord, new BatchProcessor(EventType.SQS), { context, processInParallel: false });
+  }
+  return lambdaHandler(work);
 }
 
-export async function work(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  // A processor per invocation: it holds the batch's state, which must never be shared.
-  // One record at a time: each report holds a user's items in memory, and SES has a send rate.
-  return processPartialResponse(event, processRecord, new BatchProcessor(EventType.SQS), { context, processInParallel: false });
-}
-
-export const handler = lambdaHandler(work);
+export const handler = makeReportWorkerHandler();

@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import * as z from 'zod';
 import { ConfigError } from '#lib/errors.ts';
+import { DEFAULT_SES_SEND_RATE } from '#lib/mail/pace.ts';
 
 /**
  * The deploy-time settings an admin passes as CDK context (`cdk.json` or
@@ -103,6 +104,7 @@ export const sinewContextSchema = z.object({
   reportHour: intFromContext(0, 23, 7),
   briefHour: intFromContext(0, 23, 7),
   syncConcurrency: intFromContext(1, 1000, 10),
+  sesSendRate: intFromContext(1, 100_000, DEFAULT_SES_SEND_RATE),
   alarmEmail: optionalString(z.email('expected an email address for the alarm subscription')),
   msAuthority: z
     .url({ protocol: /^https$/, error: 'expected an https URL such as https://login.microsoftonline.com/<tenant-id>' })
@@ -130,6 +132,12 @@ export interface SinewConfig {
   briefHour: number;
   /** Reserved concurrency of the sync worker: the fleet's ceiling against provider quotas. */
   syncConcurrency: number;
+  /**
+   * The SES account's maximum sending rate, messages a second (the SES console's "sending
+   * quota"; 14 for a first production account): the report workers are capped and paced
+   * to it (lib/mail/pace.ts).
+   */
+  sesSendRate: number;
   /** Subscribed to the alarm topic when given. */
   alarmEmail?: string;
   /** Microsoft sign-in authority (tenant). */
@@ -175,6 +183,7 @@ export function parseSinewConfig(raw: Record<string, unknown>): SinewConfig {
     reportHour: value.reportHour,
     briefHour: value.briefHour,
     syncConcurrency: value.syncConcurrency,
+    sesSendRate: value.sesSendRate,
     ...(value.alarmEmail ? { alarmEmail: value.alarmEmail } : {}),
     msAuthority: value.msAuthority,
     graphBaseUrl: value.graphBaseUrl,

@@ -6,24 +6,33 @@ import { Random } from '#lib/random.ts';
 import { Simulation } from './sim.ts';
 import FlatQueue from 'flatqueue';
 import { LAMBDA, REPORT, SES } from './limits.ts';
+import { reportWorkerConcurrency, SEND_RETRY_MARGIN_MS, sendIntervalMs, throttleWaitMs } from '#lib/mail/pace.ts';
 import type { Mailbox } from './mailboxes.ts';
 
 /**
  * Monday's wave: the real report dispatcher (`dispatchReports`, hourly, every zone this
  * runtime knows) finds who is due at 07:00 local and enqueues one job each on the
- * standard report queue; the report worker is modelled:
+ * standard report queue; the report worker is modelled as the stack builds it:
  * - Lambda polls the standard queue with batches of 5 (the stack's batch size), starting
  *   at 5 concurrent invocations and adding up to 300 a minute while messages wait, at
- *   most 1,250 (and never more than the account's unreserved concurrency, nor the
- *   event source's maxConcurrency when one is set);
+ *   most 1,250, never more than the account's unreserved concurrency, nor the event
+ *   source's maxConcurrency: `reportWorkerConcurrency(sesSendRate)` (lib/mail/pace.ts);
  * - each invocation handles its records one after the other (processInParallel: false):
- *   read the user's items, compute health, render (figures from `npm run bench`), then
- *   SendEmail; a whole batch still running at the 2-minute timeout is killed and all of
- *   its messages come back, sent ones included (runReportJob's claim then skips them);
+ *   a record not started {@link SEND_RETRY_MARGIN_MS} before the timeout goes back to the
+ *   queue unbuilt; else read the user's items, compute health, render (figures from
+ *   `npm run bench`), then SendEmail; a whole batch still running at the 2-minute timeout
+ *   is killed and all of its messages come back, sent ones included (runReportJob's claim
+ *   then skips them);
+ * - each execution environment spaces its sends by `sendIntervalMs(sesSendRate)` (its
+ *   SendPacer lives as long as the environment; a new one starts with no history);
  * - SES admits `rate` sends a second (a bucket of one second's worth); a throttled send
- *   is retried by the SDK (3 attempts in all, waits up to 500 ms × 2^attempt), then the
- *   record fails and the message returns after the visibility timeout (6 × 2 minutes);
- *   the fifth failed receive sends it to the dead-letter queue: no report that week.
+ *   is retried by the SDK (3 attempts in all, waits up to 500 ms × 2^attempt); then the
+ *   worker waits `throttleWaitMs` and takes a new slot, while the invocation has more than
+ *   the margin left; after that the record fails and the message returns after the
+ *   visibility timeout (6 × 2 minutes); the fifth failed receive sends it to the
+ *   dead-letter queue: no report that week.
+ * `unpaced` models the stack before the cap and the pacer: no maxConcurrency, no spacing,
+ * no retry beyond the SDK's, no record deferred.
  */
 
 export interface WaveOptions {
@@ -31,8 +40,15 @@ export interface WaveOptions {
   /** SES maximum send rate (messages per second). */
   sesRate: number;
   seed: number;
-  /** The report event source's maxConcurrency; none by default (the stack sets none). */
+  /**
+   * The CDK context `sesSendRate` the stack was deployed with (the cap and the pacing come
+   * from it); default `sesRate`, as the README tells admins.
+   */
+  configuredRate?: number;
+  /** The report event source's maxConcurrency; default the stack's, from `configuredRate`. */
   maxConcurrency?: number;
+  /** The stack before the SES pacing (see above). */
+  unpaced?: boolean;
   /** Reserved concurrency held by the sync worker (out of the account's 1,000). */
   syncConcurrency: number;
   reportHour?: number;
@@ -46,6 +62,10 @@ export interface WaveResult {
   lastSentMs: number;
   deadLettered: number;
   throttledAttempts: number;
+  /** Waits of the worker itself after the SDK's attempts were throttled. */
+  workerRetries: number;
+  /** Records handed back unbuilt near the timeout. */
+  deferred: number;
   invocations: number;
   peakConcurrency: number;
   gbSeconds: number;
@@ -74,8 +94,15 @@ export async function runMondayWave(opts: WaveOptions): Promise<WaveResult> {
   }
   const visibilityMs = REPORT_WORKER_TIMEOUT.toMilliseconds() * VISIBILITY_FACTOR;
   const timeoutMs = REPORT_WORKER_TIMEOUT.toMilliseconds();
-  const ceiling = Math.min(LAMBDA.sqsMaxConcurrency, LAMBDA.accountConcurrency - opts.syncConcurrency, opts.maxConcurrency ?? Infinity);
-  const r: WaveResult = { due: 0, sentWithinHour: 0, sent: 0, lastSentMs: 0, deadLettered: 0, throttledAttempts: 0, invocations: 0, peakConcurrency: 0, gbSeconds: 0, sqsRequests: 0, timeouts: 0 };
+  const paced = !opts.unpaced;
+  const configured = opts.configuredRate ?? opts.sesRate;
+  const cap = opts.maxConcurrency ?? (paced ? reportWorkerConcurrency(configured) : Infinity);
+  const intervalMs = paced ? sendIntervalMs(configured, cap) : 0;
+  const ceiling = Math.min(LAMBDA.sqsMaxConcurrency, LAMBDA.accountConcurrency - opts.syncConcurrency, cap);
+  const r: WaveResult = {
+    due: 0, sentWithinHour: 0, sent: 0, lastSentMs: 0, deadLettered: 0, throttledAttempts: 0, workerRetries: 0, deferred: 0,
+    invocations: 0, peakConcurrency: 0, gbSeconds: 0, sqsRequests: 0, timeouts: 0,
+  };
 
   // The standard queue: visible messages, oldest first (SQS makes no promise of order).
   const waiting: Msg[] = [];
@@ -116,7 +143,8 @@ export async function runMondayWave(opts: WaveOptions): Promise<WaveResult> {
   let busy = 0;
   let allowed: number = LAMBDA.sqsStartConcurrency;
   let scaledAt = WAVE_DAY;
-  let idleEnvs = 0;
+  // Execution environments, each with its send pacer's next slot; the most recently used is reused first.
+  const idleEnvs: Array<{ nextSlot: number }> = [];
   let pumping = false;
   function wake(): void {
     if (pumping) return;
@@ -164,17 +192,24 @@ export async function runMondayWave(opts: WaveOptions): Promise<WaveResult> {
     busy++;
     r.invocations++;
     r.peakConcurrency = Math.max(r.peakConcurrency, busy);
-    const cold = idleEnvs === 0;
-    if (!cold) idleEnvs--;
+    const warm = idleEnvs.pop();
+    const env = warm ?? { nextSlot: Number.NEGATIVE_INFINITY };
     const started = sim.now();
-    if (cold) await sim.sleep(LAMBDA.reportWorkerInitMs);
+    if (!warm) await sim.sleep(LAMBDA.reportWorkerInitMs);
     const runFrom = sim.now();
+    const retryUntil = runFrom + timeoutMs - SEND_RETRY_MARGIN_MS;
     const failed: Msg[] = [];
     let killed = false;
     for (const m of batch) {
       if (sim.now() - runFrom >= timeoutMs) {
         killed = true;
         break;
+      }
+      if (paced && sim.now() >= retryUntil) {
+        // processRecord: too little left to build and send; back to the queue unbuilt.
+        r.deferred++;
+        failed.push(m);
+        continue;
       }
       const userId = m.job.userId;
       if (sent.has(userId)) {
@@ -184,14 +219,28 @@ export async function runMondayWave(opts: WaveOptions): Promise<WaveResult> {
       const n = items.get(userId) ?? 0;
       await sim.sleep(REPORT.overheadMs + (n / REPORT.queryItemsPerS) * 1000 + n * REPORT.healthMsPerItem + REPORT.renderMs);
       let ok = false;
-      for (let attempt = 1; attempt <= SES.sdkAttempts; attempt++) {
-        await sim.sleep(SES.sendMs);
-        if (trySend()) {
-          ok = true;
-          break;
+      for (let retry = 0; ; retry++) {
+        if (paced) {
+          // The environment's SendPacer.
+          const at = Math.max(sim.now(), env.nextSlot);
+          env.nextSlot = at + intervalMs;
+          if (at > sim.now()) await sim.sleep(at - sim.now());
         }
-        r.throttledAttempts++;
-        if (attempt < SES.sdkAttempts) await sim.sleep(random.next() * SES.sdkThrottleBaseMs * 2 ** attempt);
+        for (let attempt = 1; attempt <= SES.sdkAttempts; attempt++) {
+          await sim.sleep(SES.sendMs);
+          if (trySend()) {
+            ok = true;
+            break;
+          }
+          r.throttledAttempts++;
+          if (attempt < SES.sdkAttempts) await sim.sleep(random.next() * SES.sdkThrottleBaseMs * 2 ** attempt);
+        }
+        if (ok || !paced) break;
+        // pacedMailer: wait and try again while the invocation has more than the margin left.
+        const wait = throttleWaitMs(retry, random.next);
+        if (sim.now() + wait >= retryUntil) break;
+        r.workerRetries++;
+        await sim.sleep(wait);
       }
       if (sim.now() - runFrom > timeoutMs) {
         // The send may have happened, but the invocation died before answering.
@@ -213,7 +262,7 @@ export async function runMondayWave(opts: WaveOptions): Promise<WaveResult> {
       for (const m of failed) later.push({ ...m, visibleAt: started + visibilityMs }, started + visibilityMs);
     }
     busy--;
-    idleEnvs++;
+    idleEnvs.push(env);
     wake();
   }
 

@@ -3,7 +3,8 @@
  * (issue 14). For 100, 1,000, 10,000 and 100,000 Google Workspace mailboxes, all
  * connected in the first hour: how long until 50%, 99% and 100% hold their 400 days (so
  * their first report is complete), what limit binds, what a mailbox costs a month, and
- * whether Monday's reports go out within their hour at SES rates of 14 and 100 a second.
+ * whether Monday's reports go out within their hour at SES rates of 14 and 100 a second
+ * (the stack's report workers capped and paced to that rate, CDK context `sesSendRate`).
  *
  * Real code: the sync dispatcher (`dispatchSyncs`), the sync worker (`runSyncJob`, through
  * its `sources` seam) and the sync engine with its budget and checkpoints, the report
@@ -85,6 +86,7 @@ line('  SES sends (at 14/s)', rows.map((r) => r.month.sesSends.toFixed(2)));
 line('  cost per person (prices in costs.ts)', rows.map((r) => usd(r.month.costPerPerson)));
 for (const [i, rate] of SES.rates.entries()) {
   line(`Monday wave, SES ${rate}/s: sent within the hour`, rows.map((r) => `${n0(r.waves[i]!.sentWithinHour)} of ${n0(r.waves[i]!.due)}`));
+  line('  all sent after (or the last sent)', rows.map((r) => (r.waves[i]!.lastSentMs < 3_600_000 ? `${Math.ceil(r.waves[i]!.lastSentMs / 60_000)} min` : hours(r.waves[i]!.lastSentMs))));
   line('  dead-lettered (no report that week)', rows.map((r) => n0(r.waves[i]!.deadLettered)));
 }
 line('invariants: every mailbox ready', rows.map((r) => (r.fleet.invariants.notReady.length === 0 ? 'yes' : `NO: ${n0(r.fleet.invariants.notReady.length / r.fleet.share)} left`)));

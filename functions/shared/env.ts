@@ -28,6 +28,11 @@ export const lambdaEnvSchema = z.object({
   SINEW_SENDER: z.email().optional(),
   SINEW_SES_CONFIGURATION_SET: z.string().min(1).optional(),
   /**
+   * The SES account's sending rate (messages a second; CDK context `sesSendRate`): the report
+   * worker spaces its sends by it (lib/mail/pace.ts). Unset, sends are not spaced.
+   */
+  SINEW_SES_SEND_RATE: z.coerce.number().int().min(1).optional(),
+  /**
    * Who may sign up: comma-separated email domains, or `*` for anyone. Empty (or unset)
    * admits nobody: "anyone" is the admin's explicit choice (CDK context `allowedDomains`).
    */

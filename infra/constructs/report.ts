@@ -4,6 +4,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SinewConfig } from '#infra/config.ts';
+import { reportWorkerConcurrency } from '#lib/mail/pace.ts';
 import type { SinewData } from './data.ts';
 import { SinewFunction } from './function.ts';
 import { JobQueue } from './job-queue.ts';
@@ -69,6 +70,8 @@ export class ReportService extends Construct {
         SINEW_SENDER: mail.senderAddress,
         SINEW_SES_CONFIGURATION_SET: mail.configurationSet.configurationSetName,
         SINEW_REPORT_HOUR: String(config.reportHour),
+        // Each worker spaces its sends so the capped workers together keep to the account's rate.
+        SINEW_SES_SEND_RATE: String(config.sesSendRate),
         // Opens the newest note beside each action (DESIGN section 9): the key notes are sealed with.
         SINEW_TOKEN_KEY_ARN: data.tokenKey.keyArn,
         // CDK context team=on (DESIGN section 10): sharers publish to the team index.
@@ -81,7 +84,9 @@ export class ReportService extends Construct {
     data.grantNoteKey(this.worker, 'open');
     secrets.linkSigning.grantRead(this.worker);
     mail.grantSend(this.worker);
-    this.queue.consumeWith(this.worker, { batchSize: 5 });
+    // Monday's wave within SES's sending rate (README, Fleet simulation): at most
+    // reportWorkerConcurrency(sesSendRate) workers, each pacing its sends (lib/mail/pace.ts).
+    this.queue.consumeWith(this.worker, { batchSize: 5, maxConcurrency: reportWorkerConcurrency(config.sesSendRate) });
 
     this.sesEvents = new SinewFunction(this, 'SesEvents', {
       name: 'ses-events',

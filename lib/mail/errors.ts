@@ -11,12 +11,19 @@ import { SinewError } from '#lib/errors.ts';
 export class MailDeliveryError extends SinewError {
   override name = 'MailDeliveryError';
   readonly outcome: 'refused' | 'unknown';
+  /**
+   * Set when the transport refused for a sending limit: `rate` (too many a second: the
+   * same send succeeds a moment later) or `daily-quota` (the account's messages per 24
+   * hours: nothing goes out before the window moves on, so waiting seconds is no use).
+   */
+  readonly throttled?: 'rate' | 'daily-quota';
   constructor(
     message: string,
     readonly retryable: boolean,
-    options?: { cause?: unknown; outcome?: 'refused' | 'unknown' },
+    options?: { cause?: unknown; outcome?: 'refused' | 'unknown'; throttled?: 'rate' | 'daily-quota' },
   ) {
     super(message, options);
     this.outcome = options?.outcome ?? 'refused';
+    if (options?.throttled) this.throttled = options.throttled;
   }
 }

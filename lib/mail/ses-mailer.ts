@@ -58,7 +58,11 @@ export function sesFailure(error: unknown, email: Pick<OutgoingEmail, 'from' | '
     return new MailDeliveryError(`SES did not answer (${name}: ${detail}): the message may or may not have gone out`, true, { cause: error, outcome: 'unknown' });
   }
   if (THROTTLED.has(name) || (e?.$retryable as { throttling?: boolean } | undefined)?.throttling) {
-    return new MailDeliveryError(`SES throttled the send (${name}): retry later, or raise the account's sending rate`, true, { cause: error });
+    // SES words both limits as throttling: "Maximum sending rate exceeded" or "Daily message quota exceeded".
+    if (name === 'LimitExceededException' || /daily|quota/i.test(detail)) {
+      return new MailDeliveryError(`SES refused the send: the account's daily sending quota is used up (${name}: ${detail}); raise the quota`, true, { cause: error, throttled: 'daily-quota' });
+    }
+    return new MailDeliveryError(`SES throttled the send (${name}): retry later, or raise the account's sending rate`, true, { cause: error, throttled: 'rate' });
   }
   if (TRANSIENT.has(name) || e?.$retryable) {
     return new MailDeliveryError(`SES failed transiently (${name}: ${detail}): retry`, true, { cause: error });

@@ -1,4 +1,4 @@
-import { SESv2Client, SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -134,19 +134,6 @@ describe('report worker', () => {
     const text = (await parsedRaw(second[1]!)).text ?? '';
     expect(text).toMatch(/\(\+1 since last week\)/);
     expect(await store.getReport(ann.userId, '2026-W49')).toBeDefined();
-  });
-
-  it('fails only the throttled record, and its retry sends at once (the claim was given back)', async () => {
-    const dan = (await seedUser(store, { email: 'dan@example.com', timeZone: 'Europe/Paris', asOf })).user;
-    // Fresh behaviours (a "once" counts from the mock's first call ever); history restarts too.
-    ses.reset();
-    ses
-      .on(SendEmailCommand)
-      .rejectsOnce(new TooManyRequestsException({ message: 'Maximum sending rate exceeded.', $metadata: { httpStatusCode: 429 } }))
-      .resolves({ MessageId: 'ses-next' });
-    expect(await invoke(sqsRecord('m-dan', job(dan)), sqsRecord('m-ann', job(ann), 3))).toEqual(['m-dan']);
-    expect(await invoke(sqsRecord('m-dan', job(dan), 2))).toEqual([]);
-    expect(sendsTo('dan@example.com')).toHaveLength(2); // the refused attempt and the one that went out
   });
 
   it('logs a refused send at ERROR with what went wrong, never the recipient\'s address (SES names it in its message)', async () => {

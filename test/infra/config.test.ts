@@ -13,6 +13,7 @@ describe('parseSinewConfig', () => {
       reportHour: 7,
       briefHour: 7,
       syncConcurrency: 10,
+      sesSendRate: 14,
       msAuthority: DEFAULT_MS_AUTHORITY,
       graphBaseUrl: DEFAULT_GRAPH_BASE_URL,
       team: false,
@@ -64,6 +65,8 @@ describe('parseSinewConfig', () => {
     [{ ...base, reportHour: 'seven' }, /"reportHour"/],
     [{ ...base, syncConcurrency: 0 }, /"syncConcurrency"/],
     [{ ...base, syncConcurrency: '2.5' }, /"syncConcurrency"/],
+    [{ ...base, sesSendRate: 0 }, /"sesSendRate".*got 0/],
+    [{ ...base, sesSendRate: '14.5' }, /"sesSendRate"/],
     [{ ...base, alarmEmail: 'ops' }, /"alarmEmail": expected an email address/],
     [{ ...base, msAuthority: 'http://login.microsoftonline.com/common' }, /"msAuthority": expected an https URL/],
     [{ ...base, graphBaseUrl: 'http://graph.microsoft.us/v1.0' }, /"graphBaseUrl": expected an https URL ending with the API version/],
@@ -72,6 +75,12 @@ describe('parseSinewConfig', () => {
   ])('refuses %j naming the key', (raw, message) => {
     expect(() => parseSinewConfig(raw)).toThrow(ConfigError);
     expect(() => parseSinewConfig(raw)).toThrow(message);
+  });
+
+  it('reads the SES sending rate (-c sesSendRate=100), 14 a second unless set', () => {
+    expect(parseSinewConfig({ ...base, sesSendRate: '100' }).sesSendRate).toBe(100);
+    expect(parseSinewConfig({ ...base, sesSendRate: 50 }).sesSendRate).toBe(50);
+    expect(parseSinewConfig(base).sesSendRate).toBe(14);
   });
 
   it('takes a national cloud\'s Graph root', () => {

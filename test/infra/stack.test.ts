@@ -100,6 +100,14 @@ describe('SinewStack', () => {
     for (const m of mappings) expect(m.Properties!.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
   });
 
+  it('caps the report workers to the SES sending rate (default 14/s: 42 at once) and tells each worker the rate to pace its sends', () => {
+    const worker = fnId(stack.report.worker);
+    const mapping = Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping')).find((m) => JSON.stringify(m.Properties!.FunctionName).includes(worker))!;
+    expect(mapping.Properties).toMatchObject({ BatchSize: 5, ScalingConfig: { MaximumConcurrency: 42 } });
+    const env = (resourcesOf(template, 'AWS::Lambda::Function')[worker]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env.SINEW_SES_SEND_RATE).toBe('14');
+  });
+
   it('runs every function on arm64, Node.js 24, traced, with its own log group and Powertools name', () => {
     for (const [name, fn] of Object.entries(allFunctions())) {
       const props = resourcesOf(template, 'AWS::Lambda::Function')[fnId(fn)]!.Properties!;
@@ -398,6 +406,7 @@ describe('SinewStack with a custom domain, an alarm email and a concurrency cap'
     allowedDomains: 'acme.test',
     syncSchedule: 'rate(1 hour)',
     reportHour: 9,
+    sesSendRate: '100',
   });
   const env = (fn: { fn: unknown }) =>
     (resourcesOf(template, 'AWS::Lambda::Function')[logicalId((fn as { fn: { node: { defaultChild?: unknown } } }).fn, stack)]!.Properties!.Environment as {
@@ -432,6 +441,13 @@ describe('SinewStack with a custom domain, an alarm email and a concurrency cap'
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 hour)' });
     // The dispatcher's tick slots follow the schedule, so a retried run sends the same jobs.
     expect(env(stack.sync.dispatcher)).toMatchObject({ SINEW_SYNC_INTERVAL_MINUTES: '60' });
+  });
+
+  it('caps the report workers at 300 for an SES rate of 100/s (-c sesSendRate=100), each told the rate', () => {
+    const worker = logicalId(stack.report.worker.fn, stack);
+    const mapping = Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping')).find((m) => JSON.stringify(m.Properties!.FunctionName).includes(worker))!;
+    expect(mapping.Properties!.ScalingConfig).toEqual({ MaximumConcurrency: 300 });
+    expect(env(stack.report.worker).SINEW_SES_SEND_RATE).toBe('100');
   });
 
   it('does not warn about the example sender once it is replaced', () => {

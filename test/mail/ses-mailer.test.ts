@@ -41,6 +41,15 @@ describe('SesMailer', () => {
     expect(err).toBeInstanceOf(MailDeliveryError);
     expect(err).toMatchObject({ retryable: true, outcome: 'refused' });
     expect((err as Error).message).toMatch(/throttled/);
+    expect(err).toMatchObject({ throttled: 'rate' });
+  });
+
+  it('tells a used-up daily quota from the sending rate (SES words both as throttling)', async () => {
+    ses.on(SendEmailCommand).rejects(Object.assign(new Error('Daily message quota exceeded.'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
+    const err = await new SesMailer({ client: new SESv2Client({ region: 'eu-west-1' }) }).send(email).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MailDeliveryError);
+    expect(err).toMatchObject({ throttled: 'daily-quota', outcome: 'refused' });
+    expect((err as Error).message).toMatch(/daily sending quota/);
   });
 
   it('says the sandbox refused an unverified recipient, naming the address', async () => {
