@@ -75,5 +75,5 @@ export class DualStore {
 
 /** What the sync decides on: the account's state, not its record's bookkeeping. */
 function pick(a: Account | undefined): unknown {
-  return a ? { status: a.status, errorCount: a.errorCount, cursors: a.cursors, lastSyncAt: a.lastSyncAt, failingSince: a.failingSince } : undefined;
+  return a ? { status: a.status, errorCount: a.errorCount, cursors: a.cursors, lastSyncAt: a.lastSyncAt, progressAt: a.progressAt, failingSince: a.failingSince } : undefined;
 }

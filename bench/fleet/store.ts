@@ -4,6 +4,7 @@ import type { Feedback } from '#lib/items/feedback.ts';
 import type { SyncSchedule } from '#lib/sync/dispatch.ts';
 import type { ReportDirectory } from '#lib/report/dispatch.ts';
 import type { Clock } from '#lib/time/clock.ts';
+import { accountScheduleKey } from '#lib/store/dynamodb/schema.ts';
 import { DYNAMODB } from './limits.ts';
 import type { TableThroughput } from './meters.ts';
 
@@ -63,6 +64,7 @@ export interface ModelStoreCounts {
 
 export class ModelStore implements SyncSchedule, ReportDirectory {
   private readonly accounts = new Map<string, Account>();
+  private readonly scheduleKeys = new Map<string, string>();
   private readonly users = new Map<string, User>();
   private readonly ledgers = new Map<string, Ledger>();
   private readonly claims = new Map<string, 'sent' | { owner: string; until: number }>();
@@ -78,6 +80,7 @@ export class ModelStore implements SyncSchedule, ReportDirectory {
   /** Connect: the account record as the connect page writes it (no clock: instantaneous). */
   putAccountNow(account: Account, now: number): void {
     this.accounts.set(key(account.userId, account.accountId), cloneAccount(account));
+    this.scheduleKeys.set(key(account.userId, account.accountId), accountScheduleKey(account));
     this.table.write(now, this.wruPerAccountUpdate);
   }
 
@@ -105,12 +108,17 @@ export class ModelStore implements SyncSchedule, ReportDirectory {
     return new StoreView(this, clock);
   }
 
-  // SyncSchedule: the schedule index, in `lastSyncAt` order (never-synced first).
+  // SyncSchedule: the schedule index, in the order of its sort key (never-synced first),
+  // kept as the real store keeps gsi1sk: set by putAccount from the record, and by an
+  // update that sets progressAt or lastSyncAt.
   async listAccountsDueForSync(before: string, status: AccountStatus = 'active'): Promise<Array<{ userId: string; accountId: string }>> {
-    const due: Account[] = [];
-    for (const a of this.accounts.values()) if (a.status === status && (a.lastSyncAt ?? '0') < before) due.push(a);
-    due.sort((x, y) => ((x.lastSyncAt ?? '0') < (y.lastSyncAt ?? '0') ? -1 : (x.lastSyncAt ?? '0') > (y.lastSyncAt ?? '0') ? 1 : 0));
-    return due.map((a) => ({ userId: a.userId, accountId: a.accountId }));
+    const due: Array<{ a: Account; k: string }> = [];
+    for (const [id, a] of this.accounts) {
+      const k = this.scheduleKeys.get(id) ?? '0';
+      if (a.status === status && k < before) due.push({ a, k });
+    }
+    due.sort((x, y) => (x.k < y.k ? -1 : x.k > y.k ? 1 : 0));
+    return due.map(({ a }) => ({ userId: a.userId, accountId: a.accountId }));
   }
 
   // ReportDirectory
@@ -138,6 +146,9 @@ export class ModelStore implements SyncSchedule, ReportDirectory {
     if (set.cursors !== undefined) a.cursors = { ...set.cursors };
     if (set.aliases !== undefined) a.aliases = [...set.aliases];
     if (set.lastSyncAt !== undefined) a.lastSyncAt = set.lastSyncAt;
+    if (set.progressAt !== undefined) a.progressAt = set.progressAt;
+    const scheduleKey = set.progressAt ?? set.lastSyncAt;
+    if (scheduleKey !== undefined) this.scheduleKeys.set(key(userId, accountId), scheduleKey);
     if (set.failingSince !== undefined) a.failingSince = set.failingSince;
     if (set.encryptedToken !== undefined) a.encryptedToken = set.encryptedToken;
     for (const r of change.remove ?? []) delete a[r];

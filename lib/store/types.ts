@@ -76,6 +76,13 @@ export interface Account {
   /** When the last sync run ended without error (ISO). */
   lastSyncAt?: string;
   /**
+   * When a sync run last showed life on this account (ISO): it began (the worker marked
+   * the account `syncing`), or it checkpointed a page, or it ended without error. The
+   * dispatcher reclaims a `syncing` account only when this is older than a lease: a long
+   * backfill that keeps checkpointing is left to its own continuations.
+   */
+  progressAt?: string;
+  /**
    * When the current run of failed syncs began (ISO): set by the first failure after a
    * success, cleared by the next success. A revoked grant is `needs-reconnect`, not this.
    */
@@ -94,7 +101,7 @@ export interface Account {
  * (disconnect), and never touches the attributes it does not name.
  */
 export interface AccountChange {
-  set?: Partial<Pick<Account, 'status' | 'errorCount' | 'cursors' | 'aliases' | 'lastSyncAt' | 'failingSince' | 'encryptedToken'>>;
+  set?: Partial<Pick<Account, 'status' | 'errorCount' | 'cursors' | 'aliases' | 'lastSyncAt' | 'progressAt' | 'failingSince' | 'encryptedToken'>>;
   remove?: Array<'failingSince'>;
   /**
    * Apply only if the stored cursors are still exactly these (the writer's last

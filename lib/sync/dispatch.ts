@@ -5,14 +5,18 @@ import type { JobQueue, SyncJob } from '#lib/queue/jobs.ts';
 export const SYNC_INTERVAL_MS = 30 * 60_000;
 
 /**
- * How long an account may stay `syncing` before the dispatcher assumes its worker died:
- * a Lambda runs at most 15 minutes, so a live sync never holds the account longer.
+ * How long an account may stay `syncing` without progress before the dispatcher assumes
+ * its worker died: a run checkpoints after every page (seconds to a minute or two), and a
+ * Lambda runs at most 15 minutes, so a live sync never goes that long without a sign.
  */
 export const SYNC_LEASE_MS = 15 * 60_000;
 
 /** What the dispatcher reads: the schedule index of the DynamoDB store. */
 export interface SyncSchedule {
-  /** Accounts in `status` whose `lastSyncAt` (or `'0'`, never synced) sorts before `before`. */
+  /**
+   * Accounts in `status` whose last sign of progress sorts before `before`: `progressAt`
+   * (a run began or checkpointed), else `lastSyncAt`, else `'0'` (never synced).
+   */
   listAccountsDueForSync(before: string, status?: AccountStatus): Promise<Array<{ userId: string; accountId: string }>>;
 }
 
@@ -32,7 +36,7 @@ export interface DispatchSyncsResult {
   slot: string;
   /** Active accounts not synced since the tick. */
   due: number;
-  /** Accounts left `syncing` longer than a lease (a crashed worker), picked up again. */
+  /** Accounts left `syncing` without progress for longer than a lease (a crashed worker), picked up again. */
   reclaimed: number;
   /** Jobs sent: `due + reclaimed`, each account once. */
   enqueued: number;
@@ -48,15 +52,16 @@ export interface DispatchSyncsResult {
  * sends the same deduplication ids and SQS FIFO drops the copies.
  *
  * A `syncing` account whose worker died stays `syncing`; it is picked up again once its
- * last finished sync is older than a lease. The store indexes `syncing` accounts by
- * `lastSyncAt`, not by when the sync began, so this also re-enqueues a live sync whose
- * previous run ended more than a lease ago: harmless, as the FIFO group runs the extra job
- * after the live one and the cursors make it an incremental no-op.
+ * last sign of progress (`progressAt`: the run began, or checkpointed a page) is older
+ * than a lease. A live run, however long its backfill (a first sync has no `lastSyncAt`),
+ * checkpoints every page and is left alone: at 100,000 mailboxes re-enqueueing every
+ * `syncing` account by its last finished sync sent jobs for runs still going.
  *
- * `lastSyncAt` is the last successful sync (lib/sync/engine.ts sets it only then), so a
- * mailbox whose syncs fail stays `syncing` with an old `lastSyncAt` and is enqueued again
- * at every tick: it keeps retrying, and its `failingSince` makes it stale to its owner and
- * to the admin's alarm after a day (lib/sync/freshness.ts) instead of failing silently.
+ * A failure records no progress (lib/sync/engine.ts), so a mailbox whose syncs keep
+ * failing stays `syncing` with `progressAt` no later than its last attempt's start, and is
+ * enqueued again at every tick (half an hour is past the lease): it
+ * keeps retrying, and its `failingSince` makes it stale to its owner and to the admin's
+ * alarm after a day (lib/sync/freshness.ts) instead of failing silently.
  */
 export async function dispatchSyncs(input: DispatchSyncsInput): Promise<DispatchSyncsResult> {
   const intervalMs = input.intervalMs ?? SYNC_INTERVAL_MS;

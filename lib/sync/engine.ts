@@ -72,6 +72,8 @@ async function cancelRemovedMeetings(store: Store, account: Account, removed: st
  * failure after a success, which `syncFreshness` turns stale after a day) and propagate
  * so the caller (queue, CLI) can retry. `lastSyncAt` is set only by a run that ends
  * without error, complete or stopped at its budget with every page checkpointed.
+ * `progressAt` is set by every page's checkpoint and by that last one (not by a failure's):
+ * the dispatcher leaves a `syncing` account alone while it moves (lib/sync/dispatch.ts).
  *
  * Deletion wins (issue 10, item 2): every checkpoint is a conditional update of the
  * account as this run last saw it, never a put. When the account is gone (disconnected),
@@ -126,7 +128,8 @@ export async function syncAccount(opts: SyncAccountOptions): Promise<SyncOutcome
         if (page.aliases?.length) {
           account.aliases = [...new Set([...account.aliases, ...page.aliases])].sort();
         }
-        if (!(await checkpoint({ set: { cursors: account.cursors, aliases: account.aliases } }))) return gone();
+        account.progressAt = new Date(clock.now()).toISOString();
+        if (!(await checkpoint({ set: { cursors: account.cursors, aliases: account.aliases, progressAt: account.progressAt } }))) return gone();
         opts.onPage?.(source.resource, stats);
         if (!page.done && clock.now() >= deadline) {
           state = 'budget';
@@ -149,8 +152,9 @@ export async function syncAccount(opts: SyncAccountOptions): Promise<SyncOutcome
   account.status = 'active';
   account.errorCount = 0;
   account.lastSyncAt = new Date(clock.now()).toISOString();
+  account.progressAt = account.lastSyncAt;
   delete account.failingSince;
-  const done = await checkpoint({ set: { status: 'active', errorCount: 0, lastSyncAt: account.lastSyncAt }, remove: ['failingSince'] });
+  const done = await checkpoint({ set: { status: 'active', errorCount: 0, lastSyncAt: account.lastSyncAt, progressAt: account.progressAt }, remove: ['failingSince'] });
   if (!done) return gone();
   return { state, stats, account };
 }

@@ -77,11 +77,13 @@ export async function runSyncJob(job: SyncJob, deps: SyncJobDeps): Promise<SyncJ
   if (stored.status === 'needs-reconnect') return { outcome: 'skipped', why: 'needs-reconnect' };
   if (!connectedProvider(stored.provider)) return { outcome: 'skipped', why: 'not-a-mailbox' };
 
-  // `syncing` until the engine's last checkpoint: the dispatcher leaves a live sync alone
-  // and picks the account up again if this worker dies (see dispatchSyncs). A conditional
-  // update: an account disconnected since the read above stays deleted.
-  const account: Account = { ...stored, status: 'syncing' };
-  if ((await deps.store.updateAccount(job.userId, job.accountId, { set: { status: 'syncing' } })) !== 'updated') return gone(job, deps);
+  // `syncing` until the engine's last checkpoint, and begun now (`progressAt`): the
+  // dispatcher leaves a live sync alone while it checkpoints and picks the account up
+  // again once it stops moving for a lease (see dispatchSyncs). A conditional update: an
+  // account disconnected since the read above stays deleted.
+  const progressAt = new Date(deps.clock.now()).toISOString();
+  const account: Account = { ...stored, status: 'syncing', progressAt };
+  if ((await deps.store.updateAccount(job.userId, job.accountId, { set: { status: 'syncing', progressAt } })) !== 'updated') return gone(job, deps);
 
   let sources;
   try {

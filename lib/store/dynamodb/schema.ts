@@ -29,7 +29,8 @@ import { StoreError } from '#lib/errors.ts';
  *
  * GSI `gsi1` (keys only, sparse: only accounts and unpaused profiles carry its keys, so
  * ingesting an item writes the base table only):
- * - accounts due for sync: `gsi1pk = SYNC#<status>`, `gsi1sk = <lastSyncAt or 0>`;
+ * - accounts due for sync: `gsi1pk = SYNC#<status>`, `gsi1sk = <progressAt, else lastSyncAt, else 0>`
+ *   ({@link accountScheduleKey});
  * - users by report time zone: `gsi1pk = WEEKLY#<canonical timeZone>`, `gsi1sk = <userId>`.
  */
 export const TABLE_KEYS = {
@@ -50,6 +51,17 @@ export const SK_SKIPPED_PREFIX = 'SKIPPED#';
 export const SK_NOTE_PREFIX = 'NOTE#';
 export const GSI_SYNC_PREFIX = 'SYNC#';
 export const GSI_WEEKLY_PREFIX = 'WEEKLY#';
+
+/**
+ * The schedule index's sort key of an account: its last sign of progress. For an `active`
+ * account that is when its last sync ended (the engine's last checkpoint sets `progressAt`
+ * and `lastSyncAt` together), so `active` accounts are due by their last sync; for a
+ * `syncing` one it is its run's last checkpoint, so the dispatcher reclaims only a run
+ * that stopped moving. `'0'` sorts before any ISO time: never-synced accounts come first.
+ */
+export function accountScheduleKey(account: { progressAt?: string; lastSyncAt?: string }): string {
+  return account.progressAt ?? account.lastSyncAt ?? '0';
+}
 
 /** Partition key of everything a user owns. */
 export function userPk(userId: string): string {

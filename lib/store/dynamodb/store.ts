@@ -31,6 +31,7 @@ import {
   SK_PROFILE,
   SK_REPORT_PREFIX,
   TABLE_KEYS,
+  accountScheduleKey,
   describe,
   userIdFromPk,
   userPk,
@@ -128,8 +129,7 @@ export class DynamoStore implements Store {
       sk: `${SK_ACCOUNT_PREFIX}${account.accountId}`,
       ...account,
       gsi1pk: `${GSI_SYNC_PREFIX}${account.status}`,
-      // '0' sorts before any ISO time: never-synced accounts come first.
-      gsi1sk: account.lastSyncAt ?? '0',
+      gsi1sk: accountScheduleKey(account),
     });
   }
 
@@ -277,8 +277,9 @@ export class DynamoStore implements Store {
   }
 
   /**
-   * Accounts in `status` last synced before `before` (ISO), never-synced first: what the
-   * sync dispatcher enqueues. One Query of the schedule index, never a Scan.
+   * Accounts in `status` whose last sign of progress (`progressAt`, else `lastSyncAt`)
+   * is before `before` (ISO), never-synced first: what the sync dispatcher enqueues. One
+   * Query of the schedule index, never a Scan.
    */
   async listAccountsDueForSync(before: string, status: AccountStatus = 'active'): Promise<Array<{ userId: string; accountId: string }>> {
     const due: Array<{ userId: string; accountId: string }> = [];

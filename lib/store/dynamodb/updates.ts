@@ -113,7 +113,8 @@ export async function updateUser(
 
 /**
  * Applies `change` to an existing account, keeping the sync schedule's index keys in step
- * with `status` and `lastSyncAt`. Never creates the account.
+ * with `status` and the last sign of progress (`progressAt`, else `lastSyncAt`, as
+ * schema.ts's `accountScheduleKey`). Never creates the account.
  */
 export async function updateAccount(
   doc: Doc,
@@ -128,7 +129,8 @@ export async function updateAccount(
   for (const [attribute, value] of set) e.set(attribute, value);
   for (const attribute of change.remove ?? []) e.remove(attribute);
   if (change.set?.status !== undefined) e.set(TABLE_KEYS.gsi1.partitionKey, `${GSI_SYNC_PREFIX}${change.set.status}`);
-  if (change.set?.lastSyncAt !== undefined) e.set(TABLE_KEYS.gsi1.sortKey, change.set.lastSyncAt);
+  const scheduleKey = change.set?.progressAt ?? change.set?.lastSyncAt;
+  if (scheduleKey !== undefined) e.set(TABLE_KEYS.gsi1.sortKey, scheduleKey);
   e.conditions.push(`attribute_exists(${e.name('pk')})`);
   if (change.expectCursors !== undefined) {
     const cursors = e.name('cursors');
