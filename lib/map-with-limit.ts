@@ -1,7 +1,7 @@
 /**
  * Runs `task` over `values` with at most `limit` (at least one) in flight; results in
  * input order. The one bounded fan-out of lib/: the store's batches, the team index's
- * summaries and the brief dispatcher's people use it.
+ * summaries, the brief dispatcher's people and the queues' SendMessageBatch calls use it.
  */
 export async function mapWithLimit<T, R>(
   values: readonly T[],

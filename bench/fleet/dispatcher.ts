@@ -3,19 +3,24 @@ import { dispatchSyncs } from '#lib/sync/dispatch.ts';
 import type { Simulation } from './sim.ts';
 import type { FifoQueue } from './sqs.ts';
 import type { ModelStore } from './store.ts';
+import { SEND_CONCURRENCY } from '#lib/queue/sqs.ts';
 import { LAMBDA, SQS } from './limits.ts';
 
 /**
  * The sync dispatcher on its schedule: the real `dispatchSyncs` at every tick, reading the
  * model table's schedule index, sending through a queue that times the real
- * SqsSyncQueue's way of sending (SendMessageBatch of 10, one after the other, SQS.sendBatchMs
- * each). The dispatcher function has a 2-minute timeout (infra/constructs/sync.ts): what
- * would be sent after it never is. Scheduler's and Lambda's retries of a timed-out run are
+ * SqsSyncQueue's way of sending (SendMessageBatch of 10, SEND_CONCURRENCY calls in flight,
+ * SQS.sendBatchMs each: batch k is sent after floor(k / SEND_CONCURRENCY) + 1 rounds). The
+ * dispatcher function has a 2-minute timeout (infra/constructs/sync.ts): what would be
+ * sent after it never is. Scheduler's and Lambda's retries of a timed-out run are
  * not modelled: they send the same first messages again, which FIFO deduplication drops.
  */
 export interface DispatcherFigures {
   ticks: number;
   enqueued: number;
+  /** Jobs `dispatchSyncs` asked for: `active` accounts due, and `syncing` ones reclaimed. */
+  due: number;
+  reclaimed: number;
   /** Jobs the dispatcher found due but could not send before its timeout. */
   cutOff: number;
   timedOutTicks: number;
@@ -31,7 +36,7 @@ const QUERY_PAGE_KEYS = 7000;
 const QUERY_PAGE_MS = 30;
 
 export class SyncDispatcher {
-  readonly figures: DispatcherFigures = { ticks: 0, enqueued: 0, cutOff: 0, timedOutTicks: 0, longestMs: 0, gbSeconds: 0, sqsRequests: 0 };
+  readonly figures: DispatcherFigures = { ticks: 0, enqueued: 0, due: 0, reclaimed: 0, cutOff: 0, timedOutTicks: 0, longestMs: 0, gbSeconds: 0, sqsRequests: 0 };
 
   constructor(
     private readonly sim: Simulation,
@@ -61,7 +66,8 @@ export class SyncDispatcher {
         const read = start + Math.ceil(Math.max(1, jobs.length / this.share) / QUERY_PAGE_KEYS) * QUERY_PAGE_MS * 2;
         let at = read;
         for (let i = 0; i < jobs.length; i += 10) {
-          at += SQS.sendBatchMs / this.share;
+          // The whole fleet's batch this one stands for, in rounds of SEND_CONCURRENCY calls.
+          at = read + (Math.floor(i / this.share / 10 / SEND_CONCURRENCY) + 1) * SQS.sendBatchMs;
           if (at > deadline) {
             this.figures.cutOff += jobs.length - i;
             this.figures.timedOutTicks++;
@@ -73,7 +79,9 @@ export class SyncDispatcher {
         sentUntil = Math.min(at, deadline);
       },
     };
-    await dispatchSyncs({ store: this.store, queue, now: new Date(t), intervalMs: this.intervalMs });
+    const r = await dispatchSyncs({ store: this.store, queue, now: new Date(t), intervalMs: this.intervalMs });
+    this.figures.due += r.due;
+    this.figures.reclaimed += r.reclaimed;
     const ms = sentUntil - t;
     this.figures.longestMs = Math.max(this.figures.longestMs, ms);
     this.figures.gbSeconds += (DISPATCHER_MEMORY_GB * ms) / 1000;
