@@ -30,8 +30,8 @@ export const GMAIL = {
   requestsPerMessage: 0.354,
   /** `messages.list` page (GmailSource default and Gmail's maximum). */
   listPage: GMAIL_PAGE_SIZE,
-  /** history.list records per page (GmailSource asks for 500). */
-  historyPage: 500,
+  /** history.list records per page (googleSources asks for GMAIL_PAGE_SIZE). */
+  historyPage: GMAIL_PAGE_SIZE,
   /** history.list, and messages.get for each changed message (lib/sync/governor.ts costs). */
   historyListUnits: GMAIL_QUOTA_2026.costs['history.list'],
   messageGetUnits: GMAIL_QUOTA_2026.costs['messages.get'],

@@ -31,6 +31,8 @@ export interface GmailSourceOptions {
   strategy?: FetchStrategy;
   /** messages.list page size. @default 500 (Gmail's maximum) */
   pageSize?: number;
+  /** history.list records per page (each may cost a messages.get). @default 500 (Gmail's maximum) */
+  historyPageSize?: number;
   /** Fetches started at once (the pacer caps requests in flight as well). @default 10 */
   fetchConcurrency?: number;
   /**
@@ -90,6 +92,7 @@ export class GmailSource implements MailSource {
   private readonly costs: QuotaModel<GmailMethod>['costs'];
   private readonly strategy: FetchStrategy;
   private readonly pageSize: number;
+  private readonly historyPageSize: number;
   private readonly workers: number;
   private readonly historyMs: number;
 
@@ -98,6 +101,7 @@ export class GmailSource implements MailSource {
     this.costs = (opts.quota ?? GMAIL_QUOTA_2026).costs;
     this.strategy = opts.strategy ?? 'auto';
     this.pageSize = Math.min(500, Math.max(1, opts.pageSize ?? 500));
+    this.historyPageSize = Math.min(500, Math.max(1, opts.historyPageSize ?? 500));
     this.workers = Math.max(1, opts.fetchConcurrency ?? 10);
     this.historyMs = (opts.historyDays ?? 400) * DAY_MS;
   }
@@ -208,7 +212,7 @@ export class GmailSource implements MailSource {
           'history.list',
           (o) =>
             this.gmail.users.history.list(
-              { userId: 'me', startHistoryId: c.historyId, historyTypes: HISTORY_TYPES, maxResults: 500, pageToken, fields: HISTORY_FIELDS },
+              { userId: 'me', startHistoryId: c.historyId, historyTypes: HISTORY_TYPES, maxResults: this.historyPageSize, pageToken, fields: HISTORY_FIELDS },
               o,
             ),
           signal,

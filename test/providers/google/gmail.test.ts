@@ -126,6 +126,21 @@ describe('GmailSource incremental sync', () => {
     expect(JSON.parse(pages[0]!.cursor)).toEqual(JSON.parse(cursor));
   });
 
+  it('reads history in pages of historyPageSize (googleSources asks for GMAIL_PAGE_SIZE), each page its own checkpoint', async () => {
+    const box = buildMailbox({ messages: 120, seed: 12, asOf: AS_OF - DAY });
+    harness = await startHarness(box, { source: { historyPageSize: 10 } });
+    const cursor = (await drain(harness.source)).at(-1)!.cursor;
+    const fresh = Array.from({ length: 25 }, (_, i) =>
+      box.addMessage({ internalDate: AS_OF - 60_000 + i, headers: [{ name: 'From', value: 'New Person <new@person.example>' }, { name: 'To', value: 'me@example.com' }] }),
+    );
+    const before = harness.emulator.requests.length;
+    const pages = await drain(harness.source, cursor);
+    const history = harness.emulator.requests.slice(before).filter((r) => r.path.endsWith('/history'));
+    expect(history.map((r) => r.query.get('maxResults'))).toEqual(['10', '10', '10']);
+    expect(pages.map((p) => p.items.length)).toEqual([10, 10, 5]);
+    expect(new Set(itemsOf(pages).map((i) => i.providerId))).toEqual(new Set(fresh.map((m) => m.id)));
+  });
+
   it('fetches new mail and re-fetches a message moved to Trash', async () => {
     const { box, cursor } = await synced(8);
     const old = [...box.messages.values()].find((m) => m.internalDate >= HORIZON && m.labelIds.includes('INBOX'))!;
