@@ -4,70 +4,31 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseJob, reportJobSchema } from '#lib/queue/jobs.ts';
 import { ReportBusyError, runReportJob } from '#lib/report/job.ts';
-import { pacedMailer, SEND_RETRY_MARGIN_MS, SendPacer, sendIntervalMs } from '#lib/mail/pace.ts';
-import { SinewError } from '#lib/errors.ts';
-import { systemClock, type Clock } from '#lib/time/clock.ts';
 import { required } from '#functions/shared/env.ts';
 import { lambdaHandler } from '#functions/shared/handler.ts';
-import { sesMailer } from '#functions/shared/mail.ts';
+import { sesPacing, type PacingOptions } from '#functions/shared/paced-mail.ts';
 import { logger, metrics } from '#functions/shared/observability.ts';
 import { errorFields } from '#functions/shared/redact.ts';
-import { getRuntime, perRuntime, type Runtime } from '#functions/shared/runtime.ts';
+import { getRuntime } from '#functions/shared/runtime.ts';
 
 /**
  * The report worker (SQS standard queue, ReportBatchItemFailures): one weekly report
  * email per job, exactly once per user and week (see `runReportJob`). A job another
  * worker is sending or a store failure fails that record only, and SQS retries it after
- * the visibility timeout. Sends keep to the SES sending rate (lib/mail/pace.ts): the stack
- * caps the workers at `reportWorkerConcurrency(sesSendRate)`, each spaces its sends by
- * `sendIntervalMs` (SINEW_SES_SEND_RATE; unpaced without it), and a send SES throttles for
- * the rate is tried again within the invocation until {@link SEND_RETRY_MARGIN_MS} before
- * its end; records not started by then go back to the queue unbuilt.
+ * the visibility timeout. Sends keep to the SES sending rate (functions/shared/paced-mail.ts).
  */
 
 /** Beyond the remaining time, for clock skew between workers. */
 const LEASE_MARGIN_MS = 60_000;
 
-/** A record left for a later receive: too little of the invocation was left to build and send it. */
-export class ReportDeferredError extends SinewError {
-  override name = 'ReportDeferredError';
-}
-
-export interface ReportWorkerOptions {
-  /** Pacing and throttling waits. @default the wall clock */
-  clock?: Clock;
-  /** Jitter of the throttling waits. @default Math.random */
-  random?: () => number;
-}
-
 /** The report worker's handler with its clock (tests pass a virtual one). */
-export function makeReportWorkerHandler(options: ReportWorkerOptions = {}) {
-  const clock = options.clock ?? systemClock;
-  // One pacer per execution environment (per runtime): its invocations run one after the other.
-  const pacerOf = perRuntime((runtime: Runtime) => {
-    const rate = runtime.env.SINEW_SES_SEND_RATE;
-    return rate === undefined ? undefined : new SendPacer(sendIntervalMs(rate), clock);
-  });
+export function makeReportWorkerHandler(options: PacingOptions = {}) {
+  const pacing = sesPacing('ReportThrottled', options);
 
   async function processRecord(record: SQSRecord, context?: Context): Promise<void> {
     const job = parseJob(reportJobSchema, record.body, `report job ${record.messageId}`);
     const runtime = getRuntime();
-    const remaining = context?.getRemainingTimeInMillis() ?? 15 * 60_000;
-    if (remaining < SEND_RETRY_MARGIN_MS) {
-      logger.warn('report deferred: too little of the invocation left', { userId: job.userId, week: job.week, remainingMs: remaining });
-      throw new ReportDeferredError(`the ${job.week} report of ${job.userId} was not started with ${remaining} ms left; it comes back from the queue`);
-    }
-    const pacer = pacerOf(runtime) ?? new SendPacer(0, clock);
-    const mailer = pacedMailer(sesMailer(runtime), {
-      pacer,
-      clock,
-      deadline: clock.now() + remaining - SEND_RETRY_MARGIN_MS,
-      ...(options.random ? { random: options.random } : {}),
-      onThrottled: (waitMs) => {
-        metrics.addMetric('ReportThrottled', MetricUnit.Count, 1);
-        logger.info('report send throttled by SES; trying again', { userId: job.userId, week: job.week, waitMs: Math.round(waitMs) });
-      },
-    });
+    const { mailer, clock, remainingMs: remaining } = pacing.forRecord(runtime, context, { userId: job.userId, week: job.week });
     try {
       const result = await runReportJob(job, {
         store: runtime.store,

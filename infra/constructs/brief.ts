@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { reportWorkerConcurrency } from '#lib/mail/pace.ts';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SinewConfig } from '#infra/config.ts';
@@ -76,6 +77,8 @@ export class BriefService extends Construct {
         SINEW_BASE_URL: props.baseUrl,
         SINEW_SENDER: mail.senderAddress,
         SINEW_SES_CONFIGURATION_SET: mail.configurationSet.configurationSetName,
+        // Each worker spaces its sends so the capped workers together keep to the account's rate.
+        SINEW_SES_SEND_RATE: String(config.sesSendRate),
         ...(config.team ? { SINEW_TEAM: 'on' } : {}),
       },
     });
@@ -86,7 +89,8 @@ export class BriefService extends Construct {
     data.grantNoteKey(this.worker, 'open');
     secrets.linkSigning.grantRead(this.worker);
     mail.grantSend(this.worker);
-    this.queue.consumeWith(this.worker, { batchSize: 5 });
+    // The brief hour's wave within SES's sending rate, as the report worker's (lib/mail/pace.ts).
+    this.queue.consumeWith(this.worker, { batchSize: 5, maxConcurrency: reportWorkerConcurrency(config.sesSendRate) });
 
     this.schedule = new DispatchSchedule(this, 'Schedule', {
       expression: BRIEF_SCHEDULE,

@@ -1,10 +1,10 @@
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { SESv2Client, SendEmailCommand, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { simpleParser } from 'mailparser';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { handler } from '#functions/brief-worker.ts';
+import { handler, makeBriefWorkerHandler } from '#functions/brief-worker.ts';
 import { lambdaEnv } from '#functions/shared/env.ts';
 import { setRuntimeForTests } from '#functions/shared/runtime.ts';
 import { metrics } from '#functions/shared/observability.ts';
@@ -14,6 +14,7 @@ import type { BriefJob } from '#lib/queue/jobs.ts';
 import type { DynamoStore } from '#lib/store/dynamodb/store.ts';
 import { startTestDynamo, type TestDynamo } from '#test/support/dynalite.ts';
 import { ME, mail, meetingWith } from '#test/brief/world.ts';
+import { VirtualClock } from '#test/support/virtual-clock.ts';
 import { lambdaContext, sqsEvent, sqsRecord } from './report-events.ts';
 
 /**
@@ -129,5 +130,30 @@ describe('brief worker', () => {
     expect(on).toMatch(/Colleagues who know Ann: Sam Lee \(strong tie, [^)]*18 Nov[^)]*\)/);
     expect(on).not.toContain('Me Myself');
     expect(await textOf('2026-11-26', false)).not.toContain('Colleagues who know');
+  });
+
+  it('tries a send SES throttles for its rate again within the invocation (no record fails), spaced by SINEW_SES_SEND_RATE', async () => {
+    const clock = new VirtualClock(Date.parse('2026-11-27T06:01:00.000Z'));
+    const paced = makeBriefWorkerHandler({ clock, random: () => 0 });
+    setRuntimeForTests({
+      env: lambdaEnv({ SINEW_TABLE_NAME: db.tableName, SINEW_SENDER: 'briefs@sinew.example.com', SINEW_BASE_URL: 'https://sinew.example.com', SINEW_SES_SEND_RATE: '14' }),
+      store, vault, sqs: new SQSClient({ region: 'eu-west-1' }), oauthClient: () => Promise.reject(new Error('unused')), linkSecret: async () => SECRET,
+    });
+    await store.putItems(USER, [meetingWith('2026-11-27T09:00:00.000Z', [ANN])]);
+    const at: number[] = [];
+    let answered = 0;
+    ses.reset();
+    ses.on(SendEmailCommand).callsFake(async () => {
+      at.push(clock.now());
+      if ((answered += 1) <= 2) throw new TooManyRequestsException({ message: 'Maximum sending rate exceeded.', $metadata: { httpStatusCode: 429 } });
+      return { MessageId: 'ses-paced' };
+    });
+    vi.setSystemTime(clock.now());
+    const result = (await paced(sqsEvent(sqsRecord('m-paced', { ...job, date: '2026-11-27', asOf: '2026-11-27T06:00:00.000Z' })), lambdaContext('req-paced', 100_000))) as SQSBatchResponse;
+    expect(result.batchItemFailures).toEqual([]);
+    // Throttled twice, then sent: waits of 1 s and 2 s, each try after the pacer's 3 s spacing (14/s over 42 workers).
+    expect(at).toHaveLength(3);
+    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(3_000);
+    expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(3_000);
   });
 });

@@ -115,6 +115,15 @@ describe('the brief in the stack', () => {
 describe('the brief\'s context', () => {
   const { stack: custom, template: t } = synthSinew({ nag: true, context: { briefHour: '6', syncSchedule: 'rate(12 hours)' } });
 
+  it('caps the brief workers and tells each the SES rate, as the report\'s: the brief hour is a wave too', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(stack.brief.worker.fn, stack) },
+      BatchSize: 5,
+      ScalingConfig: { MaximumConcurrency: 42 },
+    });
+    expect(env(stack.brief.worker).SINEW_SES_SEND_RATE).toBe('14');
+  });
+
   it('passes briefHour to the dispatcher', () => {
     const vars = (resourcesOf(t, 'AWS::Lambda::Function')[logicalId(custom.brief.dispatcher.fn, custom)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(vars.SINEW_BRIEF_HOUR).toBe('6');
