@@ -246,7 +246,12 @@ export class MsTokenSession {
       const cache = JSON.parse(await vault.open(sealed, context)) as MsalCache;
       const account = cachedAccount(cache);
       if (!account) throw new ReconnectRequiredError('the stored Microsoft token cache holds no account; connect it again');
-      const nowSec = Math.floor(this.clock.now() / 1000);
+      // MSAL stamps `cached_at` with the rounded second (TimeUtils.nowSeconds) and refuses a
+      // token stamped after its now: checked here against the rounded second (a token MSAL
+      // stamped in the last half second is not from the future), stamped with the floored one
+      // (never after anyone's rounded now, MSAL's included).
+      const nowSec = Math.round(this.clock.now() / 1000);
+      const stampSec = Math.floor(this.clock.now() / 1000);
       if (opts.forceRefresh !== true) {
         const cached = cachedAccessToken(cache, account, clientId, MS_GRAPH_SCOPES, nowSec, RENEWAL_OFFSET_SEC);
         if (cached !== undefined) return cached;
@@ -256,7 +261,7 @@ export class MsTokenSession {
       if (refreshToken.expiresOn !== undefined && nowSec + RENEWAL_OFFSET_SEC > refreshToken.expiresOn) {
         throw new TokenEndpointFailure('InteractionRequiredAuthError', 'refresh_token_expired', 'the refresh token has expired');
       }
-      const tokens = await this.client.redeem(refreshToken.secret, account, nowSec);
+      const tokens = await this.client.redeem(refreshToken.secret, account, stampSec);
       await store.save(await vault.seal(JSON.stringify(withRefreshedTokens(cache, account, clientId, tokens)), context));
       return tokens.accessToken;
     } catch (err) {

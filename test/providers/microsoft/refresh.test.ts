@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { PublicClientApplication } from '@azure/msal-node';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPkce } from '#lib/connect/pkce.ts';
 import { LocalKeyVault } from '#lib/connect/token-vault.ts';
 import { ConfigError, ProviderUnavailableError, ReconnectRequiredError } from '#lib/errors.ts';
@@ -102,6 +102,22 @@ describe('MsTokenSession (refresh without MSAL)', () => {
     expect(platform.tokenRequests.length).toBe(before + 1);
   });
 
+  it('counts seconds as MSAL does: serves a token MSAL stamped in the last half second, and stamps none after MSAL\'s now', async () => {
+    const { grant, stored, session } = await connected();
+    // 600 ms into a second S: MSAL's now (rounded) is S + 1, a floored now would be S.
+    clock.advance((1600 - (clock.now() % 1000)) % 1000);
+    const s = Math.floor(clock.now() / 1000);
+    const cache = await openCache(stored.sealed);
+    for (const t of Object.values(cache.AccessToken!)) Object.assign(t, { cached_at: String(s + 1), expires_on: String(s + 1 + 3600) });
+    stored.sealed = await vault.seal(JSON.stringify(cache), context);
+    const before = platform.tokenRequests.length;
+    expect(await session.getAccessToken()).toBe(grant.accessToken);
+    expect(platform.tokenRequests.length).toBe(before);
+    // A refreshed token is stamped with the floored second: never after a rounded now.
+    await session.accessToken({ forceRefresh: true });
+    expect(Object.values((await openCache(stored.sealed)).AccessToken!).map((t) => t.cached_at)).toEqual([String(s)]);
+  });
+
   it('stores the rotated refresh token sealed, in a cache MSAL reads as its own', async () => {
     const { grant, stored, session } = await connected();
     const first = await openCache(stored.sealed);
@@ -126,7 +142,14 @@ describe('MsTokenSession (refresh without MSAL)', () => {
     msal.getTokenCache().deserialize(JSON.stringify(cache));
     const [account] = await msal.getTokenCache().getAllAccounts();
     const before = platform.tokenRequests.length;
-    expect((await msal.acquireTokenSilent({ account: account!, scopes: [...MS_GRAPH_SCOPES] })).accessToken).toBe(token);
+    // MSAL reads the time from Date: the same clock the session stamped with (the test's runs 1 s ahead of the wall).
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(clock.now());
+    try {
+      expect((await msal.acquireTokenSilent({ account: account!, scopes: [...MS_GRAPH_SCOPES] })).accessToken).toBe(token);
+    } finally {
+      vi.useRealTimers();
+    }
     expect(platform.tokenRequests.length).toBe(before);
   });
 
