@@ -16,6 +16,7 @@ import { ESBUILD_OPTIONS, PROJECT_ROOT } from '#infra/bundling.ts';
 import { decodeWords } from '#lib/providers/files/address-list.ts';
 import { GoogleOAuth } from '#lib/providers/google/oauth.ts';
 import { GoogleOAuthEmulator, serveOnLoopback } from '#test/support/google/oauth-emulator.ts';
+import { CHARSET_SAMPLES } from '#test/support/charset-samples.ts';
 
 /**
  * Issue 14: the Lambda bundles take node-fetch, iconv-lite, encoding-japanese, qs, semver,
@@ -32,24 +33,7 @@ const require = createRequire(import.meta.url);
 const qs = require('qs') as { stringify(object: unknown, options?: object): string };
 const semver = require('semver') as { gte(a: unknown, b: unknown): boolean };
 
-/** Text each charset can hold, as real names and subjects write it. */
-const SAMPLES: Array<[charset: string, text: string]> = [
-  ['utf-8', 'Zoë Åström — 東京 ✓'],
-  ['iso-8859-2', 'Łukasz Żółć, Brno'],
-  ['iso-8859-15', 'Béatrice Œuvre 5 €'],
-  ['windows-1250', 'Dvořák Šťastný'],
-  ['windows-1251', 'Дмитрий Шостакович'],
-  ['windows-1252', 'François “Frank” Müller'],
-  ['koi8-r', 'Пётр Чайковский'],
-  ['gbk', '王小明 张伟'],
-  ['gb18030', '王小明 𠀀'],
-  ['big5', '陳大文 台北'],
-  ['shift_jis', '山田太郎 ｶﾀｶﾅ'],
-  ['euc-jp', '鈴木一郎'],
-  ['euc-kr', '김철수 서울'],
-  ['iso-8859-7', 'Νίκος Καζαντζάκης'],
-  ['windows-1255', 'דוד בן-גוריון'],
-];
+const SAMPLES = CHARSET_SAMPLES;
 
 describe('the iconv-lite stand-in', () => {
   it('decodes each charset as iconv-lite does', () => {
