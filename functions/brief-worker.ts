@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { briefJobSchema, parseJob } from '#lib/queue/jobs.ts';
 import { BriefBusyError, runBriefJob } from '#lib/brief/send.ts';
-import { required } from '#functions/shared/env.ts';
 import { lambdaHandler } from '#functions/shared/handler.ts';
 import { sesPacing, type PacingOptions } from '#functions/shared/paced-mail.ts';
 import { logger, metrics } from '#functions/shared/observability.ts';
@@ -20,9 +18,6 @@ import { getRuntime } from '#functions/shared/runtime.ts';
  * is a wave too, and on Monday it can meet the report's.
  */
 
-/** Beyond the remaining time, for clock skew between workers. */
-const LEASE_MARGIN_MS = 60_000;
-
 /** The brief worker's handler with its clock (tests pass a virtual one). */
 export function makeBriefWorkerHandler(options: PacingOptions = {}) {
   const pacing = sesPacing('BriefThrottled', options);
@@ -31,18 +26,11 @@ export function makeBriefWorkerHandler(options: PacingOptions = {}) {
     const job = parseJob(briefJobSchema, record.body, `brief job ${record.messageId}`);
     const runtime = getRuntime();
     const at = { userId: job.userId, date: job.date };
-    const { mailer, clock, remainingMs: remaining } = pacing.forRecord(runtime, context, at);
+    const send = await pacing.forRecord(runtime, context, record, at);
     try {
       const result = await runBriefJob(job, {
-        store: runtime.store,
-        mailer,
+        ...send,
         vault: runtime.vault,
-        sender: required(runtime.env, 'SINEW_SENDER'),
-        baseUrl: required(runtime.env, 'SINEW_BASE_URL'),
-        secret: await runtime.linkSecret(),
-        owner: `${context?.awsRequestId ?? 'local'}:${record.messageId}:${randomUUID()}`,
-        now: () => new Date(clock.now()),
-        leaseMs: remaining + LEASE_MARGIN_MS,
         // The team view (CDK context team=on): each attendee's colleagues, for a person who shares.
         ...(runtime.env.SINEW_TEAM === 'on' ? { team: true } : {}),
       });

@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseJob, reportJobSchema } from '#lib/queue/jobs.ts';
 import { ReportBusyError, runReportJob } from '#lib/report/job.ts';
-import { required } from '#functions/shared/env.ts';
 import { lambdaHandler } from '#functions/shared/handler.ts';
 import { sesPacing, type PacingOptions } from '#functions/shared/paced-mail.ts';
 import { logger, metrics } from '#functions/shared/observability.ts';
@@ -18,9 +16,6 @@ import { getRuntime } from '#functions/shared/runtime.ts';
  * the visibility timeout. Sends keep to the SES sending rate (functions/shared/paced-mail.ts).
  */
 
-/** Beyond the remaining time, for clock skew between workers. */
-const LEASE_MARGIN_MS = 60_000;
-
 /** The report worker's handler with its clock (tests pass a virtual one). */
 export function makeReportWorkerHandler(options: PacingOptions = {}) {
   const pacing = sesPacing('ReportThrottled', options);
@@ -28,17 +23,10 @@ export function makeReportWorkerHandler(options: PacingOptions = {}) {
   async function processRecord(record: SQSRecord, context?: Context): Promise<void> {
     const job = parseJob(reportJobSchema, record.body, `report job ${record.messageId}`);
     const runtime = getRuntime();
-    const { mailer, clock, remainingMs: remaining } = pacing.forRecord(runtime, context, { userId: job.userId, week: job.week });
+    const send = await pacing.forRecord(runtime, context, record, { userId: job.userId, week: job.week });
     try {
       const result = await runReportJob(job, {
-        store: runtime.store,
-        mailer,
-        sender: required(runtime.env, 'SINEW_SENDER'),
-        baseUrl: required(runtime.env, 'SINEW_BASE_URL'),
-        secret: await runtime.linkSecret(),
-        owner: `${context?.awsRequestId ?? 'local'}:${record.messageId}:${randomUUID()}`,
-        now: () => new Date(clock.now()),
-        leaseMs: remaining + LEASE_MARGIN_MS,
+        ...send,
         // Notes beside the actions need the token key (KMS); a deployment without it sends reports without notes.
         ...(runtime.env.SINEW_TOKEN_KEY_ARN ? { vault: runtime.vault } : {}),
         // CDK context team=on (DESIGN section 10): sharers publish to the team index and are told what is shared.

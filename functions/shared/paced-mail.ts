@@ -1,9 +1,11 @@
-import type { Context } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import type { Context, SQSRecord } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SinewError } from '#lib/errors.ts';
-import type { Mailer } from '#lib/mail/mailer.ts';
+import type { MailJobDeps } from '#lib/mail/send-once.ts';
 import { pacedMailer, SEND_RETRY_MARGIN_MS, SendPacer, sendIntervalMs } from '#lib/mail/pace.ts';
 import { systemClock, type Clock } from '#lib/time/clock.ts';
+import { required } from './env.ts';
 import { sesMailer } from './mail.ts';
 import { logger, metrics } from './observability.ts';
 import { perRuntime, type Runtime } from './runtime.ts';
@@ -30,13 +32,11 @@ export interface PacingOptions {
   random?: () => number;
 }
 
-/** What one record is sent with: the paced mailer, and the clock it keeps time by. */
-export interface PacedSend {
-  mailer: Mailer;
-  clock: Clock;
-  /** The invocation's remaining time when the record started, in ms. */
-  remainingMs: number;
-}
+/** What one record's job sends with (see `MailJobDeps`), its lease set from the invocation's time. */
+export type PacedSend = MailJobDeps & { leaseMs: number };
+
+/** Beyond the remaining time, for clock skew between workers. */
+const LEASE_MARGIN_MS = 60_000;
 
 /**
  * The pacing of one worker function: call it once per function (one pacer per execution
@@ -53,10 +53,10 @@ export function sesPacing(metric: string, options: PacingOptions = {}) {
   return {
     clock,
     /**
-     * The mailer for one record, or a {@link DeferredSendError} when the invocation has too
-     * little time left to start it (`what` names the record in the error and the log).
+     * What one record's job sends with, or a {@link DeferredSendError} when the invocation
+     * has too little time left to start it (`what` names the record in the error and the log).
      */
-    forRecord(runtime: Runtime, context: Context | undefined, what: Record<string, string>): PacedSend {
+    async forRecord(runtime: Runtime, context: Context | undefined, record: SQSRecord, what: Record<string, string>): Promise<PacedSend> {
       const remainingMs = context?.getRemainingTimeInMillis() ?? 15 * 60_000;
       if (remainingMs < SEND_RETRY_MARGIN_MS) {
         logger.warn('deferred: too little of the invocation left', { ...what, remainingMs });
@@ -72,7 +72,16 @@ export function sesPacing(metric: string, options: PacingOptions = {}) {
           logger.info('send throttled by SES; trying again', { ...what, waitMs: Math.round(waitMs) });
         },
       });
-      return { mailer, clock, remainingMs };
+      return {
+        store: runtime.store,
+        mailer,
+        sender: required(runtime.env, 'SINEW_SENDER'),
+        baseUrl: required(runtime.env, 'SINEW_BASE_URL'),
+        secret: await runtime.linkSecret(),
+        owner: `${context?.awsRequestId ?? 'local'}:${record.messageId}:${randomUUID()}`,
+        now: () => new Date(clock.now()),
+        leaseMs: remainingMs + LEASE_MARGIN_MS,
+      };
     },
   };
 }

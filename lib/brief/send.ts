@@ -1,9 +1,7 @@
 import type { TokenVault } from '#lib/connect/token-vault.ts';
-import type { Mailer } from '#lib/mail/mailer.ts';
-import { sendOnce } from '#lib/mail/send-once.ts';
+import { sendOnce, type MailJobDeps } from '#lib/mail/send-once.ts';
 import { briefSendKey, type BriefJob } from '#lib/queue/jobs.ts';
 import { defaultSettings, type Settings } from '#lib/settings.ts';
-import type { Store } from '#lib/store/types.ts';
 import type { ColleagueLookup } from './compute.ts';
 import { briefStop } from './dispatch.ts';
 import { briefEmail, prepareBrief, type NoBrief, type NoBriefReason, type PreparedBrief } from './job.ts';
@@ -16,24 +14,9 @@ export { SendBusyError as BriefBusyError } from '#lib/mail/send-once.ts';
  * (lib/mail/send-once.ts) on the key `brief#<date>` in the person's partition.
  */
 
-export interface BriefJobDeps {
-  store: Store;
-  mailer: Mailer;
+export interface BriefJobDeps extends MailJobDeps {
   /** Opens the person's notes on the attendees (KMS in AWS, under each note's own context). */
   vault: TokenVault;
-  /** The From address (an SES-verified identity in AWS). */
-  sender: string;
-  baseUrl: string;
-  secret: Uint8Array;
-  /** Who holds the claim: unique per attempt (e.g. the Lambda request id and message id). */
-  owner: string;
-  /** The clock for claims, link expiry and sync freshness; the brief itself is as of `job.asOf`. */
-  now: () => Date;
-  /**
-   * How long the claim keeps other workers off: at least the longest this attempt can still run.
-   * @default 15 minutes, the Lambda maximum
-   */
-  leaseMs?: number;
   settings?: Settings;
   /** Colleagues who know an attendee (team view on); none by default. */
   colleagues?: ColleagueLookup;

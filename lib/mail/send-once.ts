@@ -23,6 +23,30 @@ export class SendBusyError extends SinewError {
   override name = 'SendBusyError';
 }
 
+/**
+ * What a job that mails one person once (the weekly report, the brief) needs, whichever
+ * email it is: the store, the mailer, the From address, the links' base and key, and its
+ * claim's owner, clock and lease (see {@link sendOnce}).
+ */
+export interface MailJobDeps {
+  store: Store;
+  mailer: Mailer;
+  /** The From address (an SES-verified identity in AWS). */
+  sender: string;
+  baseUrl: string;
+  secret: Uint8Array;
+  /** Who holds the claim: unique per attempt (e.g. the Lambda request id and message id). */
+  owner: string;
+  /** The clock for claims and link expiry; the email's figures have their own instant. */
+  now: () => Date;
+  /**
+   * How long the claim keeps other workers off: at least the longest this attempt can
+   * still run (a Lambda's remaining time), so a live worker is never overtaken.
+   * @default 15 minutes, the Lambda maximum
+   */
+  leaseMs?: number;
+}
+
 export interface SendOnceDeps {
   store: Pick<Store, 'claimSend' | 'markSent' | 'releaseSend'>;
   mailer: Mailer;

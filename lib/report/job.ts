@@ -2,7 +2,7 @@ import type { Account, Store, User } from '#lib/store/types.ts';
 import type { ReportJson } from './types.ts';
 import type { ReportLinks } from '#lib/links/report-links.ts';
 import type { Settings } from '#lib/settings.ts';
-import type { Mailer, OutgoingEmail } from '#lib/mail/mailer.ts';
+import type { OutgoingEmail } from '#lib/mail/mailer.ts';
 import type { ReportJob } from '#lib/queue/jobs.ts';
 import { defaultSettings } from '#lib/settings.ts';
 import { buildUserReport } from './build.ts';
@@ -13,7 +13,7 @@ import { syncFreshness } from '#lib/sync/freshness.ts';
 import type { AddCalendar, MailboxInput } from './model.ts';
 import { ADD_CALENDAR_CLI } from './wording.ts';
 import { stableMessageId } from '#lib/mail/compose.ts';
-import { SendBusyError, sendOnce } from '#lib/mail/send-once.ts';
+import { SendBusyError, sendOnce, type MailJobDeps } from '#lib/mail/send-once.ts';
 import { localIsoWeek, previousIsoWeek } from '#lib/time/weeks.ts';
 import { connectedProvider, type ConnectedProvider, type ConnectedProviderFacts } from '#lib/providers/registry.ts';
 import type { TokenVault } from '#lib/connect/token-vault.ts';
@@ -205,23 +205,7 @@ export class ReportBusyError extends SendBusyError {
   override name = 'ReportBusyError';
 }
 
-export interface ReportJobDeps {
-  store: Store;
-  mailer: Mailer;
-  /** The From address (an SES-verified identity in AWS). */
-  sender: string;
-  baseUrl: string;
-  secret: Uint8Array;
-  /** Who holds the claim: unique per attempt (e.g. the Lambda request id and message id). */
-  owner: string;
-  /** The clock for claims and link expiry; the report itself is as of `job.asOf`. */
-  now: () => Date;
-  /**
-   * How long the claim keeps other workers off: at least the longest this attempt can
-   * still run (a Lambda's remaining time), so a live worker is never overtaken.
-   * @default 15 minutes, the Lambda maximum
-   */
-  leaseMs?: number;
+export interface ReportJobDeps extends MailJobDeps {
   settings?: Settings;
   /** Opens the person's notes for the lines beside the actions (the KMS vault in AWS); none shown without it. */
   vault?: TokenVault;
