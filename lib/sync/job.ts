@@ -41,8 +41,11 @@ export interface SyncJobDeps {
 }
 
 export type SyncJobResult =
-  /** Nothing done: the account is gone (disconnected), waits for its owner, or has no provider. */
-  | { outcome: 'skipped'; why: 'gone' | 'needs-reconnect' | 'not-a-mailbox' }
+  /**
+   * Nothing done: the account is gone (disconnected), waits for its owner, has no
+   * provider, or (a scheduled job) was synced since the job's tick.
+   */
+  | { outcome: 'skipped'; why: 'gone' | 'needs-reconnect' | 'not-a-mailbox' | 'synced-since-tick' }
   | { outcome: 'complete'; stats: SyncStats }
   /** Stopped at the budget; `continuation` was enqueued to resume from the checkpoint. */
   | { outcome: 'continued'; stats: SyncStats; continuation: SyncJob }
@@ -76,6 +79,13 @@ export async function runSyncJob(job: SyncJob, deps: SyncJobDeps): Promise<SyncJ
   if (!stored) return gone(job, deps);
   if (stored.status === 'needs-reconnect') return { outcome: 'skipped', why: 'needs-reconnect' };
   if (!connectedProvider(stored.provider)) return { outcome: 'skipped', why: 'not-a-mailbox' };
+  // A scheduled job queued behind a run that ended after its tick (a continuation ahead of
+  // it in the account's FIFO group, or itself delivered again) has nothing left to do: that
+  // run synced since the tick and queued its own continuation if more was due. Running it
+  // would start a second chain of continuations beside the first.
+  if (job.reason === 'scheduled' && stored.lastSyncAt !== undefined && stored.lastSyncAt >= job.slot) {
+    return { outcome: 'skipped', why: 'synced-since-tick' };
+  }
 
   // `syncing` until the engine's last checkpoint, and begun now (`progressAt`): the
   // dispatcher leaves a live sync alone while it checkpoints and picks the account up

@@ -58,10 +58,26 @@ describe('runSyncJob', () => {
     const d = deps({ clock: slow, budgetMs: 5_000 });
     await expect(runSyncJob(job({ reason: 'continuation', slot: continuationSlot(cursors) }), d)).rejects.toThrow(/without moving a cursor/);
     expect(d.queue.sent).toEqual([]);
-    // A scheduled job in the same spot does enqueue: its continuation's dedup id is new.
+    // A scheduled job in the same spot (of a tick after the last sync) does enqueue: its continuation's dedup id is new.
     const s = deps({ clock: slow, budgetMs: 5_000 });
-    expect((await runSyncJob(job(), s)).outcome).toBe('continued');
+    const tick = new Date(Date.parse((await w.stored())!.lastSyncAt!) + 1).toISOString();
+    expect((await runSyncJob(job({ slot: tick }), s)).outcome).toBe('continued');
     expect(s.queue.sent).toEqual([job({ reason: 'continuation', slot: continuationSlot(cursors) })]);
+  });
+
+  it('skips a scheduled job whose account synced after its tick (a continuation ran ahead of it): no request, nothing queued, no second chain', async () => {
+    const lastSyncAt = (await w.stored())!.lastSyncAt!;
+    const before = w.google.emulator.requests.length;
+    for (const slot of [lastSyncAt, new Date(Date.parse(lastSyncAt) - 30 * 60_000).toISOString()]) {
+      const d = deps();
+      expect(await runSyncJob(job({ slot }), d)).toEqual({ outcome: 'skipped', why: 'synced-since-tick' });
+      expect(d.queue.sent).toEqual([]);
+    }
+    expect(w.google.emulator.requests.length).toBe(before);
+    expect((await w.stored())!.lastSyncAt).toBe(lastSyncAt);
+    // A continuation is never skipped so: it carries the chain.
+    const c = deps();
+    expect((await runSyncJob(job({ reason: 'continuation', slot: 'any' }), c)).outcome).toBe('complete');
   });
 
   it('a gone account is acknowledged and nothing is done', async () => {
