@@ -86,23 +86,10 @@ export class SinewStack extends Stack {
       baseUrl,
       scheduleDeadLetterQueue: eventFailures,
     });
-    this.report = new ReportService(this, 'Report', {
-      config,
-      data: this.data,
-      secrets: this.secrets,
-      mail: this.mail,
-      baseUrl,
-      eventDeadLetterQueue: eventFailures,
-    });
-
-    this.brief = new BriefService(this, 'Brief', {
-      config,
-      data: this.data,
-      secrets: this.secrets,
-      mail: this.mail,
-      baseUrl,
-      eventDeadLetterQueue: eventFailures,
-    });
+    // The two services that mail people from a queue are built from the same parts.
+    const mailing = { config, data: this.data, secrets: this.secrets, mail: this.mail, baseUrl, eventDeadLetterQueue: eventFailures };
+    this.report = new ReportService(this, 'Report', mailing);
+    this.brief = new BriefService(this, 'Brief', mailing);
     if (scheduleIntervalMinutes(config.syncSchedule) > MAX_SYNC_GAP_FOR_BRIEFS_MINUTES) {
       Annotations.of(this).addWarningV2(
         'sinew:brief-freshness',

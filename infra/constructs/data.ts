@@ -172,17 +172,10 @@ export class SinewData extends Construct {
    * `accountId` (lib/connect/accounts.ts `tokenContext`).
    */
   grantTokenKey(grantee: IGrantable, access: TokenKeyAccess): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: [access === 'seal' ? 'kms:GenerateDataKey' : 'kms:Decrypt'],
-        resources: [this.tokenKey.keyArn],
-        conditions: {
-          'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['userId', 'accountId'] },
-          Null: { 'kms:EncryptionContext:userId': 'false', 'kms:EncryptionContext:accountId': 'false' },
-        },
-      }),
-    );
+    this.grantKeyUse(grantee, access, {
+      'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['userId', 'accountId'] },
+      Null: { 'kms:EncryptionContext:userId': 'false', 'kms:EncryptionContext:accountId': 'false' },
+    });
   }
 
   /**
@@ -192,16 +185,21 @@ export class SinewData extends Construct {
    * opens no token (whose context is `userId` and `accountId`), and a token grant no note.
    */
   grantNoteKey(grantee: IGrantable, access: TokenKeyAccess): void {
+    this.grantKeyUse(grantee, access, {
+      'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['purpose', 'userId', 'noteId'] },
+      StringEquals: { 'kms:EncryptionContext:purpose': 'note' },
+      Null: { 'kms:EncryptionContext:userId': 'false', 'kms:EncryptionContext:noteId': 'false' },
+    });
+  }
+
+  /** Sealing (GenerateDataKey) or opening (Decrypt) with the token key, under `conditions` on its encryption context. */
+  private grantKeyUse(grantee: IGrantable, access: TokenKeyAccess, conditions: Record<string, unknown>): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
         actions: [access === 'seal' ? 'kms:GenerateDataKey' : 'kms:Decrypt'],
         resources: [this.tokenKey.keyArn],
-        conditions: {
-          'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['purpose', 'userId', 'noteId'] },
-          StringEquals: { 'kms:EncryptionContext:purpose': 'note' },
-          Null: { 'kms:EncryptionContext:userId': 'false', 'kms:EncryptionContext:noteId': 'false' },
-        },
+        conditions,
       }),
     );
   }

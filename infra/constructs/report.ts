@@ -1,31 +1,18 @@
 import { Duration } from 'aws-cdk-lib';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { SinewConfig } from '#infra/config.ts';
-import { reportWorkerConcurrency } from '#lib/mail/pace.ts';
-import type { SinewData } from './data.ts';
 import { SinewFunction } from './function.ts';
 import { JobQueue } from './job-queue.ts';
-import type { SesSending } from './mail.ts';
+import { mailWorkerEnvironment, wireMailWorker, type MailServiceProps } from './mail-worker.ts';
 import { DispatchSchedule } from './schedule.ts';
-import type { SinewSecrets } from './secrets.ts';
 
 /** Every hour on the hour (UTC): the dispatcher picks the time zones where it is now `reportHour` on Monday. */
 export const REPORT_SCHEDULE = 'cron(0 * * * ? *)';
 export const REPORT_WORKER_TIMEOUT = Duration.minutes(2);
 
-export interface ReportServiceProps {
-  readonly config: SinewConfig;
-  readonly data: SinewData;
-  readonly secrets: SinewSecrets;
-  readonly mail: SesSending;
-  /** Public base URL for the signed links in the email. */
-  readonly baseUrl: string;
-  /** Where schedule and rule invocations that failed every retry go. */
-  readonly eventDeadLetterQueue: IQueue;
-}
+/** The weekly report's service is built from what every mailing service is (see `MailServiceProps`). */
+export type ReportServiceProps = MailServiceProps;
 
 /**
  * DESIGN section 1 "Report": an hourly schedule invokes the dispatcher, which enqueues the
@@ -42,7 +29,7 @@ export class ReportService extends Construct {
 
   constructor(scope: Construct, id: string, props: ReportServiceProps) {
     super(scope, id);
-    const { config, data, secrets, mail } = props;
+    const { config, data, mail } = props;
     this.queue = new JobQueue(this, 'Queue', { consumerTimeout: REPORT_WORKER_TIMEOUT });
 
     this.dispatcher = new SinewFunction(this, 'Dispatcher', {
@@ -63,30 +50,12 @@ export class ReportService extends Construct {
       description: 'Sinew: builds, renders and sends one weekly report per person',
       timeout: REPORT_WORKER_TIMEOUT,
       memorySize: 1024,
-      environment: {
-        SINEW_TABLE_NAME: data.table.tableName,
-        SINEW_LINK_SECRET_ARN: secrets.linkSigning.secretArn,
-        SINEW_BASE_URL: props.baseUrl,
-        SINEW_SENDER: mail.senderAddress,
-        SINEW_SES_CONFIGURATION_SET: mail.configurationSet.configurationSetName,
-        SINEW_REPORT_HOUR: String(config.reportHour),
-        // Each worker spaces its sends so the capped workers together keep to the account's rate.
-        SINEW_SES_SEND_RATE: String(config.sesSendRate),
-        // Opens the newest note beside each action (DESIGN section 9): the key notes are sealed with.
-        SINEW_TOKEN_KEY_ARN: data.tokenKey.keyArn,
-        // CDK context team=on (DESIGN section 10): sharers publish to the team index.
-        ...(config.team ? { SINEW_TEAM: 'on' } : {}),
-      },
+      environment: { ...mailWorkerEnvironment(props), SINEW_REPORT_HOUR: String(config.reportHour) },
     });
-    // Reads items, stores the week's report and its send claim; opens notes, never a token, and seals nothing.
+    // Reads items, stores the week's report and its send claim.
     // The only writer of the team index (DESIGN section 10): each sharer's own job publishes.
     data.grantTable(this.worker, 'readwrite', 'publish');
-    data.grantNoteKey(this.worker, 'open');
-    secrets.linkSigning.grantRead(this.worker);
-    mail.grantSend(this.worker);
-    // Monday's wave within SES's sending rate (README, Fleet simulation): at most
-    // reportWorkerConcurrency(sesSendRate) workers, each pacing its sends (lib/mail/pace.ts).
-    this.queue.consumeWith(this.worker, { batchSize: 5, maxConcurrency: reportWorkerConcurrency(config.sesSendRate) });
+    wireMailWorker(props, this.queue, this.worker);
 
     this.sesEvents = new SinewFunction(this, 'SesEvents', {
       name: 'ses-events',
