@@ -190,7 +190,6 @@ function mondayReportLines(items: readonly Item[], briefAsOf: number): StoredAcc
 
 /** CPU time (ms, median of 5) of each stage of `computeBrief`, run alone on the bench's input. */
 function stageCpu(input: BriefInput, asOf: number, attendees: ReadonlySet<string>, orgs: ReadonlySet<string>) {
-  const held = { from: asOf - HISTORY_DAYS * DAY_MS, to: asOf };
   const timed = <T>(f: () => T): { value: T; ms: number } => {
     const ms: number[] = [];
     let value = f();
@@ -204,7 +203,7 @@ function stageCpu(input: BriefInput, asOf: number, attendees: ReadonlySet<string
   };
   const day = timed(() => briefedMeetingsOf(input));
   const items = input.items as Item[];
-  const filter = timed(() => relevantItems(items, attendees, new Set(), held));
+  const filter = timed(() => relevantItems(items, attendees, new Set()));
   const me = [OWNER];
   const extract = timed(() => extractInteractions(filter.value, { asOf: new Date(asOf), settings: input.settings, me, accountAddresses: me }));
   const health = timed(() =>
@@ -212,7 +211,7 @@ function stageCpu(input: BriefInput, asOf: number, attendees: ReadonlySet<string
   );
   return {
     day: day.ms, filter: filter.ms, extract: extract.ms, health: health.ms,
-    relevant: filter.value.length, withOrganizations: relevantItems(items, attendees, orgs, held).length,
+    relevant: filter.value.length, withOrganizations: relevantItems(items, attendees, orgs).length,
   };
 }
 

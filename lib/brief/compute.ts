@@ -66,8 +66,7 @@ const DAY_MS = 86_400_000;
  *   an own address that is not an address.
  */
 export function computeBrief(input: BriefInput): BriefJson {
-  const items = Array.isArray(input.items) ? (input.items as Item[]) : [...input.items];
-  const { day, asOf, person, me, internalDomains, meetings, held } = dayOf({ ...input, items });
+  const { day, asOf, person, me, internalDomains, meetings, held } = dayOf(input);
   const header = {
     user: input.user.email,
     date: day.date,
@@ -89,12 +88,11 @@ export function computeBrief(input: BriefInput): BriefJson {
  * same Me as {@link computeBrief}.
  */
 export function briefedMeetingsOf(input: Omit<BriefInput, 'notes' | 'colleagues'>): BriefedMeeting[] {
-  const items = Array.isArray(input.items) ? (input.items as Item[]) : [...input.items];
-  return dayOf({ ...input, items }).meetings;
+  return dayOf(input).meetings;
 }
 
 /** The day, the instant, the person's definitions and the day's briefed meetings. */
-function dayOf(input: Omit<BriefInput, 'notes' | 'colleagues' | 'items'> & { items: readonly Item[] }) {
+function dayOf(input: Omit<BriefInput, 'notes' | 'colleagues'>) {
   const day = briefDay(input.date, input.user.timeZone);
   const asOf = input.asOf ?? briefAsOf(input.date, input.user.timeZone);
   if (Number.isNaN(asOf.getTime())) throw new InputError('computeBrief: asOf is not a valid date');
@@ -128,9 +126,9 @@ function describeMeetings(
     const org = organizationOf(a);
     if (org !== null) organizations.add(org);
   }
-  const held = { from: ctx.asOf.getTime() - HISTORY_DAYS * DAY_MS, to: ctx.asOf.getTime() };
   // With the report's lines, only the attendees' own items are read (see report-accounts.ts).
-  const extraction = extractInteractions(relevantItems(items, attendees, ctx.lines ? new Set() : organizations, held), {
+  // `items` are already the held history's (sentAndMeetings): no time test again.
+  const extraction = extractInteractions(relevantItems(items, attendees, ctx.lines ? new Set() : organizations), {
     asOf: ctx.asOf,
     settings: ctx.settings,
     me: [...ctx.me],
@@ -221,7 +219,7 @@ function storedLines(organizations: readonly string[], stored: StoredAccountLine
  * knows every own address). The instant is tested before the labels: most of a large
  * mailbox lies outside the held history.
  */
-function sentAndMeetings(items: readonly Item[], asOf: number): { sent: MailItem[]; calendar: MeetingItem[]; held: Item[] } {
+function sentAndMeetings(items: Iterable<Item>, asOf: number): { sent: MailItem[]; calendar: MeetingItem[]; held: Item[] } {
   const inHeld = heldHistory(asOf);
   const sent: MailItem[] = [];
   const calendar: MeetingItem[] = [];

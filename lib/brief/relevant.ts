@@ -20,7 +20,8 @@ import type { Item, MailItem } from '#lib/items/types.ts';
  *
  * With `held`, mail outside `[from, to)` and meetings starting before `from` are left out
  * too: the extraction ignores them anyway (the held history before `asOf`; meetings after
- * it are upcoming and kept).
+ * it are upcoming and kept). Without it nothing is judged by time: `computeBrief` passes
+ * items its own pass already kept to the held history.
  *
  * @param items every item of the person
  * @param addresses the attendees, normalized
@@ -31,7 +32,7 @@ export function relevantItems(
   items: Iterable<Item>,
   addresses: ReadonlySet<string>,
   organizations: ReadonlySet<string>,
-  held: { from: number; to: number } = { from: -Infinity, to: Infinity },
+  held?: { from: number; to: number },
 ): Item[] {
   const verdicts = new Map<string, boolean>();
   const names = (address: string | null): boolean => {
@@ -48,7 +49,8 @@ export function relevantItems(
     return false;
   };
 
-  const inHeld = heldTest(held.from, held.to);
+  const inHeld = held === undefined ? () => true : heldTest(held.from, held.to);
+  const heldFrom = held?.from ?? -Infinity;
   const list = Array.isArray(items) ? (items as readonly Item[]) : [...items];
   const kept: Item[] = [];
   const messageIds = new Set<string>();
@@ -59,7 +61,7 @@ export function relevantItems(
   for (let k = 0; k < list.length; k++) {
     const item = list[k]!;
     if (item.kind === 'meeting') {
-      if (!(Date.parse(item.start) >= held.from)) continue;
+      if (held !== undefined && !(Date.parse(item.start) >= heldFrom)) continue;
       if (names(item.organizer) || item.attendees.some((a) => names(a.address))) kept.push(item);
       continue;
     }
