@@ -19,6 +19,8 @@ interface BuildBriefOptions {
   notes?: ReadonlyMap<string, readonly BriefNote[]>;
   /** Colleagues who know an attendee (team on); none by default. */
   colleagues?: ColleagueLookup;
+  /** The person as the caller just read them (to check briefs off, pause): not read again. */
+  user?: User;
 }
 
 /**
@@ -34,7 +36,7 @@ export async function buildBrief(
   userId: string,
   opts: BuildBriefOptions,
 ): Promise<{ user: User; accounts: Account[]; brief: BriefJson }> {
-  const { user, accounts } = await personOf(store, userId);
+  const { user, accounts } = await personOf(store, userId, opts.user);
   const date = opts.date ?? localDate(opts.now, user.timeZone);
   const asOf = opts.asOf ?? briefAsOf(date, user.timeZone);
   const items = await readItems(store, userId, briefReads(asOf));
@@ -88,9 +90,9 @@ export async function hasBriefedMeeting(store: Store, userId: string, date: stri
   return (await briefedMeetingsOn(store, userId, date, settings)).length > 0;
 }
 
-/** The person and their mailboxes. */
-async function personOf(store: Store, userId: string): Promise<{ user: User; accounts: Account[] }> {
-  const user = await store.getUser(userId);
+/** The person (unless the caller already read them) and their mailboxes. */
+async function personOf(store: Store, userId: string, known?: User): Promise<{ user: User; accounts: Account[] }> {
+  const user = known ?? (await store.getUser(userId));
   if (!user) throw new InputError(`no user ${userId} in the store: import or connect a mailbox first`);
   return { user, accounts: await store.listAccounts(userId) };
 }

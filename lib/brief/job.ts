@@ -90,6 +90,7 @@ export async function prepareBrief(store: Store, userId: string, opts: PrepareBr
   if (stop) return { status: 'none', reason: stop };
 
   const built = await buildBrief(store, userId, {
+    user: person,
     ...(opts.date ? { date: opts.date } : {}),
     ...(opts.asOf ? { asOf: opts.asOf } : {}),
     now: opts.now,
