@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { LAYOUT_PROBE, SHOTS, WIDTHS, hasChromium, launchChromium, warnWithoutChromium, type Layout } from '#test/support/email-layout.ts';
 import { renderBrief } from '#lib/brief/render.ts';
 import type { BriefJson } from '#lib/brief/schema.ts';
 import { everythingOn, fiveMeetingBrief, oneMeetingBrief, signedBriefLinks } from './email-fixtures.ts';
@@ -14,36 +13,7 @@ import { everythingOn, fiveMeetingBrief, oneMeetingBrief, signedBriefLinks } fro
  * HTML stays under 100 KB; full-page screenshots go to artifacts/screenshots/ (ignored by git).
  */
 
-// Debian's chromium (`.ci/run` installs it); SINEW_CHROMIUM points elsewhere, e.g. to try the skip.
-const CHROMIUM = process.env.SINEW_CHROMIUM ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const WIDTHS = [375, 800] as const;
-const SHOTS = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
-
-interface Layout {
-  viewport: number;
-  scrollWidth: number;
-  overflowing: string[];
-}
-
-/** The same probe as the weekly email's screenshots (a string: no DOM types here). */
-const LAYOUT_PROBE = `(() => {
-  const viewport = document.documentElement.clientWidth;
-  const overflowing = [];
-  for (const el of document.body.querySelectorAll('*')) {
-    const r = el.getBoundingClientRect();
-    if (r.width === 0 || r.height === 0) continue;
-    if (r.left < -0.5 || r.right > viewport + 0.5) {
-      overflowing.push('<' + el.tagName.toLowerCase() + '> ' + Math.round(r.left) + '..' + Math.round(r.right) + ': ' + (el.textContent || '').trim().slice(0, 60));
-    }
-  }
-  return { viewport, scrollWidth: document.documentElement.scrollWidth, overflowing };
-})()`;
-
-// The one allowed skip (STYLE.md): a machine without the browser, said out loud.
-if (!hasChromium) {
-  console.warn(`brief screenshots skipped: they need Debian's chromium at ${CHROMIUM} (apt-get install -y chromium)`);
-}
+warnWithoutChromium('brief screenshots');
 
 const DAYS: { name: string; json: BriefJson; html: string }[] = [
   { name: 'brief-one-meeting', json: oneMeetingBrief(), html: renderBrief(oneMeetingBrief(), { links: signedBriefLinks() }).html },
@@ -54,7 +24,7 @@ describe.skipIf(!hasChromium)('the brief email in headless Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    browser = await launchChromium();
     await mkdir(SHOTS, { recursive: true });
   }, 30_000);
 

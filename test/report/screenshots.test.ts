@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { LAYOUT_PROBE, SHOTS, WIDTHS, hasChromium, launchChromium, warnWithoutChromium, type Layout } from '#test/support/email-layout.ts';
 import { emailFixtures, type EmailFixture } from './email-fixtures.ts';
 import { renderReport } from '#lib/report/index.ts';
 import { contact, daysBefore, report } from './fixtures.ts';
@@ -14,40 +13,7 @@ import { signedLinks } from './signed-links.ts';
  * screenshots are kept in artifacts/screenshots/ (test artifacts, ignored by git).
  */
 
-// Debian's chromium (`.ci/run` installs it); SINEW_CHROMIUM points elsewhere, e.g. to try the skip.
-const CHROMIUM = process.env.SINEW_CHROMIUM ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const WIDTHS = [375, 800] as const;
-const SHOTS = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
-
-interface Layout {
-  viewport: number;
-  scrollWidth: number;
-  overflowing: string[];
-}
-
-/**
- * Runs in the page (a string: the project's TypeScript has no DOM types): the viewport
- * and document widths, and every visible element whose box leaves the viewport sideways.
- * Hidden elements (the preheader, Outlook-only parts) have no box to overflow with.
- */
-const LAYOUT_PROBE = `(() => {
-  const viewport = document.documentElement.clientWidth;
-  const overflowing = [];
-  for (const el of document.body.querySelectorAll('*')) {
-    const r = el.getBoundingClientRect();
-    if (r.width === 0 || r.height === 0) continue;
-    if (r.left < -0.5 || r.right > viewport + 0.5) {
-      overflowing.push('<' + el.tagName.toLowerCase() + '> ' + Math.round(r.left) + '..' + Math.round(r.right) + ': ' + (el.textContent || '').trim().slice(0, 60));
-    }
-  }
-  return { viewport, scrollWidth: document.documentElement.scrollWidth, overflowing };
-})()`;
-
-// The one allowed skip (STYLE.md): a machine without the browser, said out loud.
-if (!hasChromium) {
-  console.warn(`report screenshots skipped: they need Debian's chromium at ${CHROMIUM} (apt-get install -y chromium)`);
-}
+warnWithoutChromium('report screenshots');
 
 describe.skipIf(!hasChromium)('the report email in headless Chromium', () => {
   let browser: Browser;
@@ -55,7 +21,7 @@ describe.skipIf(!hasChromium)('the report email in headless Chromium', () => {
 
   beforeAll(async () => {
     [browser, fixtures] = await Promise.all([
-      chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] }),
+      launchChromium(),
       emailFixtures(),
     ]);
     await mkdir(SHOTS, { recursive: true });
