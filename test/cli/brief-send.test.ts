@@ -1,9 +1,6 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkKeyPath } from '#lib/cli/report.ts';
 import { verifyLink, type LinkClaims } from '#lib/links/token.ts';
@@ -14,6 +11,7 @@ import { openLocalStore } from '#lib/local/store.ts';
 import { DEMO_AS_OF, writeDemoFiles } from '#lib/local/demo/index.ts';
 import { headerLine } from '#test/mail/headers.ts';
 import { runCli, type CliRun } from '#test/support/cli.ts';
+import { startSmtpSink } from '#test/support/smtp-sink.ts';
 
 /**
  * `sinew brief --send` end to end (issue 12): the demo mailbox imported on disk, a note
@@ -21,31 +19,6 @@ import { runCli, type CliRun } from '#test/support/cli.ts';
  * to a real smtp-server sink and read back with mailparser; every link absolute and
  * verifying with the local link key; then the brief's own briefs-off link stops it.
  */
-
-interface Received {
-  from: string;
-  to: string[];
-  mail: ParsedMail;
-}
-
-/** A real SMTP sink on loopback (STARTTLS off: the library's test certificate has expired). */
-async function startSink(): Promise<{ server: SMTPServer; port: number; received: Received[] }> {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), mail });
-          callback();
-        })
-        .catch(callback);
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.server.address() as AddressInfo).port, received };
-}
 
 const ME = 'alex.morgan@northwind-consulting.com';
 const JAMES = 'james.whitfield@vantagelegal.co.uk';
@@ -56,7 +29,7 @@ const NOW = new Date('2026-11-24T06:30:00Z');
 describe('sinew brief --send', () => {
   let dir: string;
   let data: string;
-  let sink: Awaited<ReturnType<typeof startSink>>;
+  let sink: Awaited<ReturnType<typeof startSmtpSink>>;
   let run: CliRun;
   let key: Buffer;
   const saved = { ...process.env };
@@ -69,7 +42,7 @@ describe('sinew brief --send', () => {
     expect(imported.code, imported.stderr).toBe(0);
     const noted = await runCli(['--data', data, 'note', 'add', JAMES, NOTE]);
     expect(noted.code, noted.stderr).toBe(0);
-    sink = await startSink();
+    sink = await startSmtpSink();
     process.env.SINEW_SMTP_URL = `smtp://127.0.0.1:${sink.port}`;
     process.env.SINEW_REPORT_FROM = 'sinew@briefs.example.com';
     delete process.env.SINEW_BASE_URL;

@@ -1,44 +1,13 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkKeyPath } from '#lib/cli/report.ts';
 import { verifyLink } from '#lib/links/token.ts';
 import { userIdFor } from '#lib/connect/identity.ts';
 import { headerLine } from '#test/mail/headers.ts';
 import { runCli, type CliRun } from '#test/support/cli.ts';
-
-interface Received {
-  from: string;
-  to: string[];
-  mail: ParsedMail;
-}
-
-/** A real SMTP sink on loopback (STARTTLS off: the library's test certificate has expired). */
-async function startSink(): Promise<{ server: SMTPServer; port: number; received: Received[] }> {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          received.push({
-            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-            to: session.envelope.rcptTo.map((r) => r.address),
-            mail,
-          });
-          callback();
-        })
-        .catch(callback);
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.server.address() as AddressInfo).port, received };
-}
+import { startSmtpSink } from '#test/support/smtp-sink.ts';
 
 /** A small Takeout-style mailbox: two months with two contacts, me@example.com is Me. */
 function mbox(): string {
@@ -67,7 +36,7 @@ function mbox(): string {
 
 describe('sinew report --send', () => {
   let dir: string;
-  let sink: Awaited<ReturnType<typeof startSink>>;
+  let sink: Awaited<ReturnType<typeof startSmtpSink>>;
   let run: CliRun;
   const saved = { ...process.env };
 
@@ -76,7 +45,7 @@ describe('sinew report --send', () => {
     await writeFile(join(dir, 'mail.mbox'), mbox());
     const imported = await runCli(['--data', join(dir, 'data'), 'import', '--mbox', join(dir, 'mail.mbox'), '--me', 'me@example.com', '--time-zone', 'Europe/Paris']);
     expect(imported.code, imported.stderr).toBe(0);
-    sink = await startSink();
+    sink = await startSmtpSink();
     process.env.SINEW_SMTP_URL = `smtp://127.0.0.1:${sink.port}`;
     process.env.SINEW_REPORT_FROM = 'sinew@reports.example.com';
     delete process.env.SINEW_BASE_URL;

@@ -1,10 +1,8 @@
-import type { AddressInfo } from 'node:net';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServe, type RunningServe } from '#lib/cli/serve.ts';
 import { GoogleOAuthEmulator, serveOnLoopback } from '#test/support/google/oauth-emulator.ts';
 import { TEST_CLIENT } from '#test/support/google/world.ts';
+import { startSmtpSink } from '#test/support/smtp-sink.ts';
 
 /**
  * `sinew serve`'s connect page on one's own machine: anyone may sign up (loopback only),
@@ -13,22 +11,6 @@ import { TEST_CLIENT } from '#test/support/google/world.ts';
  * the join is stored and a line says no notice went out.
  */
 const NOW = new Date('2026-11-23T07:00:00Z');
-
-async function startSink(): Promise<{ server: SMTPServer; port: number; received: ParsedMail[] }> {
-  const received: ParsedMail[] = [];
-  const server = new SMTPServer({
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, _session, callback) {
-      simpleParser(stream).then((mail) => {
-        received.push(mail);
-        callback();
-      }, callback);
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.server.address() as AddressInfo).port, received };
-}
 
 /** A browser: keeps the cookies the server sets, follows one connect through the emulator. */
 class Browser {
@@ -55,10 +37,10 @@ describe('sinew serve: joins and their notices', () => {
   const saved = { ...process.env };
   const emulator = new GoogleOAuthEmulator({ ...TEST_CLIENT });
   let google: { url: string; close(): Promise<void> };
-  let sink: Awaited<ReturnType<typeof startSink>>;
+  let sink: Awaited<ReturnType<typeof startSmtpSink>>;
 
   beforeAll(async () => {
-    [google, sink] = await Promise.all([serveOnLoopback(emulator.handle), startSink()]);
+    [google, sink] = await Promise.all([serveOnLoopback(emulator.handle), startSmtpSink()]);
     for (const k of ['SINEW_MS_CLIENT_ID', 'SINEW_BASE_URL', 'SINEW_DYNAMODB_ENDPOINT', 'SINEW_SMTP_URL']) delete process.env[k];
     process.env.SINEW_GOOGLE_CLIENT_ID = TEST_CLIENT.clientId;
     process.env.SINEW_GOOGLE_CLIENT_SECRET = TEST_CLIENT.clientSecret;
@@ -93,8 +75,8 @@ describe('sinew serve: joins and their notices', () => {
       expect(joined.status).toBe(200);
       expect(await joined.text()).toContain('This mailbox joins the reports of <strong>me@somewhere.example</strong>');
       await expect.poll(() => sink.received.length).toBe(2);
-      expect(sink.received.map((m) => (Array.isArray(m.to) ? m.to[0] : m.to)!.text).sort()).toEqual(['me.too@elsewhere.example', 'me@somewhere.example']);
-      const detach = new RegExp(`${running.url}/l/[A-Za-z0-9_.-]+`).exec(sink.received[0]!.text ?? '')![0];
+      expect(sink.received.map(({ mail: m }) => (Array.isArray(m.to) ? m.to[0] : m.to)!.text).sort()).toEqual(['me.too@elsewhere.example', 'me@somewhere.example']);
+      const detach = new RegExp(`${running.url}/l/[A-Za-z0-9_.-]+`).exec(sink.received[0]!.mail.text ?? '')![0];
       const page = await fetch(detach);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('Detach this mailbox');
