@@ -68,9 +68,7 @@ export const LAMBDA_EXTERNAL = [
 /**
  * Packages the bundles take from infra/bundle-shims/ instead (each file says what it
  * keeps of the package and why the rest is not needed): node-fetch (gaxios's fallback;
- * Sinew's Google clients use Node's fetch), iconv-lite and encoding-japanese (libmime's
- * charset tables, kept out should anything bring libmime back: Sinew decodes RFC 2047
- * itself, lib/providers/files/encoded-words.ts), qs (googleapis-common's query strings),
+ * Sinew's Google clients use Node's fetch), qs (googleapis-common's query strings),
  * semver (aws-xray-sdk-core's check of an AWS SDK v2), and gcp-metadata, gtoken and jws
  * (google-auth-library's metadata-server and service-account credentials, which Sinew's
  * OAuth2Client never uses). About 800 KB of the sync worker. Tests run the real packages;
@@ -79,8 +77,6 @@ export const LAMBDA_EXTERNAL = [
  */
 export const LAMBDA_ALIASES: Readonly<Record<string, string>> = {
   'node-fetch': join(PROJECT_ROOT, 'infra', 'bundle-shims', 'node-fetch.ts'),
-  'iconv-lite': join(PROJECT_ROOT, 'infra', 'bundle-shims', 'iconv-lite.ts'),
-  'encoding-japanese': join(PROJECT_ROOT, 'infra', 'bundle-shims', 'encoding-japanese.ts'),
   qs: join(PROJECT_ROOT, 'infra', 'bundle-shims', 'qs.ts'),
   semver: join(PROJECT_ROOT, 'infra', 'bundle-shims', 'semver.ts'),
   'gcp-metadata': join(PROJECT_ROOT, 'infra', 'bundle-shims', 'gcp-metadata.ts'),

@@ -17,8 +17,8 @@ import { VirtualClock } from '#test/support/virtual-clock.ts';
 
 /**
  * Issue 14: the Gmail and Calendar clients as the Lambda bundles carry them, with qs,
- * semver, gcp-metadata, gtoken and jws replaced by infra/bundle-shims/ (and node-fetch,
- * iconv-lite, encoding-japanese before them), against the Google emulator: a full sync
+ * semver, gcp-metadata, gtoken and jws replaced by infra/bundle-shims/ (and node-fetch
+ * before them), against the Google emulator: a full sync
  * through the bundled sources (the real @googleapis/gmail and @googleapis/calendar,
  * googleapis-common and google-auth-library's OAuth2Client refreshing the token) sends
  * exactly the requests, query strings included, and yields exactly the pages of the same

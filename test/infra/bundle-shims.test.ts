@@ -5,10 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { build } from 'esbuild';
-import iconv from 'iconv-lite';
 import libmime from 'libmime';
-import * as shim from '#infra/bundle-shims/iconv-lite.ts';
-import japaneseShim from '#infra/bundle-shims/encoding-japanese.ts';
 import nodeFetchShim from '#infra/bundle-shims/node-fetch.ts';
 import * as qsShim from '#infra/bundle-shims/qs.ts';
 import * as semverShim from '#infra/bundle-shims/semver.ts';
@@ -16,13 +13,14 @@ import { ESBUILD_OPTIONS, PROJECT_ROOT } from '#infra/bundling.ts';
 import { decodeWords } from '#lib/providers/files/address-list.ts';
 import { GoogleOAuth } from '#lib/providers/google/oauth.ts';
 import { GoogleOAuthEmulator, serveOnLoopback } from '#test/support/google/oauth-emulator.ts';
-import { CHARSET_SAMPLES } from '#test/support/charset-samples.ts';
+import iconv from 'iconv-lite';
+import { CHARSET_SAMPLES as SAMPLES } from '#test/support/charset-samples.ts';
 
 /**
- * Issue 14: the Lambda bundles take node-fetch, iconv-lite, encoding-japanese, qs, semver,
+ * Issue 14: the Lambda bundles take node-fetch, qs, semver,
  * gcp-metadata, gtoken and jws from infra/bundle-shims/ (infra/bundling.ts). The shims
- * must do what the packages do for what the bundles ask of them (decode the charsets mail
- * names, write Google's query strings, compare versions), and the Google clients must not
+ * must do what the packages do for what the bundles ask of them (write Google's query
+ * strings, compare versions), and the Google clients must not
  * need node-fetch, the metadata server or service-account signing at all: the Gmail and
  * Calendar sources bundled with the shims sync the emulator with the very requests, and
  * to the very items, of the sources on the real packages (./bundle-shims-google.test.ts).
@@ -33,37 +31,6 @@ const require = createRequire(import.meta.url);
 const qs = require('qs') as { stringify(object: unknown, options?: object): string };
 const semver = require('semver') as { gte(a: unknown, b: unknown): boolean };
 
-const SAMPLES = CHARSET_SAMPLES;
-
-describe('the iconv-lite stand-in', () => {
-  it('decodes each charset as iconv-lite does', () => {
-    for (const [charset, text] of SAMPLES) {
-      const bytes = iconv.encode(text, charset);
-      expect(shim.decode(bytes, charset), charset).toBe(iconv.decode(bytes, charset));
-      const streamed = shim.getDecoder(charset);
-      const cut = Math.floor(bytes.length / 2) + 1;
-      expect(streamed.write(bytes.subarray(0, cut)) + streamed.write(bytes.subarray(cut)) + (streamed.end() ?? ''), charset).toBe(text);
-    }
-  });
-
-  it('knows and refuses names as iconv-lite does for the ones libmime asks about', () => {
-    for (const name of ['UTF-8', 'ISO-8859-2', 'WINDOWS-1251', 'KOI8-R', 'GB2312', 'BIG5', 'SHIFT_JIS', 'EUC-KR', 'UTF-16LE']) {
-      expect(shim.encodingExists(name), name).toBe(iconv.encodingExists(name));
-    }
-    expect(shim.encodingExists('x-unknown-charset')).toBe(false);
-    expect(() => shim.getCodec('x-unknown-charset')).toThrow(/not recognized/);
-    // libmime refuses UTF-7, base64 and hex by codec identity, and buffers UTF-16/32: the stand-in keeps one codec per name.
-    expect(shim.getCodec('UTF-7')).toBe(shim.getCodec('utf7'));
-    expect(shim.getCodec('utf-16')).toBe(shim.getCodec('UTF-16'));
-    expect(() => shim.decode(Buffer.from('+ADw-'), 'utf-7')).toThrow();
-  });
-
-  it('stands in for encoding-japanese on ISO-2022-JP and EUC-JP', () => {
-    const jis = Buffer.from('1b2442467c4b5c1b2842', 'hex'); // 日本 in ISO-2022-JP
-    expect(japaneseShim.convert(jis, { to: 'UNICODE', from: 'ISO-2022-JP', type: 'string' })).toBe('日本');
-    expect(japaneseShim.convert(iconv.encode('鈴木', 'euc-jp'), { to: 'UNICODE', from: 'EUCJP', type: 'string' })).toBe('鈴木');
-  });
-});
 
 describe('RFC 2047 names in the bundle (lib/providers/files/encoded-words.ts, no libmime)', () => {
   let dir: string;

@@ -1,8 +1,8 @@
 /**
  * Text each charset can hold, as real names and subjects write it: the samples the RFC 2047
- * decoder (test/providers/files/encoded-words.test.ts) and the bundles' iconv-lite stand-in
- * (test/infra/bundle-shims.test.ts) are compared on. Every charset here is one iconv-lite
- * can also encode (ISO-2022-JP, which it cannot, is the decoder test's own case).
+ * decoder is compared with libmime on (test/providers/files/encoded-words.test.ts) and
+ * run bundled (test/infra/bundle-shims.test.ts). Every charset here is one iconv-lite can
+ * encode the headers in (ISO-2022-JP, which it cannot, is the decoder test's own case).
  */
 export const CHARSET_SAMPLES: ReadonlyArray<readonly [charset: string, text: string]> = [
   ['utf-8', 'Zoë Åström — 東京 ✓ 🎉'],

@@ -17,8 +17,7 @@
  * apply before a second look. The bytes are then decoded by TextDecoder (full ICU, as
  * Node 20 and Lambda have) where libmime used iconv-lite: the two agree on every
  * character a charset defines; on a byte a Windows code page leaves undefined WHATWG
- * gives the C1 control of that number where iconv-lite gave U+FFFD, as the Lambda
- * bundles already did (infra/bundle-shims/iconv-lite.ts). UTF-32, which WHATWG dropped,
+ * gives the C1 control of that number where iconv-lite gave U+FFFD. UTF-32, which WHATWG dropped,
  * reads as UTF-8. test/providers/files/encoded-words.test.ts compares this with libmime
  * on every charset mail names, and on every encoded header of /work/shared/data.
  */
